@@ -1,0 +1,136 @@
+"""The one place that decides who may do what.
+
+Each co-op view declares the permission it needs with ``@coop_view(Permission.X)``; the table
+below says which roles grant it. Anonymous visitors are sent to log in; users with no role in
+the co-op get 404 (the co-op's objects do not exist for them); users whose roles lack the
+permission get 403. The route-matrix test walks every rule of the application against this table.
+"""
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable
+
+from flask import Blueprint, abort, g
+from flask_login import current_user
+
+from coop import tenancy
+from coop.db import get_session
+from coop.extensions import login_manager
+from coop.tenancy import Role
+
+ALL_ROLES = frozenset(Role)
+
+
+class Permission(enum.StrEnum):
+    """Things a co-op page may require. Domain packages add theirs to ``GRANTS``."""
+
+    VIEW_COOP = "view_coop"
+    MANAGE_SETTINGS = "manage_settings"
+    MANAGE_PEOPLE = "manage_people"
+    VIEW_AUDIT = "view_audit"
+    VIEW_OUTBOX = "view_outbox"
+    VIEW_JOBS = "view_jobs"
+
+
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.VIEW_COOP: ALL_ROLES,
+    Permission.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
+    Permission.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+    Permission.VIEW_AUDIT: frozenset({Role.ADMIN, Role.AUDITOR}),
+    Permission.VIEW_OUTBOX: frozenset({Role.ADMIN}),
+    Permission.VIEW_JOBS: frozenset({Role.ADMIN}),
+}
+
+
+def may(roles: frozenset[Role], permission: Permission) -> bool:
+    return bool(roles & GRANTS[permission])
+
+
+def current_roles() -> frozenset[Role]:
+    """The logged-in user's roles in the co-op of this request (cached for the request)."""
+    if "coop_roles" not in g:
+        coop = g.get("coop")
+        g.coop_roles = (tenancy.roles_of(get_session(), current_user, coop)
+                        if coop is not None and current_user.is_authenticated else frozenset())
+    return g.coop_roles
+
+
+def can(permission: Permission | str) -> bool:
+    """For templates: may the current user do this in the current co-op?"""
+    return may(current_roles(), Permission(permission))
+
+
+def coop_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    """A blueprint whose routes live under /c/<coop_slug>/ and see the co-op as ``g.coop``."""
+    blueprint = Blueprint(name, import_name, url_prefix="/c/<coop_slug>" + url_prefix)
+
+    @blueprint.url_value_preprocessor
+    def _load_coop(_endpoint, values):
+        slug = values.pop("coop_slug", None) if values else None
+        coop = tenancy.coop_by_slug(get_session(), slug) if slug else None
+        if coop is None:
+            abort(404)
+        g.coop = coop
+
+    @blueprint.url_defaults
+    def _add_coop(_endpoint, values):
+        if "coop_slug" not in values and g.get("coop") is not None:
+            values["coop_slug"] = g.coop.slug
+
+    return blueprint
+
+
+def _refuse_anonymous():
+    return login_manager.unauthorized()
+
+
+def coop_view(permission: Permission) -> Callable:
+    """Guard a co-op view: log-in required, a role in the co-op (else 404), then the permission."""
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _refuse_anonymous()
+            roles = current_roles()
+            if not roles:
+                abort(404)
+            if not may(roles, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.access_permission = permission
+        return guarded
+    return decorator
+
+
+def platform_view(view: Callable) -> Callable:
+    """Guard a platform operator's page (creating co-ops, reading the whole outbox)."""
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _refuse_anonymous()
+        if not current_user.is_platform_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    guarded.access_platform = True
+    return guarded
+
+
+def account_view(view: Callable) -> Callable:
+    """Guard a page about the logged-in user's own account."""
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _refuse_anonymous()
+        return view(*args, **kwargs)
+
+    guarded.access_account = True
+    return guarded
+
+
+def public_view(view: Callable) -> Callable:
+    """Mark a page anyone may open (log-in, password reset, error pages)."""
+    view.access_public = True
+    return view

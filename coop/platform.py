@@ -1,0 +1,82 @@
+"""The platform operator's pages: opening co-ops, the whole outbox, and the scheduled jobs."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coop import outbox, scheduler, tenancy
+from coop.access import platform_view
+from coop.db import get_or_404, get_session
+from coop.errors import DomainError, apply_to_form
+from coop.forms import NewCoopForm
+from coop.views import invitation, page_number
+
+bp = Blueprint("platform", __name__, url_prefix="/platform")
+
+
+@bp.route("/coops", methods=["GET", "POST"])
+@platform_view
+def coops():
+    db = get_session()
+    form = NewCoopForm()
+    if form.validate_on_submit():
+        try:
+            coop = tenancy.create_coop_with_admin(
+                db, current_user, name=form.name.data, slug=form.slug.data,
+                currency=form.currency.data.upper(), locale=form.locale.data,
+                country=form.country.data.upper(), timezone=form.timezone.data.strip(),
+                admin_email=form.admin_email.data, admin_name=form.admin_name.data,
+                invitation=invitation())
+        except DomainError as error:
+            db.rollback()
+            apply_to_form(form, error)
+        else:
+            db.commit()
+            flash(_("The co-op %(name)s is open. Its administrator has been invited.", name=coop.name),
+                  "success")
+            return redirect(url_for("platform.coops"))
+    return render_template("admin/coops.html", form=form, coops=tenancy.all_coops(db))
+
+
+@bp.route("/outbox")
+@platform_view
+def outbox_page():
+    page = page_number()
+    status = request.args.get("status", "")
+    messages, total = outbox.messages(get_session(), coop_id=None, status=status, page=page)
+    return render_template("admin/outbox.html", messages=messages, total=total, page=page,
+                           per_page=outbox.PAGE_SIZE, status=status, platform=True)
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@platform_view
+def retry_message(message_id: int):
+    db = get_session()
+    message = get_or_404(db, outbox.OutboxMessage, message_id)
+    outbox.retry(db, message)
+    db.commit()
+    flash(_("The message is back in the queue."), "success")
+    return redirect(url_for("platform.outbox_page"))
+
+
+@bp.route("/jobs")
+@platform_view
+def jobs():
+    db = get_session()
+    return render_template("admin/jobs.html", specs=scheduler.REGISTRY.values(),
+                           last=scheduler.last_runs(db), runs=scheduler.recent_runs(db), platform=True)
+
+
+@bp.route("/jobs/<job_id>/run", methods=["POST"])
+@platform_view
+def run_job(job_id: str):
+    if job_id not in scheduler.REGISTRY:
+        abort(404)
+    get_session().commit()  # release this request's transaction: the job takes its own
+    run = scheduler.run_job(current_app._get_current_object(), job_id)
+    if run is None:
+        flash(_("This job is running elsewhere right now."), "info")
+    else:
+        flash(_("Job %(job)s finished: %(outcome)s.", job=job_id, outcome=run.outcome.value), "success")
+    return redirect(url_for("platform.jobs"))

@@ -1,0 +1,190 @@
+"""Scheduled jobs: a registry each package adds to, APScheduler to fire them, and run records.
+
+A job is a plain function of a ``JobContext`` (a session in its own unit of work, the settings
+and the time it runs for) that returns a line of detail. ``run_job`` takes a lock row in the
+database before running, so two scheduler processes (or a manual run beside the scheduler) never
+run the same job at once; each run is recorded with its start, end, outcome and detail, and shown
+to administrators. Jobs themselves must still be idempotent (unique keys, not hope): the lock only
+prevents overlap, not a second run later.
+
+In production the scheduler runs as its own process (``flask --app wsgi coop scheduler``); in
+development ``flask --app wsgi coop serve`` starts it in the web process.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from coop.db import Base, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class JobOutcome(enum.StrEnum):
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+
+
+class JobRun(Base):
+    """One execution of a scheduled job."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (sa.Index("ix_job_run_job_started", "job_id", "started_dt"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: the registry id of the job, such as "outbox.send"
+    job_id: so.Mapped[str] = so.mapped_column(sa.String(100))
+    started_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    finished_dt: so.Mapped[dt.datetime | None] = so.mapped_column()
+    outcome: so.Mapped[JobOutcome] = so.mapped_column(
+        sa.Enum(JobOutcome, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=JobOutcome.RUNNING)
+    #: what the job reported, or the error that stopped it
+    detail: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: host and process that ran it
+    runner: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+
+
+class JobLock(Base):
+    """At most one process runs a given job at a time; a crashed holder's lock expires."""
+
+    __tablename__ = "job_lock"
+
+    job_id: so.Mapped[str] = so.mapped_column(sa.String(100), primary_key=True)
+    #: who holds the lock, or None
+    owner: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    #: the lock is free again after this time even if its holder died
+    locked_until_dt: so.Mapped[dt.datetime | None] = so.mapped_column()
+
+
+@dataclass
+class JobContext:
+    """What a job function receives."""
+
+    session: so.Session
+    config: Mapping[str, Any]
+    now: dt.datetime
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A registered job and when APScheduler fires it."""
+
+    id: str
+    func: Callable[[JobContext], str | None]
+    trigger: str
+    trigger_args: dict = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def schedule(self) -> str:
+        return self.trigger + " " + ", ".join(f"{k}={v}" for k, v in sorted(self.trigger_args.items()))
+
+
+REGISTRY: dict[str, JobSpec] = {}
+
+
+def register(job_id: str, *, trigger: str, description: str = "", **trigger_args) -> Callable:
+    """Decorator: add a job function to the registry (packages call it in their jobs.py)."""
+    def decorator(func: Callable[[JobContext], str | None]) -> Callable:
+        REGISTRY[job_id] = JobSpec(job_id, func, trigger, trigger_args, description)
+        return func
+    return decorator
+
+
+def _runner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def acquire_lock(session: so.Session, job_id: str, owner: str, ttl: dt.timedelta,
+                 now: dt.datetime | None = None) -> bool:
+    """Take the job's lock if it is free or expired: one atomic conditional UPDATE."""
+    now = now or utcnow()
+    if session.get(JobLock, job_id) is None:
+        try:
+            with session.begin_nested():
+                session.add(JobLock(job_id=job_id))
+        except sa.exc.IntegrityError:
+            pass  # another process created it first; the UPDATE below decides
+    result = session.execute(
+        sa.update(JobLock)
+        .where(JobLock.job_id == job_id,
+               sa.or_(JobLock.locked_until_dt.is_(None), JobLock.locked_until_dt < now))
+        .values(owner=owner, locked_until_dt=now + ttl)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def release_lock(session: so.Session, job_id: str, owner: str) -> None:
+    session.execute(sa.update(JobLock).where(JobLock.job_id == job_id, JobLock.owner == owner)
+                    .values(owner=None, locked_until_dt=None)
+                    .execution_options(synchronize_session=False))
+
+
+def run_job(app: Flask, job_id: str, now: dt.datetime | None = None) -> JobRun | None:
+    """Run one job now under its lock and record the run. None if another process holds the lock."""
+    spec = REGISTRY[job_id]
+    database = app.extensions["coop.db"]
+    owner = _runner_name()
+    ttl = dt.timedelta(minutes=app.config["SCHEDULER_LOCK_MINUTES"])
+    with app.app_context():
+        with database.unit_of_work() as session:
+            if not acquire_lock(session, job_id, owner, ttl):
+                log.info("job %s is running elsewhere; skipped", job_id)
+                return None
+        try:
+            with database.unit_of_work() as session:
+                run = JobRun(job_id=job_id, runner=owner)
+                session.add(run)
+            outcome, detail = JobOutcome.SUCCESS, ""
+            try:
+                with database.unit_of_work() as session:
+                    detail = spec.func(JobContext(session, app.config, now or utcnow())) or ""
+            except Exception as exc:  # a failed job is recorded, and the scheduler keeps going
+                log.exception("job %s failed", job_id)
+                outcome, detail = JobOutcome.FAILED, f"{type(exc).__name__}: {exc}"
+            with database.unit_of_work() as session:
+                run = session.get(JobRun, run.id)
+                run.outcome, run.detail, run.finished_dt = outcome, detail[:4000], utcnow()
+            return run
+        finally:
+            with database.unit_of_work() as session:
+                release_lock(session, job_id, owner)
+
+
+def build_scheduler(app: Flask, *, blocking: bool) -> BackgroundScheduler | BlockingScheduler:
+    """An APScheduler with every registered job; times are UTC."""
+    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = scheduler_class(timezone="UTC", job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": 600})
+    for spec in REGISTRY.values():
+        scheduler.add_job(run_job, trigger=spec.trigger, args=[app, spec.id], id=spec.id,
+                          name=spec.id, replace_existing=True, **spec.trigger_args)
+    return scheduler
+
+
+def recent_runs(session: so.Session, limit: int = 100) -> list[JobRun]:
+    return list(session.scalars(sa.select(JobRun).order_by(JobRun.started_dt.desc(), JobRun.id.desc())
+                                .limit(limit)))
+
+
+def last_runs(session: so.Session) -> dict[str, JobRun]:
+    """The latest run of each job."""
+    latest = (sa.select(JobRun.job_id, sa.func.max(JobRun.id).label("id"))
+              .group_by(JobRun.job_id).subquery())
+    rows = session.scalars(sa.select(JobRun).join(latest, JobRun.id == latest.c.id))
+    return {run.job_id: run for run in rows}

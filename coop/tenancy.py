@@ -1,0 +1,328 @@
+"""Co-ops (tenants) and the roles users hold in them.
+
+Every row of a co-op's data carries ``coop_id``. Co-op pages live under ``/c/<slug>/``; the slug
+is resolved here once per request and every query below it is scoped by the co-op found.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_currency_precision, list_currencies
+from flask_babel import lazy_gettext as _l
+
+from coop import audit
+from coop.auth import services as auth
+from coop.auth.models import User
+from coop.db import Base, utcnow
+from coop.errors import DomainError
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
+LOCALES = ("es", "en")
+PAPER_SIZES = ("A4", "Letter")
+
+
+class Role(enum.StrEnum):
+    """What a user may be in one co-op. One user may hold several."""
+
+    ADMIN = "admin"
+    SECRETARY = "secretary"
+    TREASURER = "treasurer"
+    AUDITOR = "auditor"
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.SECRETARY: _l("Secretary"),
+    Role.TREASURER: _l("Treasurer"),
+    Role.AUDITOR: _l("Oversight council"),
+    Role.COORDINATOR: _l("Commission coordinator"),
+    Role.MEMBER: _l("Member"),
+}
+
+
+class Basis(enum.StrEnum):
+    """Whether votes and obligations count per member or per household."""
+
+    MEMBER = "member"
+    HOUSEHOLD = "household"
+
+
+class Coop(Base):
+    """One co-operative: a tenant of Ayllu, with its bylaws settings."""
+
+    __tablename__ = "coop"
+    __table_args__ = (
+        sa.CheckConstraint("quorum_percent BETWEEN 1 AND 100", name="quorum_range"),
+        sa.CheckConstraint("notice_days >= 0", name="notice_days_positive"),
+        sa.CheckConstraint("fiscal_year_start_month BETWEEN 1 AND 12", name="fiscal_month_range"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: the part of every co-op URL after /c/
+    slug: so.Mapped[str] = so.mapped_column(sa.String(50), unique=True)
+    #: the co-op's name as printed on documents
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    #: ISO 4217 code of the co-op's money (USD in Ecuador)
+    currency: so.Mapped[str] = so.mapped_column(sa.String(3), default="USD")
+    #: default language of the co-op's pages and documents
+    locale: so.Mapped[str] = so.mapped_column(sa.String(8), default="es")
+    #: ISO 3166 country code; with the language it gives the number and money format (es_EC)
+    country: so.Mapped[str] = so.mapped_column(sa.String(2), default="EC")
+    #: IANA time zone in which dates are shown and periods are cut
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="America/Guayaquil")
+    #: paper size of printed documents ("A4" or "Letter")
+    paper_size: so.Mapped[str] = so.mapped_column(sa.String(10), default="A4")
+    #: a demonstration co-op with fictional people, marked as such on every page
+    is_demo: so.Mapped[bool] = so.mapped_column(default=False)
+    #: bylaws: votes are cast per member or per household
+    voting_basis: so.Mapped[Basis] = so.mapped_column(
+        sa.Enum(Basis, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=Basis.MEMBER)
+    #: bylaws: Minga hours and dues are owed per member or per household
+    obligation_basis: so.Mapped[Basis] = so.mapped_column(
+        sa.Enum(Basis, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=Basis.HOUSEHOLD)
+    #: bylaws: share of voters that must be present at first call of an assembly
+    quorum_percent: so.Mapped[int] = so.mapped_column(default=50)
+    #: bylaws: minutes after the first call when the assembly meets with those present
+    second_call_minutes: so.Mapped[int] = so.mapped_column(default=60)
+    #: bylaws: days of notice (convocatoria) before a general assembly
+    notice_days: so.Mapped[int] = so.mapped_column(default=8)
+    #: first month of the fiscal year (1 = January)
+    fiscal_year_start_month: so.Mapped[int] = so.mapped_column(default=1)
+    #: whether members see a directory of names and lots
+    members_see_directory: so.Mapped[bool] = so.mapped_column(default=False)
+    #: whether members see the co-op-wide financial summaries
+    members_see_finances: so.Mapped[bool] = so.mapped_column(default=True)
+    #: when the co-op was created in Ayllu
+    created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    roles: so.Mapped[list["CoopRole"]] = so.relationship(back_populates="coop",
+                                                        cascade="all, delete-orphan")
+
+    @property
+    def currency_digits(self) -> int:
+        return get_currency_precision(self.currency)
+
+    def format_locale(self, language: str) -> str:
+        """The Babel locale for numbers and dates: the reader's language in the co-op's country."""
+        return format_locale(language, self.country)
+
+    def __repr__(self) -> str:
+        return f"<Coop {self.slug}>"
+
+
+class CoopRole(Base):
+    """A user holds a role in a co-op."""
+
+    __tablename__ = "coop_role"
+    __table_args__ = (sa.UniqueConstraint("coop_id", "user_id", "role"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="CASCADE"), index=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"),
+                                               index=True)
+    role: so.Mapped[Role] = so.mapped_column(
+        sa.Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+    #: when the role was granted
+    created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    coop: so.Mapped[Coop] = so.relationship(back_populates="roles")
+    user: so.Mapped[User] = so.relationship(back_populates="roles")
+
+
+def format_locale(language: str, country: str | None) -> str:
+    if country:
+        candidate = f"{language}_{country}"
+        try:
+            Locale.parse(candidate)
+            return candidate
+        except (UnknownLocaleError, ValueError):
+            pass
+    return language
+
+
+# --- queries -------------------------------------------------------------------------------
+
+def coop_by_slug(session: so.Session, slug: str) -> Coop | None:
+    return session.scalar(sa.select(Coop).where(Coop.slug == slug))
+
+
+def roles_of(session: so.Session, user: User | None, coop: Coop) -> frozenset[Role]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    rows = session.scalars(sa.select(CoopRole.role).where(CoopRole.coop_id == coop.id,
+                                                          CoopRole.user_id == user.id))
+    return frozenset(rows)
+
+
+def coops_of(session: so.Session, user: User) -> list[Coop]:
+    """The co-ops in which the user holds any role, by name."""
+    return list(session.scalars(
+        sa.select(Coop).join(CoopRole).where(CoopRole.user_id == user.id).distinct().order_by(Coop.name)))
+
+
+def people_of(session: so.Session, coop: Coop) -> list[tuple[User, list[Role]]]:
+    """Every user with a role in the co-op, with their roles, by name."""
+    rows = session.execute(
+        sa.select(User, CoopRole.role).join(CoopRole, CoopRole.user_id == User.id)
+        .where(CoopRole.coop_id == coop.id).order_by(User.name, User.id)).all()
+    people: dict[int, tuple[User, list[Role]]] = {}
+    for user, role in rows:
+        people.setdefault(user.id, (user, []))[1].append(role)
+    return list(people.values())
+
+
+def all_coops(session: so.Session) -> list[Coop]:
+    return list(session.scalars(sa.select(Coop).order_by(Coop.name)))
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+def _check_settings(*, currency: str, locale: str, timezone: str, paper_size: str,
+                    country: str = "EC") -> None:
+    if currency not in list_currencies():
+        raise DomainError(_l("Unknown currency code."), field="currency")
+    if locale not in LOCALES:
+        raise DomainError(_l("Choose Spanish or English."), field="locale")
+    if not re.fullmatch(r"[A-Z]{2}", country or ""):
+        raise DomainError(_l("Use the two-letter country code, such as EC."), field="country")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise DomainError(_l("Unknown time zone."), field="timezone") from None
+    if paper_size not in PAPER_SIZES:
+        raise DomainError(_l("Choose A4 or Letter."), field="paper_size")
+
+
+def create_coop(session: so.Session, actor: User | None, *, name: str, slug: str,
+                currency: str = "USD", locale: str = "es", timezone: str = "America/Guayaquil",
+                paper_size: str = "A4", is_demo: bool = False) -> Coop:
+    """Register a new co-op. The slug must be free and URL-safe."""
+    slug = slug.strip().lower()
+    name = name.strip()
+    if not name:
+        raise DomainError(_l("The co-op needs a name."), field="name")
+    if not SLUG_RE.match(slug):
+        raise DomainError(_l("Use lower-case letters, digits and hyphens (up to 50)."), field="slug")
+    _check_settings(currency=currency, locale=locale, timezone=timezone, paper_size=paper_size)
+    if coop_by_slug(session, slug) is not None:
+        raise DomainError(_l("Another co-op already uses this address."), field="slug")
+    coop = Coop(name=name, slug=slug, currency=currency, locale=locale, timezone=timezone,
+                paper_size=paper_size, is_demo=is_demo)
+    session.add(coop)
+    session.flush()
+    audit.record(session, coop=coop, actor=actor, action="coop.create", obj=coop,
+                 summary=f"Co-op {name} ({slug}) created")
+    return coop
+
+
+SETTING_FIELDS = ("name", "currency", "locale", "country", "timezone", "paper_size", "voting_basis",
+                  "obligation_basis", "quorum_percent", "second_call_minutes", "notice_days",
+                  "fiscal_year_start_month", "members_see_directory", "members_see_finances")
+
+
+def update_coop_settings(session: so.Session, actor: User, coop: Coop, **values) -> dict:
+    """Change the co-op's settings; returns the changes recorded in the audit trail."""
+    unknown = set(values) - set(SETTING_FIELDS)
+    if unknown:
+        raise ValueError(f"not a co-op setting: {', '.join(sorted(unknown))}")
+    merged = {key: values.get(key, getattr(coop, key)) for key in SETTING_FIELDS}
+    if not str(merged["name"]).strip():
+        raise DomainError(_l("The co-op needs a name."), field="name")
+    _check_settings(currency=merged["currency"], locale=merged["locale"], country=merged["country"],
+                    timezone=merged["timezone"], paper_size=merged["paper_size"])
+    if not 1 <= int(merged["quorum_percent"]) <= 100:
+        raise DomainError(_l("Quorum is a percentage between 1 and 100."), field="quorum_percent")
+    if int(merged["notice_days"]) < 0:
+        raise DomainError(_l("Days of notice cannot be negative."), field="notice_days")
+    changes = audit.changes_between(coop, merged)
+    for key, value in merged.items():
+        setattr(coop, key, value)
+    session.flush()
+    if changes:
+        audit.record(session, coop=coop, actor=actor, action="coop.settings", obj=coop,
+                     summary="Settings changed", changes=changes)
+    return changes
+
+
+def grant_role(session: so.Session, actor: User | None, coop: Coop, user: User, role: Role) -> CoopRole:
+    """Give a user a role in the co-op (a no-op if they already hold it)."""
+    existing = session.scalar(sa.select(CoopRole).where(
+        CoopRole.coop_id == coop.id, CoopRole.user_id == user.id, CoopRole.role == role))
+    if existing is not None:
+        return existing
+    grant = CoopRole(coop=coop, user=user, role=role)
+    session.add(grant)
+    session.flush()
+    audit.record(session, coop=coop, actor=actor, action="role.grant", obj=user,
+                 summary=f"{user.email} is now {role.value}")
+    return grant
+
+
+def revoke_role(session: so.Session, actor: User, coop: Coop, user: User, role: Role) -> None:
+    """Take a role away. The last administrator of a co-op cannot be removed."""
+    grant = session.scalar(sa.select(CoopRole).where(
+        CoopRole.coop_id == coop.id, CoopRole.user_id == user.id, CoopRole.role == role))
+    if grant is None:
+        return
+    if role is Role.ADMIN:
+        admins = session.scalar(sa.select(sa.func.count()).select_from(CoopRole).where(
+            CoopRole.coop_id == coop.id, CoopRole.role == Role.ADMIN))
+        if admins <= 1:
+            raise DomainError(_l("A co-op needs at least one administrator."))
+    session.delete(grant)
+    session.flush()
+    audit.record(session, coop=coop, actor=actor, action="role.revoke", obj=user,
+                 summary=f"{user.email} is no longer {role.value}")
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """How to reach a new user: their link is signed with ``secret`` and valid ``hours``."""
+
+    secret: str
+    link_for: Callable[[str], str]
+    hours: int
+
+
+def add_person(session: so.Session, actor: User | None, coop: Coop, *, email: str, name: str,
+               role: Role, invitation: Invitation | None) -> User:
+    """Give someone a role in the co-op, creating and inviting their account if they have none."""
+    user = auth.user_by_email(session, email)
+    if user is None:
+        if not name.strip():
+            raise DomainError(_l("Give the name of this new person."), field="name")
+        user = auth.create_user(session, email=email, name=name)
+        if invitation is not None:
+            auth.send_invitation(session, user, coop_name=coop.name, coop_id=coop.id,
+                                 secret=invitation.secret, link_for=invitation.link_for,
+                                 hours=invitation.hours)
+    grant_role(session, actor, coop, user, role)
+    return user
+
+
+def create_coop_with_admin(session: so.Session, actor: User | None, *, admin_email: str,
+                           admin_name: str, invitation: Invitation | None, **coop_fields) -> Coop:
+    """A platform operator opens a new co-op and names its first administrator."""
+    coop = create_coop(session, actor, **coop_fields)
+    try:
+        add_person(session, actor, coop, email=admin_email, name=admin_name, role=Role.ADMIN,
+                   invitation=invitation)
+    except DomainError as error:
+        raise DomainError(error.message, field="admin_" + (error.field or "email")) from None
+    return coop

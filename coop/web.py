@@ -1,0 +1,136 @@
+"""Request plumbing shared by every page: request ids, language, security headers, error pages.
+
+Every response carries a strict Content-Security-Policy (only this server's assets), nosniff,
+no framing and a same-origin referrer policy. Every request gets an id that is logged with any
+error and shown on the 500 page, so a member can report it and an administrator can find it.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from flask import Flask, current_app, g, has_request_context, render_template, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from coop.tenancy import format_locale
+
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+ERRORS = {
+    400: (_l("Bad request"), _l("The page could not understand what was sent. Go back and try again.")),
+    403: (_l("Not allowed"), _l("Your role in this co-op does not give access to this page.")),
+    404: (_l("Page not found"), _l("This page does not exist, or you do not have access to it.")),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("File too large"), _l("The file you sent is larger than allowed.")),
+    429: (_l("Too many requests"), _l("Please wait a moment and try again.")),
+    500: (_l("Something went wrong"),
+          _l("The error has been recorded and nothing was changed. If it happens again, "
+             "tell your co-op's administrator the reference below.")),
+}
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every log record (a dash outside requests)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    handler.addFilter(RequestIdFilter())
+    app.logger.handlers[:] = [handler]
+    app.logger.setLevel(logging.INFO)
+    for name in ("coop", "apscheduler"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RequestIdFilter) for h in logger.handlers for f in h.filters):
+            logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def select_language() -> str:
+    """The user's choice, else the session's, else the co-op's, else the browser's, else Spanish."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    coop = g.get("coop")
+    if coop is not None and coop.locale in languages:
+        return coop.locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_locale() -> str:
+    """The Babel locale: language plus the co-op's country, so money reads "$1.234,50" in Ecuador."""
+    coop = g.get("coop") if has_request_context() else None
+    language = select_language() if has_request_context() else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return format_locale(language, coop.country if coop is not None else None)
+
+
+def select_timezone() -> str:
+    coop = g.get("coop") if has_request_context() else None
+    return coop.timezone if coop is not None else current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _start_request() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex[:16]
+
+
+def _secure_response(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        # personal data must not stay in a shared phone's cache
+        headers.setdefault("Cache-Control", "private, no-store")
+    if "request_id" in g:
+        headers["X-Request-ID"] = g.request_id
+    return response
+
+
+def render_error(code: int, message: str | None = None):
+    title, default_message = ERRORS.get(code, ERRORS[500])
+    return render_template("errors/error.html", code=code, title=title,
+                           message=message or default_message,
+                           request_id=g.get("request_id")), code
+
+
+def init_app(app: Flask) -> None:
+    configure_logging(app)
+    app.before_request(_start_request)
+    app.after_request(_secure_response)
+
+    def handle_http(error):
+        if error.code == 404:
+            g.pop("coop", None)  # a 404 page shows nothing of a co-op the visitor cannot see
+        return render_error(error.code if error.code in ERRORS else 400)
+
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, handle_http)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(_error):
+        return render_error(400, str(_l("The form had expired. Reload the page and send it again.")))
+
+    @app.errorhandler(500)
+    def handle_500(_error):
+        # Flask has already logged the exception through app.logger, with the request id;
+        # the unit of work is rolled back when the app context tears down.
+        return render_error(500)

@@ -1,0 +1,4 @@
+"""The WSGI entry point: ``gunicorn wsgi:app`` in production, ``flask --app wsgi`` for commands."""
+from coop.app import create_app
+
+app = create_app()
