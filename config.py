@@ -95,6 +95,8 @@ class Config:
     SCHEDULER_IN_PROCESS = False
     SCHEDULER_LOCK_MINUTES = 30
 
+    #: reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1)
+    TRUSTED_PROXIES = 0
     PREFERRED_URL_SCHEME = "http"
     SERVER_NAME: str | None = None
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
@@ -110,7 +112,7 @@ class Config:
                 "LOGIN_LOCK_AFTER", "LOGIN_CLIENT_LOCK_AFTER", "LOGIN_LOCK_MINUTES",
                 "PASSWORD_RESET_HOURS", "PASSWORD_MIN_LENGTH", "MAIL_PORT",
                 "OUTBOX_MAX_ATTEMPTS", "OUTBOX_BATCH", "SCHEDULER_LOCK_MINUTES",
-                "MAX_CONTENT_LENGTH")
+                "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES")
         bools = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SCHEDULER_IN_PROCESS", "SESSION_COOKIE_SECURE")
         for key in strings:
             if os.environ.get(key):

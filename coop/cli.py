@@ -68,9 +68,8 @@ def create_coop_command(name, slug, currency, locale, country, timezone) -> None
     """Open a new co-op (then give it an administrator with create-admin)."""
     try:
         with _database().unit_of_work() as session:
-            coop = tenancy.create_coop(session, None, name=name, slug=slug, currency=currency.upper(),
-                                       locale=locale, timezone=timezone)
-            coop.country = country.upper()
+            tenancy.create_coop(session, None, name=name, slug=slug, currency=currency.upper(),
+                                locale=locale, country=country.upper(), timezone=timezone)
     except DomainError as error:
         _fail(error)
     click.echo(f"Created {name} at /c/{slug}/")

@@ -176,6 +176,12 @@ def coops_of(session: so.Session, user: User) -> list[Coop]:
         sa.select(Coop).join(CoopRole).where(CoopRole.user_id == user.id).distinct().order_by(Coop.name)))
 
 
+def person_in_coop(session: so.Session, coop: Coop, user_id: int) -> User | None:
+    """A user who holds some role in the co-op; None for anyone else (their page is a 404)."""
+    return session.scalar(sa.select(User).join(CoopRole, CoopRole.user_id == User.id)
+                          .where(CoopRole.coop_id == coop.id, User.id == user_id).limit(1))
+
+
 def people_of(session: so.Session, coop: Coop) -> list[tuple[User, list[Role]]]:
     """Every user with a role in the co-op, with their roles, by name."""
     rows = session.execute(
@@ -210,8 +216,9 @@ def _check_settings(*, currency: str, locale: str, timezone: str, paper_size: st
 
 
 def create_coop(session: so.Session, actor: User | None, *, name: str, slug: str,
-                currency: str = "USD", locale: str = "es", timezone: str = "America/Guayaquil",
-                paper_size: str = "A4", is_demo: bool = False) -> Coop:
+                currency: str = "USD", locale: str = "es", country: str = "EC",
+                timezone: str = "America/Guayaquil", paper_size: str = "A4",
+                is_demo: bool = False) -> Coop:
     """Register a new co-op. The slug must be free and URL-safe."""
     slug = slug.strip().lower()
     name = name.strip()
@@ -219,11 +226,12 @@ def create_coop(session: so.Session, actor: User | None, *, name: str, slug: str
         raise DomainError(_l("The co-op needs a name."), field="name")
     if not SLUG_RE.match(slug):
         raise DomainError(_l("Use lower-case letters, digits and hyphens (up to 50)."), field="slug")
-    _check_settings(currency=currency, locale=locale, timezone=timezone, paper_size=paper_size)
+    _check_settings(currency=currency, locale=locale, country=country, timezone=timezone,
+                    paper_size=paper_size)
     if coop_by_slug(session, slug) is not None:
         raise DomainError(_l("Another co-op already uses this address."), field="slug")
-    coop = Coop(name=name, slug=slug, currency=currency, locale=locale, timezone=timezone,
-                paper_size=paper_size, is_demo=is_demo)
+    coop = Coop(name=name, slug=slug, currency=currency, locale=locale, country=country,
+                timezone=timezone, paper_size=paper_size, is_demo=is_demo)
     session.add(coop)
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="coop.create", obj=coop,

@@ -3,14 +3,13 @@ roles, audit trail, outbox, job runs)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, url_for)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coop import audit, outbox, scheduler, tenancy
 from coop.access import Permission, coop_blueprint, coop_view, public_view
-from coop.auth.models import User
-from coop.db import get_or_404, get_session
+from coop.db import get_session
 from coop.errors import DomainError, apply_to_form
 from coop.forms import AuditFilterForm, CoopSettingsForm, GrantRoleForm, RevokeRoleForm
 from coop.pdf import pdf_response, render_pdf
@@ -106,7 +105,9 @@ def revoke():
     if not form.validate_on_submit():
         flash(_("Choose a person and a role."), "error")
         return redirect(url_for("coop.people"))
-    user = get_or_404(db, User, form.user_id.data)
+    user = tenancy.person_in_coop(db, g.coop, form.user_id.data)
+    if user is None:
+        abort(404)
     try:
         tenancy.revoke_role(db, current_user, g.coop, user, Role(form.role.data))
     except DomainError as error:
