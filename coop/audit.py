@@ -82,6 +82,16 @@ def record(session: so.Session, *, action: str, coop: Any = None, actor: Any = N
     return event
 
 
+def record_apart(database: Any, **event: Any) -> None:
+    """Record an event in its own short unit of work.
+
+    For reading requests (a GET that exports or prints): their own transaction only reads, and
+    on SQLite a read transaction cannot become a write once another connection has committed.
+    """
+    with database.unit_of_work() as session:
+        record(session, **event)
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """What the audit page narrows the trail to."""

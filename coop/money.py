@@ -7,9 +7,11 @@ than the currency has, rather than rounding someone's payment. Formatting goes t
 from __future__ import annotations
 
 import decimal
+import re
 from dataclasses import dataclass
 
-from babel.numbers import NumberFormatError, format_currency, get_currency_precision, parse_decimal
+from babel.numbers import (NumberFormatError, format_currency, get_currency_precision,
+                           get_decimal_symbol, get_group_symbol, parse_decimal)
 from flask_babel import lazy_gettext as _l
 
 from coop.errors import DomainError
@@ -74,8 +76,12 @@ def parse_money(text: str, currency: str, locale: str = "es", *, allow_negative:
         cleaned = cleaned[len(currency):].strip()
     if not cleaned:
         raise MoneyError(_l("Enter an amount."))
+    cleaned = cleaned.replace(" ", "")
+    allowed = re.escape(get_group_symbol(locale) + get_decimal_symbol(locale))
+    if not re.fullmatch(rf"-?[0-9{allowed}]+", cleaned):  # no exponents, underscores or other digits
+        raise MoneyError(_l("This is not an amount of money."))
     try:
-        value = parse_decimal(cleaned.replace(" ", ""), locale=locale, strict=True)
+        value = parse_decimal(cleaned, locale=locale, strict=True)
     except NumberFormatError as exc:
         if getattr(exc, "suggestions", None):
             raise MoneyError(_l("This is not an amount of money. Did you mean %(suggestion)s?",

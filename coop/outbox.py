@@ -19,7 +19,10 @@ from email.utils import make_msgid
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from flask_babel import lazy_gettext as _l
+
 from coop.db import Base, is_sqlite, utcnow
+from coop.errors import DomainError
 
 PAGE_SIZE = 50
 
@@ -83,6 +86,8 @@ class SmtpSettings:
 def enqueue(session: so.Session, *, to: str, subject: str, body: str, coop_id: int | None = None,
             dedupe_key: str | None = None) -> OutboxMessage | None:
     """Queue one message in the current unit of work. With a dedupe key already used, queue nothing."""
+    if any(char in to + subject for char in "\r\n"):
+        raise ValueError("an e-mail address or subject cannot span several lines")
     if dedupe_key is not None:
         existing = session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
         if existing is not None:
@@ -131,10 +136,14 @@ def _open_smtp(settings: SmtpSettings) -> smtplib.SMTP:
                                       context=ssl.create_default_context())
     else:
         connection = smtplib.SMTP(settings.host, settings.port, timeout=30)
-        if settings.use_tls:
+    try:
+        if settings.use_tls and not settings.use_ssl:
             connection.starttls(context=ssl.create_default_context())
-    if settings.username:
-        connection.login(settings.username, settings.password or "")
+        if settings.username:
+            connection.login(settings.username, settings.password or "")
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 
@@ -158,7 +167,12 @@ def send_due(session: so.Session, settings: SmtpSettings | None, *, max_attempts
     with connection:
         for message in messages:
             try:
-                connection.send_message(_to_email(message, settings.sender))
+                email = _to_email(message, settings.sender)
+            except ValueError as exc:  # a malformed message never improves: give up on it alone
+                counts[_record_failure(message, f"malformed: {exc}", 1, now)] += 1
+                continue
+            try:
+                connection.send_message(email)
             except (OSError, smtplib.SMTPException) as exc:
                 counts[_record_failure(message, str(exc), max_attempts, now)] += 1
             else:
@@ -182,7 +196,9 @@ def _record_failure(message: OutboxMessage, error: str, max_attempts: int, now: 
 
 
 def retry(session: so.Session, message: OutboxMessage) -> None:
-    """An administrator puts a failed message back in the queue."""
+    """An administrator puts a failed message back in the queue (a sent one is never resent)."""
+    if message.status is not OutboxStatus.FAILED:
+        raise DomainError(_l("Only a failed message can be tried again."))
     message.status = OutboxStatus.QUEUED
     message.attempts = 0
     message.next_attempt_dt = utcnow()

@@ -54,9 +54,13 @@ def outbox_page():
 def retry_message(message_id: int):
     db = get_session()
     message = get_or_404(db, outbox.OutboxMessage, message_id)
-    outbox.retry(db, message)
-    db.commit()
-    flash(_("The message is back in the queue."), "success")
+    try:
+        outbox.retry(db, message)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.commit()
+        flash(_("The message is back in the queue."), "success")
     return redirect(url_for("platform.outbox_page"))
 
 

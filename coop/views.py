@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from coop import audit, outbox, scheduler, tenancy
 from coop.access import Permission, coop_blueprint, coop_view, public_view
-from coop.db import get_session
+from coop.db import database, get_session
 from coop.errors import DomainError, apply_to_form
 from coop.forms import AuditFilterForm, CoopSettingsForm, GrantRoleForm, RevokeRoleForm
 from coop.pdf import pdf_response, render_pdf
@@ -142,12 +142,10 @@ def audit_trail():
 @coop_view(Permission.VIEW_AUDIT)
 def audit_pdf():
     _form, filters = _audit_filters()
-    db = get_session()
-    events = audit.all_events(db, g.coop.id, filters)
-    audit.record(db, coop=g.coop, actor=current_user, action="export.audit",
-                 summary=f"Audit trail printed ({len(events)} events)")
+    events = audit.all_events(get_session(), g.coop.id, filters)
     pdf = render_pdf("pdf/audit.html", coop=g.coop, events=events, filters=filters)
-    db.commit()
+    audit.record_apart(database(), coop=g.coop, actor=current_user, action="export.audit",
+                       summary=f"Audit trail printed ({len(events)} events)")
     return pdf_response(pdf, f"auditoria-{g.coop.slug}.pdf")
 
 

@@ -1,0 +1,48 @@
+# Ayllu: `make run` serves the demo co-op on SQLite; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install translations messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+## compile the Spanish and English catalogues (the .mo files are build products, not sources)
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d coop/translations -D messages
+
+## re-extract every marked string and merge it into the catalogues (for developers)
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Ayllu --copyright-holder "Ayllu contributors" -o coop/translations/messages.pot .
+	$(BIN)/pybabel update -i coop/translations/messages.pot -d coop/translations --no-wrap --ignore-obsolete
+
+run: translations
+	$(FLASK) coop init
+	$(FLASK) coop demo --if-empty
+	@echo "Ayllu is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(FLASK) coop serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-test translations
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed-test translations
+	@ls bench/*.py >/dev/null 2>&1 && for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache coop/translations/*/LC_MESSAGES/*.mo
