@@ -30,7 +30,7 @@ translations: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project Ayllu --copyright-holder "Ayllu contributors" -o coop/translations/messages.pot .
-	$(BIN)/pybabel update -i coop/translations/messages.pot -d coop/translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i coop/translations/messages.pot -d coop/translations --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 run: translations
 	$(FLASK) coop init

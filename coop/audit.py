@@ -12,10 +12,33 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 
 from coop.db import Base, utcnow
 
 PAGE_SIZE = 50
+
+#: action -> what a person reads on the audit page; packages add theirs with ``describe``
+ACTION_LABELS: dict[str, str] = {}
+
+
+def describe(action: str, label: str) -> None:
+    """Give an action a translated label for the audit page and its printed copy."""
+    ACTION_LABELS[action] = label
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+describe("auth.login", _l("Logged in"))
+describe("auth.password_change", _l("Changed their password"))
+describe("auth.password_reset", _l("Set a password from an e-mailed link"))
+describe("coop.create", _l("Co-op opened"))
+describe("coop.settings", _l("Settings changed"))
+describe("role.grant", _l("Role given"))
+describe("role.revoke", _l("Role removed"))
+describe("export.audit", _l("Audit trail printed"))
 
 
 class AuditEvent(Base):
@@ -100,6 +123,13 @@ class AuditFilter:
     actor: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+
+    def describe(self) -> str:
+        """The filters as data, for the record of an export."""
+        parts = [f"action={self.action}" if self.action else "", f"actor={self.actor}" if self.actor else "",
+                 f"from={self.date_from.isoformat()}" if self.date_from else "",
+                 f"to={self.date_to.isoformat()}" if self.date_to else ""]
+        return ", ".join(p for p in parts if p)
 
 
 def _filtered(coop_id: int, filters: AuditFilter) -> sa.Select:

@@ -9,6 +9,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from werkzeug.serving import run_simple
 
 from coop import demo, migrate, scheduler, tenancy
 from coop.auth import services as auth
@@ -146,4 +147,4 @@ def serve_command(host: str, port: int) -> None:
         background = scheduler.build_scheduler(app, blocking=False)
         background.start()
         click.echo("Scheduler running in-process.")
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    run_simple(host, port, app, threaded=True, use_reloader=False)

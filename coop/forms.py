@@ -4,14 +4,39 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from coop.tenancy import ROLE_LABELS, Basis
+from coop.errors import DomainError
+from coop.tenancy import ROLE_LABELS, Basis, check_country, check_currency, check_timezone
 
 LANGUAGE_CHOICES = [("es", "Español"), ("en", "English")]
 PAPER_CHOICES = [("A4", "A4"), ("Letter", _l("Letter"))]
 BASIS_CHOICES = [(Basis.MEMBER.value, _l("Per member")), (Basis.HOUSEHOLD.value, _l("Per household"))]
 MONTH_CHOICES = [(n, str(n)) for n in range(1, 13)]
+
+
+class RuleCheck:
+    """A field validator that asks the domain rule, so every field's error shows at once.
+
+    The service checks again when it runs: the form only lets the person see all their
+    mistakes in one go instead of one per submission.
+    """
+
+    def __init__(self, check, transform=str.upper):
+        self.check = check
+        self.transform = transform
+
+    def __call__(self, _form, field):
+        if field.data:
+            try:
+                self.check(self.transform(field.data.strip()))
+            except DomainError as error:
+                raise ValidationError(str(error.message)) from None
+
+
+CURRENCY_CHECK = RuleCheck(check_currency)
+COUNTRY_CHECK = RuleCheck(check_country)
+TIMEZONE_CHECK = RuleCheck(check_timezone, transform=str)
 
 
 def role_choices():
@@ -22,10 +47,11 @@ class NewCoopForm(FlaskForm):
     name = StringField(_l("Name of the co-op"), validators=[InputRequired(), Length(max=200)])
     slug = StringField(_l("Web address"), validators=[InputRequired(), Length(max=50)],
                        description=_l("Lower-case letters, digits and hyphens: /c/<address>/"))
-    currency = StringField(_l("Currency"), default="USD", validators=[InputRequired(), Length(min=3, max=3)])
+    currency = StringField(_l("Currency"), default="USD", validators=[InputRequired(), CURRENCY_CHECK])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="es")
-    country = StringField(_l("Country code"), default="EC", validators=[InputRequired(), Length(min=2, max=2)])
-    timezone = StringField(_l("Time zone"), default="America/Guayaquil", validators=[InputRequired()])
+    country = StringField(_l("Country code"), default="EC", validators=[InputRequired(), COUNTRY_CHECK])
+    timezone = StringField(_l("Time zone"), default="America/Guayaquil",
+                           validators=[InputRequired(), TIMEZONE_CHECK])
     admin_email = EmailField(_l("E-mail of its first administrator"),
                              validators=[InputRequired(), Email(check_deliverability=False)])
     admin_name = StringField(_l("Name of its first administrator"), validators=[InputRequired(),
@@ -34,10 +60,10 @@ class NewCoopForm(FlaskForm):
 
 class CoopSettingsForm(FlaskForm):
     name = StringField(_l("Name of the co-op"), validators=[InputRequired(), Length(max=200)])
-    currency = StringField(_l("Currency"), validators=[InputRequired(), Length(min=3, max=3)])
+    currency = StringField(_l("Currency"), validators=[InputRequired(), CURRENCY_CHECK])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    country = StringField(_l("Country code"), validators=[InputRequired(), Length(min=2, max=2)])
-    timezone = StringField(_l("Time zone"), validators=[InputRequired(), Length(max=64)])
+    country = StringField(_l("Country code"), validators=[InputRequired(), COUNTRY_CHECK])
+    timezone = StringField(_l("Time zone"), validators=[InputRequired(), Length(max=64), TIMEZONE_CHECK])
     paper_size = SelectField(_l("Paper size"), choices=PAPER_CHOICES)
     voting_basis = SelectField(_l("Votes are cast"), choices=BASIS_CHOICES)
     obligation_basis = SelectField(_l("Dues and Minga hours are owed"), choices=BASIS_CHOICES)

@@ -199,18 +199,30 @@ def all_coops(session: so.Session) -> list[Coop]:
 
 # --- rules ---------------------------------------------------------------------------------
 
-def _check_settings(*, currency: str, locale: str, timezone: str, paper_size: str,
-                    country: str = "EC") -> None:
+def check_currency(currency: str) -> None:
     if currency not in list_currencies():
         raise DomainError(_l("Unknown currency code."), field="currency")
-    if locale not in LOCALES:
-        raise DomainError(_l("Choose Spanish or English."), field="locale")
+
+
+def check_country(country: str) -> None:
     if not re.fullmatch(r"[A-Z]{2}", country or ""):
         raise DomainError(_l("Use the two-letter country code, such as EC."), field="country")
+
+
+def check_timezone(timezone: str) -> None:
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise DomainError(_l("Unknown time zone."), field="timezone") from None
+
+
+def _check_settings(*, currency: str, locale: str, timezone: str, paper_size: str,
+                    country: str = "EC") -> None:
+    check_currency(currency)
+    if locale not in LOCALES:
+        raise DomainError(_l("Choose Spanish or English."), field="locale")
+    check_country(country)
+    check_timezone(timezone)
     if paper_size not in PAPER_SIZES:
         raise DomainError(_l("Choose A4 or Letter."), field="paper_size")
 
@@ -235,7 +247,7 @@ def create_coop(session: so.Session, actor: User | None, *, name: str, slug: str
     session.add(coop)
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="coop.create", obj=coop,
-                 summary=f"Co-op {name} ({slug}) created")
+                 summary=f"{name} (/c/{slug}/)")
     return coop
 
 
@@ -264,7 +276,7 @@ def update_coop_settings(session: so.Session, actor: User, coop: Coop, **values)
     session.flush()
     if changes:
         audit.record(session, coop=coop, actor=actor, action="coop.settings", obj=coop,
-                     summary="Settings changed", changes=changes)
+                     changes=changes)
     return changes
 
 
@@ -278,7 +290,7 @@ def grant_role(session: so.Session, actor: User | None, coop: Coop, user: User, 
     session.add(grant)
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="role.grant", obj=user,
-                 summary=f"{user.email} is now {role.value}")
+                 summary=f"{user.name} <{user.email}>", changes={"role": [None, role.value]})
     return grant
 
 
@@ -296,7 +308,7 @@ def revoke_role(session: so.Session, actor: User, coop: Coop, user: User, role: 
     session.delete(grant)
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="role.revoke", obj=user,
-                 summary=f"{user.email} is no longer {role.value}")
+                 summary=f"{user.name} <{user.email}>", changes={"role": [role.value, None]})
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,8 @@ def revoke():
 
 def _audit_filters() -> tuple[AuditFilterForm, audit.AuditFilter]:
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("All"))] + [(a, a) for a in audit.action_names(get_session(), g.coop.id)]
+    form.action.choices = [("", _("All"))] + [(a, audit.action_label(a))
+                                              for a in audit.action_names(get_session(), g.coop.id)]
     if not form.validate():
         return form, audit.AuditFilter()
     return form, audit.AuditFilter(action=form.action.data or "", actor=form.actor.data or "",
@@ -145,7 +146,7 @@ def audit_pdf():
     events = audit.all_events(get_session(), g.coop.id, filters)
     pdf = render_pdf("pdf/audit.html", coop=g.coop, events=events, filters=filters)
     audit.record_apart(database(), coop=g.coop, actor=current_user, action="export.audit",
-                       summary=f"Audit trail printed ({len(events)} events)")
+                       summary=filters.describe(), changes={"events": [None, len(events)]})
     return pdf_response(pdf, f"auditoria-{g.coop.slug}.pdf")
 
 

@@ -252,7 +252,7 @@ def authenticate(session: so.Session, *, email: str, password: str, client: str,
                                                    LoginThrottle.key == account_key))
     if PASSWORD_HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    audit.record(session, action="auth.login", actor=user, obj=user, summary="Logged in")
+    audit.record(session, action="auth.login", actor=user, obj=user)
     return user
 
 
@@ -304,14 +304,12 @@ def change_password(session: so.Session, user: User, *, current: str, new: str, 
         set_password(session, user, new, min_length=min_length)
     except DomainError as error:
         raise DomainError(error.message, field="new_password") from None
-    audit.record(session, action="auth.password_change", actor=user, obj=user,
-                 summary="Password changed")
+    audit.record(session, action="auth.password_change", actor=user, obj=user)
 
 
 def reset_password(session: so.Session, user: User, new: str, *, min_length: int) -> None:
     set_password(session, user, new, min_length=min_length)
-    audit.record(session, action="auth.password_reset", actor=user, obj=user,
-                 summary="Password reset by e-mail link")
+    audit.record(session, action="auth.password_reset", actor=user, obj=user)
 
 
 def request_password_reset(session: so.Session, email: str, *, secret: str,

@@ -31,7 +31,7 @@ def test_printed_audit_trail_carries_the_coop_name_and_a_spanish_page_footer(app
     text = pdf_text(pdf)
     assert "Cooperativa Quebrada Verde" in text
     assert "Registro de auditoría" in text
-    assert "coop.create" in text
+    assert "Cooperativa abierta" in text  # the action, in the reader's language
     # the footer comes from the compiled Spanish catalogue (pybabel compile -d coop/translations)
     assert "Página 1 de 1" in text
 

@@ -152,3 +152,12 @@ def test_a_user_of_several_coops_chooses_one(client, db, make_coop, make_user):
     db.commit()
     page = text_of(client.get("/"))
     assert first.name in page and second.name in page
+
+
+def test_every_bad_setting_is_reported_in_one_go(admin_client):
+    client, coop, _ = admin_client
+    response = client.post(f"/c/{coop.slug}/admin/settings", data={
+        **SETTINGS, "quorum_percent": "150", "timezone": "Marte/Base", "currency": "ABC"})
+    assert field_error(response, "quorum_percent") != ""
+    assert field_error(response, "timezone") == "Zona horaria desconocida."
+    assert field_error(response, "currency") == "Código de moneda desconocido."
