@@ -129,9 +129,17 @@ class Config:
         cls.validate(values)
         return values
 
+    #: settings this environment refuses to start without
+    REQUIRED: tuple[str, ...] = ()
+
     @classmethod
     def validate(cls, values: dict) -> None:
-        """Hook for environments that refuse incomplete settings."""
+        missing = [key for key in cls.REQUIRED if not values.get(key)]
+        if missing:
+            raise ConfigError(f"{cls.ENV_NAME.title()} needs these environment variables: "
+                              + ", ".join(missing))
+        if values.get("SECRET_KEY") is not None and len(values["SECRET_KEY"]) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long")
 
 
 class DevelopmentConfig(Config):
@@ -171,16 +179,9 @@ class ProductionConfig(Config):
     """gunicorn behind a TLS proxy, PostgreSQL, the scheduler as its own process."""
 
     ENV_NAME = "production"
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL")
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
-
-    @classmethod
-    def validate(cls, values: dict) -> None:
-        missing = [key for key in ("SECRET_KEY", "DATABASE_URL") if not values.get(key)]
-        if missing:
-            raise ConfigError("Production needs these environment variables: " + ", ".join(missing))
-        if len(values["SECRET_KEY"]) < 32:
-            raise ConfigError("SECRET_KEY must be at least 32 characters long")
 
 
 CONFIGS = {
