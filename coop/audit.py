@@ -129,7 +129,7 @@ class AuditFilter:
         parts = [f"action={self.action}" if self.action else "", f"actor={self.actor}" if self.actor else "",
                  f"from={self.date_from.isoformat()}" if self.date_from else "",
                  f"to={self.date_to.isoformat()}" if self.date_to else ""]
-        return ", ".join(p for p in parts if p)
+        return "; ".join(p for p in parts if p)
 
 
 def _filtered(coop_id: int, filters: AuditFilter) -> sa.Select:

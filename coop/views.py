@@ -146,7 +146,7 @@ def audit_pdf():
     events = audit.all_events(get_session(), g.coop.id, filters)
     pdf = render_pdf("pdf/audit.html", coop=g.coop, events=events, filters=filters)
     audit.record_apart(database(), coop=g.coop, actor=current_user, action="export.audit",
-                       summary=filters.describe(), changes={"events": [None, len(events)]})
+                       summary="; ".join(filter(None, [f"n={len(events)}", filters.describe()])))
     return pdf_response(pdf, f"auditoria-{g.coop.slug}.pdf")
 
 
