@@ -31,20 +31,49 @@ class Permission(enum.StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_OUTBOX = "view_outbox"
     VIEW_JOBS = "view_jobs"
+    # member register
+    VIEW_REGISTER = "view_register"
+    MANAGE_MEMBERS = "manage_members"
+    EXPORT_REGISTER = "export_register"
+    VIEW_PERSONAL_DATA = "view_personal_data"
+    VIEW_DIRECTORY = "view_directory"
 
 
-GRANTS: dict[Permission, frozenset[Role]] = {
+OFFICERS = frozenset({Role.ADMIN, Role.SECRETARY})
+
+
+def _directory_readers(coop) -> frozenset[Role]:
+    """The register's officers always; every member too when the co-op chose to share it."""
+    readers = frozenset({Role.ADMIN, Role.SECRETARY, Role.TREASURER, Role.AUDITOR})
+    return ALL_ROLES if coop is not None and coop.members_see_directory else readers
+
+
+#: permission -> the roles that hold it, or a function of the co-op giving them
+GRANTS: dict[Permission, frozenset[Role] | Callable[[object], frozenset[Role]]] = {
     Permission.VIEW_COOP: ALL_ROLES,
     Permission.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
     Permission.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
     Permission.VIEW_AUDIT: frozenset({Role.ADMIN, Role.AUDITOR}),
     Permission.VIEW_OUTBOX: frozenset({Role.ADMIN}),
     Permission.VIEW_JOBS: frozenset({Role.ADMIN}),
+    # the treasurer finds members to record payments; the council audits the register
+    Permission.VIEW_REGISTER: frozenset({Role.ADMIN, Role.SECRETARY, Role.TREASURER, Role.AUDITOR}),
+    Permission.MANAGE_MEMBERS: OFFICERS,
+    Permission.EXPORT_REGISTER: frozenset({Role.ADMIN, Role.SECRETARY, Role.AUDITOR}),
+    # identity document, birth date, phone and address (a member also sees their own)
+    Permission.VIEW_PERSONAL_DATA: OFFICERS,
+    Permission.VIEW_DIRECTORY: _directory_readers,
 }
 
 
-def may(roles: frozenset[Role], permission: Permission) -> bool:
-    return bool(roles & GRANTS[permission])
+def granted(permission: Permission, coop=None) -> frozenset[Role]:
+    """The roles that hold a permission in a co-op."""
+    grant = GRANTS[permission]
+    return grant(coop) if callable(grant) else grant
+
+
+def may(roles: frozenset[Role], permission: Permission, coop=None) -> bool:
+    return bool(roles & granted(permission, coop))
 
 
 def current_roles() -> frozenset[Role]:
@@ -58,7 +87,7 @@ def current_roles() -> frozenset[Role]:
 
 def can(permission: Permission | str) -> bool:
     """For templates: may the current user do this in the current co-op?"""
-    return may(current_roles(), Permission(permission))
+    return may(current_roles(), Permission(permission), g.get("coop"))
 
 
 def coop_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
@@ -95,7 +124,7 @@ def coop_view(permission: Permission) -> Callable:
             roles = current_roles()
             if not roles:
                 abort(404)
-            if not may(roles, permission):
+            if not may(roles, permission, g.coop):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -23,6 +23,7 @@ from coop.extensions import babel, csrf, login_manager
 from coop.platform import bp as platform_bp
 from coop.views import bp as coop_bp
 from coop.views import home_bp
+from members.views import bp as members_bp
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,7 +62,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for blueprint in (auth_bp, home_bp, coop_bp, platform_bp):
+    for blueprint in (auth_bp, home_bp, coop_bp, platform_bp, members_bp):
         app.register_blueprint(blueprint)
 
 
@@ -78,5 +79,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_jobs() -> None:
-    # Importing a jobs module registers its jobs; domain packages add theirs here.
+    # Importing a jobs module registers its jobs (and a demo module its demo data).
     import coop.jobs  # noqa: F401
+    import members.demo  # noqa: F401
+    import members.jobs  # noqa: F401

@@ -2,7 +2,8 @@
 as ``alembic`` from the command line, the database of the app configured by COOP_ENV."""
 from alembic import context
 
-import coop.models  # noqa: F401  (the kernel's models; domain packages' models are added below)
+import coop.models  # noqa: F401  (the kernel's models)
+import members.models  # noqa: F401
 from coop.db import Base, is_sqlite
 
 target_metadata = Base.metadata

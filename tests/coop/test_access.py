@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from coop.access import GRANTS
+from coop.access import granted
 from coop.tenancy import Role
 from tests.conftest import log_in
 
@@ -83,8 +83,14 @@ def test_unknown_coop_answers_not_found(client, make_user):
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_each_role_reaches_exactly_what_the_access_table_grants(app, client, two_coops, make_user, role):
+@pytest.mark.parametrize("members_see_directory", [False, True])
+def test_each_role_reaches_exactly_what_the_access_table_grants(app, client, db, two_coops, make_user, role,
+                                                                members_see_directory):
     ours, _theirs, _ = two_coops
+    db.rollback()
+    db.get(type(ours), ours.id).members_see_directory = members_see_directory
+    db.commit()
+    ours = db.get(type(ours), ours.id)
     user = make_user(f"{role.value}@example.org", coop=ours, roles=[role])
     log_in(client, user.email)
     for rule, _endpoint, view, method, url in routes(app):
@@ -92,7 +98,7 @@ def test_each_role_reaches_exactly_what_the_access_table_grants(app, client, two
         if permission is None:
             continue
         response = request(client, method, url.format(slug=ours.slug))
-        if role in GRANTS[permission]:
+        if role in granted(permission, ours):
             assert response.status_code not in (403, 404), (rule, role, response.status_code)
         else:
             assert response.status_code == 403, (rule, role, response.status_code)

@@ -1,0 +1,174 @@
+"""Read-only queries of the register: the directory, a member's page, lists for forms.
+
+Searching folds accents and case on both sides, so "guaman" finds "Guamán"; it matches the
+member number, names, document number and lot ("B-12") through one indexed text column.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from coop.tenancy import Coop
+from members.models import (Application, ApplicationStatus, Household, Lot, LotAssignment, Member,
+                            MemberStatus, MemberStatusChange, ShareSubscription)
+from members.services import fold
+
+PAGE_SIZE = 50
+
+
+class DirectorySort(enum.StrEnum):
+    NAME = "name"
+    NUMBER = "number"
+    JOINED = "joined"
+    STATUS = "status"
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    """What the directory is narrowed to and how it is ordered."""
+
+    text: str = ""
+    status: MemberStatus | None = None
+    household_id: int | None = None
+    block: str = ""
+    sort: DirectorySort = DirectorySort.NAME
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    member: Member
+    household_name: str | None
+    lots: str
+
+
+def _directory_select(coop: Coop, query: DirectoryQuery) -> sa.Select:
+    select = sa.select(Member).where(Member.coop_id == coop.id)
+    for word in fold(query.text).split()[:6]:
+        select = select.where(Member.search_text.contains(word, autoescape=True))
+    if query.status is not None:
+        select = select.where(Member.status == query.status)
+    if query.household_id:
+        select = select.where(Member.household_id == query.household_id)
+    if query.block:
+        in_block = sa.select(Lot.household_id).where(Lot.coop_id == coop.id, Lot.block == query.block,
+                                                      Lot.household_id.is_not(None))
+        select = select.where(Member.household_id.in_(in_block))
+    return select
+
+
+def _order(query: DirectoryQuery) -> list:
+    columns = {
+        DirectorySort.NAME: [Member.family_names, Member.given_names],
+        DirectorySort.NUMBER: [Member.number],
+        DirectorySort.JOINED: [Member.join_date, Member.number],
+        DirectorySort.STATUS: [Member.status, Member.family_names],
+    }[query.sort]
+    return [c.desc() if query.descending else c.asc() for c in columns] + [Member.id]
+
+
+def directory(session: so.Session, coop: Coop, query: DirectoryQuery, *, page: int = 1,
+              per_page: int = PAGE_SIZE) -> tuple[list[DirectoryRow], int]:
+    """One page of the directory and the number of members matching."""
+    select = _directory_select(coop, query)
+    total = session.scalar(sa.select(sa.func.count()).select_from(select.order_by(None).subquery()))
+    members = session.scalars(select.order_by(*_order(query)).limit(per_page)
+                              .offset((max(page, 1) - 1) * per_page)).all()
+    return _rows(session, members), total
+
+
+def _rows(session: so.Session, members: list[Member]) -> list[DirectoryRow]:
+    household_ids = {m.household_id for m in members if m.household_id}
+    names, lots = {}, {}
+    if household_ids:
+        names = dict(session.execute(sa.select(Household.id, Household.name)
+                                     .where(Household.id.in_(household_ids))).all())
+        for lot in session.scalars(sa.select(Lot).where(Lot.household_id.in_(household_ids))
+                                   .order_by(Lot.block, Lot.number)):
+            lots.setdefault(lot.household_id, []).append(lot.label)
+    return [DirectoryRow(m, names.get(m.household_id), ", ".join(lots.get(m.household_id, [])))
+            for m in members]
+
+
+def all_members(session: so.Session, coop: Coop, query: DirectoryQuery | None = None):
+    """Every matching member in register order (by number), streamed in batches for exports."""
+    select = _directory_select(coop, query or DirectoryQuery()).order_by(Member.number)
+    return session.scalars(select.execution_options(yield_per=500))
+
+
+def member_by_number(session: so.Session, coop: Coop, number: int) -> Member | None:
+    return session.scalar(sa.select(Member).where(Member.coop_id == coop.id, Member.number == number))
+
+
+def member_of_user(session: so.Session, coop: Coop, user_id: int) -> Member | None:
+    return session.scalar(sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user_id))
+
+
+def status_history(session: so.Session, member: Member) -> list[MemberStatusChange]:
+    return list(session.scalars(sa.select(MemberStatusChange).where(MemberStatusChange.member_id == member.id)
+                                .order_by(MemberStatusChange.effective_date, MemberStatusChange.id)))
+
+
+def lots_of_household(session: so.Session, household_id: int | None) -> list[Lot]:
+    if household_id is None:
+        return []
+    return list(session.scalars(sa.select(Lot).where(Lot.household_id == household_id)
+                                .order_by(Lot.block, Lot.number)))
+
+
+def lot_history(session: so.Session, lot: Lot) -> list[LotAssignment]:
+    return list(session.scalars(sa.select(LotAssignment).where(LotAssignment.lot_id == lot.id)
+                                .options(so.joinedload(LotAssignment.household))
+                                .order_by(LotAssignment.from_date, LotAssignment.id)))
+
+
+def subscriptions_of(session: so.Session, member: Member) -> list[ShareSubscription]:
+    return list(session.scalars(sa.select(ShareSubscription).where(ShareSubscription.member_id == member.id)
+                                .order_by(ShareSubscription.first_due_date, ShareSubscription.id)))
+
+
+def households(session: so.Session, coop: Coop) -> list[Household]:
+    return list(session.scalars(sa.select(Household).where(Household.coop_id == coop.id)
+                                .order_by(Household.name)))
+
+
+def household_summaries(session: so.Session, coop: Coop, *, text: str = "", page: int = 1,
+                        per_page: int = PAGE_SIZE) -> tuple[list[tuple[Household, int, str]], int]:
+    """Households with their number of members and their lots."""
+    select = sa.select(Household).where(Household.coop_id == coop.id)
+    if text:
+        select = select.where(Household.name.ilike(f"%{text}%"))
+    total = session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
+    rows = session.scalars(select.order_by(Household.name).limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    ids = [h.id for h in rows]
+    counts = dict(session.execute(sa.select(Member.household_id, sa.func.count()).where(
+        Member.household_id.in_(ids)).group_by(Member.household_id)).all()) if ids else {}
+    lots: dict[int, list[str]] = {}
+    if ids:
+        for lot in session.scalars(sa.select(Lot).where(Lot.household_id.in_(ids)).order_by(Lot.block, Lot.number)):
+            lots.setdefault(lot.household_id, []).append(lot.label)
+    return [(h, counts.get(h.id, 0), ", ".join(lots.get(h.id, []))) for h in rows], total
+
+
+def blocks(session: so.Session, coop: Coop) -> list[str]:
+    return list(session.scalars(sa.select(Lot.block).where(Lot.coop_id == coop.id).distinct().order_by(Lot.block)))
+
+
+def lots(session: so.Session, coop: Coop, *, block: str = "") -> list[Lot]:
+    select = sa.select(Lot).where(Lot.coop_id == coop.id).options(so.joinedload(Lot.household))
+    if block:
+        select = select.where(Lot.block == block)
+    return list(session.scalars(select.order_by(Lot.block, Lot.number)))
+
+
+def counts_by_status(session: so.Session, coop: Coop) -> dict[MemberStatus, int]:
+    return dict(session.execute(sa.select(Member.status, sa.func.count()).where(Member.coop_id == coop.id)
+                                .group_by(Member.status)).all())
+
+
+def pending_applications_count(session: so.Session, coop: Coop) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+        Application.coop_id == coop.id, Application.status == ApplicationStatus.PENDING))

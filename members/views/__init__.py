@@ -1,0 +1,12 @@
+"""The member register's pages, under /c/<slug>/members/ (and the public /c/<slug>/apply).
+
+The package is split by area because the register has many pages: ``directory`` (search, the
+member page, edits, status, households, lots, share capital), ``applications`` (the public form
+and the secretary's queue), ``imports`` (import and export), ``printing`` (certificates and the
+register), ``portal`` (a member's own page). Each stays thin: parse, call one service, commit.
+"""
+from coop.access import coop_blueprint
+
+bp = coop_blueprint("members", __name__)
+
+from members.views import applications, directory, imports, portal, printing  # noqa: E402,F401  (routes)

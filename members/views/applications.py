@@ -1,0 +1,2 @@
+"""Member register pages: applications."""
+from members.views import bp  # noqa: F401

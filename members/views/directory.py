@@ -1,0 +1,2 @@
+"""Member register pages: directory."""
+from members.views import bp  # noqa: F401

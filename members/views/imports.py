@@ -1,0 +1,2 @@
+"""Member register pages: imports."""
+from members.views import bp  # noqa: F401
