@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, g
 from flask_login import current_user
@@ -88,6 +89,29 @@ def current_roles() -> frozenset[Role]:
 def can(permission: Permission | str) -> bool:
     """For templates: may the current user do this in the current co-op?"""
     return may(current_roles(), Permission(permission), g.get("coop"))
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in a co-op's main menu, shown to those who hold its permission."""
+
+    endpoint: str
+    label: str
+    permission: Permission
+
+
+#: the co-op menu; domain packages add their sections with ``add_nav``
+COOP_NAV: list[NavItem] = []
+
+
+def add_nav(endpoint: str, label: str, permission: Permission) -> None:
+    if all(item.endpoint != endpoint for item in COOP_NAV):
+        COOP_NAV.append(NavItem(endpoint, label, permission))
+
+
+def coop_nav() -> list[NavItem]:
+    """The menu entries the current user may open in the current co-op."""
+    return [item for item in COOP_NAV if can(item.permission)]
 
 
 def coop_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:

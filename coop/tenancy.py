@@ -145,6 +145,11 @@ class CoopRole(Base):
     user: so.Mapped[User] = so.relationship(back_populates="roles")
 
 
+def today_in(coop: Coop) -> dt.date:
+    """Today's date where the co-op is (a member admitted at 20h00 in Quito joins that day)."""
+    return dt.datetime.now(zoneinfo.ZoneInfo(coop.timezone)).date()
+
+
 def format_locale(language: str, country: str | None) -> str:
     if country:
         candidate = f"{language}_{country}"

@@ -120,7 +120,7 @@ class Member(Base):
         sa.ForeignKey("household.id", ondelete="SET NULL"), index=True)
     #: the account with which the member logs in to the portal, if any
     user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
-    #: lower-cased, accent-free "number names document lot" for the directory search
+    #: lower-cased, accent-free "number names lots" for the directory search
     search_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     updated_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,7 +1,8 @@
 """Read-only queries of the register: the directory, a member's page, lists for forms.
 
 Searching folds accents and case on both sides, so "guaman" finds "Guamán"; it matches the
-member number, names, document number and lot ("B-12") through one indexed text column.
+member number, names and lot ("B-12") through one text column, and the start of the document
+number for those allowed to see documents.
 """
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ class DirectoryQuery:
     block: str = ""
     sort: DirectorySort = DirectorySort.NAME
     descending: bool = False
+    #: officers may find a member by document number; members browsing the directory may not
+    search_documents: bool = False
+    #: members browsing the directory see only current members (active or suspended)
+    current_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,12 @@ class DirectoryRow:
 def _directory_select(coop: Coop, query: DirectoryQuery) -> sa.Select:
     select = sa.select(Member).where(Member.coop_id == coop.id)
     for word in fold(query.text).split()[:6]:
-        select = select.where(Member.search_text.contains(word, autoescape=True))
+        matches = Member.search_text.contains(word, autoescape=True)
+        if query.search_documents and len(word) >= 4:
+            matches = sa.or_(matches, Member.document_number.startswith(word.upper(), autoescape=True))
+        select = select.where(matches)
+    if query.current_only:
+        select = select.where(Member.status.in_([MemberStatus.ACTIVE, MemberStatus.SUSPENDED]))
     if query.status is not None:
         select = select.where(Member.status == query.status)
     if query.household_id:

@@ -145,8 +145,9 @@ def refresh_search_text(session: so.Session, member: Member) -> None:
     lots = []
     if member.household_id is not None:
         lots = session.scalars(sa.select(Lot).where(Lot.household_id == member.household_id)).all()
+    # the document number is searched separately, and only by those allowed to see it
     member.search_text = fold(" ".join([str(member.number), member.given_names, member.family_names,
-                                        member.document_number, *(lot.label for lot in lots)]))
+                                        *(lot.label for lot in lots)]))
 
 
 def create_member(session: so.Session, actor: User | None, coop: Coop, data: MemberData, *,

@@ -5,8 +5,11 @@ member page, edits, status, households, lots, share capital), ``applications`` (
 and the secretary's queue), ``imports`` (import and export), ``printing`` (certificates and the
 register), ``portal`` (a member's own page). Each stays thin: parse, call one service, commit.
 """
-from coop.access import coop_blueprint
+from flask_babel import lazy_gettext as _l
+
+from coop.access import Permission, add_nav, coop_blueprint
 
 bp = coop_blueprint("members", __name__)
+add_nav("members.directory", _l("Members"), Permission.VIEW_DIRECTORY)
 
 from members.views import applications, directory, imports, portal, printing  # noqa: E402,F401  (routes)

@@ -99,7 +99,9 @@ def test_each_role_reaches_exactly_what_the_access_table_grants(app, client, db,
             continue
         response = request(client, method, url.format(slug=ours.slug))
         if role in granted(permission, ours):
-            assert response.status_code not in (403, 404), (rule, role, response.status_code)
+            # a page about one object (its id is a placeholder here) may well not exist: 404 is fine
+            refused = (403,) if "<int:" in rule else (403, 404)
+            assert response.status_code not in refused, (rule, role, response.status_code)
         else:
             assert response.status_code == 403, (rule, role, response.status_code)
 
