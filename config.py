@@ -94,6 +94,8 @@ class Config:
 
     SCHEDULER_IN_PROCESS = False
     SCHEDULER_LOCK_MINUTES = 30
+    #: render big documents in a thread of the web worker that was asked (else the scheduler does)
+    DOCUMENTS_RENDER_IN_THREAD = True
 
     #: reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1)
     TRUSTED_PROXIES = 0
@@ -113,7 +115,8 @@ class Config:
                 "PASSWORD_RESET_HOURS", "PASSWORD_MIN_LENGTH", "MAIL_PORT",
                 "OUTBOX_MAX_ATTEMPTS", "OUTBOX_BATCH", "SCHEDULER_LOCK_MINUTES",
                 "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES")
-        bools = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SCHEDULER_IN_PROCESS", "SESSION_COOKIE_SECURE")
+        bools = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SCHEDULER_IN_PROCESS", "SESSION_COOKIE_SECURE",
+                 "DOCUMENTS_RENDER_IN_THREAD")
         for key in strings:
             if os.environ.get(key):
                 values[key] = os.environ[key]
@@ -166,6 +169,7 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     SCHEDULER_IN_PROCESS = False
+    DOCUMENTS_RENDER_IN_THREAD = False  # tests render documents themselves, deterministically
 
     @classmethod
     def from_environment(cls) -> dict:

@@ -23,6 +23,7 @@ from coop.extensions import babel, csrf, login_manager
 from coop.platform import bp as platform_bp
 from coop.views import bp as coop_bp
 from coop.views import home_bp
+from members.cli import members_cli
 from members.views import bp as members_bp
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_template_helpers(app)
     _register_jobs()
     app.cli.add_command(coop_cli)
+    app.cli.add_command(members_cli)
     return app
 
 

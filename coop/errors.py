@@ -17,6 +17,15 @@ class DomainError(Exception):
         #: the form field the message belongs beside, if any
         self.field = field
 
+    @property
+    def text(self) -> str:
+        """The message as plain text in the current language.
+
+        Pages and flashes must use this, never ``message`` itself: a lazy translation counts as
+        safe HTML to Jinja, so a message quoting what someone typed would not be escaped.
+        """
+        return str(self.message)
+
 
 class NotFoundError(DomainError):
     """The object does not exist in this co-op."""
@@ -30,6 +39,6 @@ def apply_to_form(form, error: DomainError) -> None:
     """Show a domain error beside its field, or among the form's general errors."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
-        field.errors = list(field.errors) + [error.message]
+        field.errors = list(field.errors) + [error.text]
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(error.text)

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from flask import Response, render_template
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -52,13 +52,18 @@ def _resources() -> tuple[FontConfiguration, CSS, LocalOnlyFetcher]:
         return _cache["fonts"], _cache["css"], _cache["fetcher"]
 
 
+def layout_pdf(template: str, **context) -> Document:
+    """Lay out a printed document without writing it, so its pages can be counted or chosen."""
+    context.setdefault("now", utcnow())
+    font_config, css, fetcher = _resources()
+    html = HTML(string=render_template(template, **context), base_url=STATIC_DIR.as_uri() + "/",
+                url_fetcher=fetcher)
+    return html.render(stylesheets=[css], font_config=font_config)
+
+
 def render_pdf(template: str, **context) -> bytes:
     """Render a Jinja template to PDF bytes (inside an app or request context)."""
-    context.setdefault("now", utcnow())
-    html = render_template(template, **context)
-    font_config, css, fetcher = _resources()
-    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[css], font_config=font_config)
+    return layout_pdf(template, **context).write_pdf()
 
 
 def pdf_response(pdf: bytes, filename: str, *, download: bool = False) -> Response:

@@ -57,7 +57,7 @@ def retry_message(message_id: int):
     try:
         outbox.retry(db, message)
     except DomainError as error:
-        flash(error.message, "error")
+        flash(error.text, "error")
     else:
         db.commit()
         flash(_("The message is back in the queue."), "success")

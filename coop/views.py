@@ -112,7 +112,7 @@ def revoke():
         tenancy.revoke_role(db, current_user, g.coop, user, Role(form.role.data))
     except DomainError as error:
         db.rollback()
-        flash(error.message, "error")
+        flash(error.text, "error")
     else:
         db.commit()
         flash(_("The role was removed."), "success")

@@ -10,7 +10,8 @@ import logging
 import re
 import uuid
 
-from flask import Flask, current_app, g, has_request_context, render_template, request, session
+from flask import (Flask, current_app, g, has_app_context, has_request_context, render_template, request,
+                   session)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -79,7 +80,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    coop = g.get("coop") if has_request_context() else None
+    coop = g.get("coop") if has_app_context() else None  # background documents set g.coop too
     return coop.timezone if coop is not None else current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from members.models import DocumentType, LotStatus, MemberStatus
 from members.services import DOCUMENT_LABELS, LOT_STATUS_LABELS, STATUS_LABELS
@@ -62,7 +63,8 @@ class HouseholdForm(FlaskForm):
 
 
 class MoveToHouseholdForm(FlaskForm):
-    household_id = SelectField(_l("Household"), coerce=int, validate_choice=False)
+    household = StringField(_l("Household"), validators=[Optional(), Length(max=200)],
+                            description=_l("Its exact name; leave empty to take the member out of any household."))
 
 
 class LotForm(FlaskForm):
@@ -76,7 +78,8 @@ class LotForm(FlaskForm):
 
 
 class LotAssignForm(FlaskForm):
-    household_id = SelectField(_l("Household"), coerce=int, validate_choice=False)
+    household = StringField(_l("Household"), validators=[Optional(), Length(max=200)],
+                            description=_l("Its exact name; leave empty to free the lot."))
     from_date = DateField(_l("From"), validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     resolution_ref = StringField(_l("Resolution"), validators=[Optional(), Length(max=200)])
@@ -97,8 +100,119 @@ class DirectoryFilterForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)],
                     description=_l("Name, member no., document or lot (B-12)"))
     status = SelectField(_l("Status"), choices=[("", _l("All"))] + STATUS_CHOICES, validate_choice=False)
-    household_id = SelectField(_l("Household"), coerce=lambda v: int(v) if v else 0, validate_choice=False)
+    household_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     block = SelectField(_l("Block"), validate_choice=False)
     sort = SelectField(_l("Order"), choices=[("name", _l("Name")), ("number", _l("Member no.")),
                                              ("joined", _l("Date of joining")), ("status", _l("Status"))],
                        validate_choice=False)
+
+
+class ContactForm(FlaskForm):
+    """A member's own phones, e-mail and address, from the portal (``members.portal`` checks them)."""
+
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)],
+                        description=_l("For example: 099 123 4567"))
+    phone_alt = StringField(_l("Another phone"), validators=[Optional(), Length(max=40)],
+                            description=_l("A relative's or a neighbour's, if you wish"))
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)], render_kw={"rows": 3})
+
+    def contact_data(self):
+        from members.portal import ContactData
+        return ContactData(phone=self.phone.data or "", phone_alt=self.phone_alt.data or "",
+                           email=self.email.data or None, address=self.address.data or "")
+
+
+# --- applications to join (``members.applications`` checks everything again when it runs) ----
+
+import datetime as dt  # noqa: E402  (appended with the application forms; may join the imports above)
+
+from wtforms import HiddenField, ValidationError  # noqa: E402
+
+from coop.errors import DomainError  # noqa: E402
+from members.applications import ApplicationData  # noqa: E402
+from members.services import check_document, check_email, check_past_date  # noqa: E402
+
+
+def _rule(check, *args) -> None:
+    """Run a rule of the register as a field validator, so every mistake shows at once."""
+    try:
+        check(*args)
+    except DomainError as error:
+        raise ValidationError(str(error.message)) from None
+
+
+class ApplicationForm(FlaskForm):
+    """An application to join, as the secretary types it in from a paper form."""
+
+    given_names = StringField(_l("Given names"), validators=[InputRequired(), Length(max=120)])
+    family_names = StringField(_l("Family names"), validators=[InputRequired(), Length(max=120)])
+    document_type = SelectField(_l("Identity document"), choices=DOCUMENT_CHOICES, default="cedula")
+    document_number = StringField(_l("Document number"), validators=[InputRequired(), Length(max=24)])
+    birth_date = DateField(_l("Birth date"), validators=[Optional()])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)],
+                        description=_l("For example: 099 123 4567"))
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)],
+                       description=_l("Once admitted, the member gets an invitation to the co-op's pages here."))
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+    message = TextAreaField(_l("Message to the co-op"), validators=[Optional(), Length(max=2000)])
+
+    #: today's date where the co-op is, for checking dates (the view sets it)
+    today: dt.date | None = None
+
+    def validate_document_number(self, field) -> None:
+        if self.document_type.data in set(DocumentType):
+            _rule(check_document, DocumentType(self.document_type.data), field.data)
+
+    def validate_birth_date(self, field) -> None:
+        if self.today is not None:
+            _rule(check_past_date, field.data, "birth_date", self.today)
+
+    def validate_email(self, field) -> None:
+        _rule(check_email, field.data)
+
+    def application_data(self) -> ApplicationData:
+        return ApplicationData(
+            given_names=self.given_names.data or "", family_names=self.family_names.data or "",
+            document_type=DocumentType(self.document_type.data), document_number=self.document_number.data or "",
+            birth_date=self.birth_date.data, phone=self.phone.data or "", email=self.email.data or None,
+            address=self.address.data or "", message=self.message.data or "")
+
+
+class PublicApplicationForm(ApplicationForm):
+    """The co-op's public form: the same fields, plus a honeypot and the signed time it was opened."""
+
+    #: hidden from people by CSS; robots that fill in every field give themselves away
+    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
+    stamp = HiddenField()
+
+
+class ApproveApplicationForm(FlaskForm):
+    decision_date = DateField(_l("Date of the decision"), validators=[InputRequired()],
+                              description=_l("The member joins on this date."))
+    resolution_ref = StringField(_l("Resolution that decided it"), validators=[Optional(), Length(max=200)],
+                                 description=_l("For example: General assembly of 14/03/2026, resolution 12"))
+    reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class RejectApplicationForm(FlaskForm):
+    decision_date = DateField(_l("Date of the decision"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)],
+                           description=_l("Required: the applicant may ask why."))
+    resolution_ref = StringField(_l("Resolution that decided it"), validators=[Optional(), Length(max=200)],
+                                 description=_l("For example: General assembly of 14/03/2026, resolution 12"))
+
+
+# --- importing the register (appended here; its import sits with the form it serves) -------
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize  # noqa: E402
+
+IMPORT_MAX_MB = 5
+
+
+class MemberImportForm(FlaskForm):
+    file = FileField(_l("File (CSV or Excel .xlsx)"),
+                     validators=[FileRequired(_l("Choose the file to import.")),
+                                 FileAllowed(["csv", "txt", "xlsx"], _l("Send a CSV or an Excel (.xlsx) file.")),
+                                 FileSize(IMPORT_MAX_MB * 1024 * 1024,
+                                          message=_l("The file is larger than %(size)d MB.", size=IMPORT_MAX_MB))],
+                     description=_l("One member per row; the first row names the columns."))

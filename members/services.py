@@ -243,6 +243,18 @@ DOCUMENT_LABELS = {
 }
 
 
+audit.describe("member.create", _l("Member entered in the register"))
+audit.describe("member.update", _l("Member record corrected"))
+audit.describe("member.status", _l("Member status changed"))
+audit.describe("member.household", _l("Member moved to a household"))
+audit.describe("household.create", _l("Household registered"))
+audit.describe("household.update", _l("Household changed"))
+audit.describe("lot.create", _l("Lot registered"))
+audit.describe("lot.update", _l("Lot changed"))
+audit.describe("lot.assign", _l("Lot assigned"))
+audit.describe("shares.subscribe", _l("Share capital subscribed"))
+
+
 def status_label(status: MemberStatus) -> str:
     return str(STATUS_LABELS[status])
 
@@ -282,6 +294,18 @@ def update_household(session: so.Session, actor: User | None, coop: Coop, househ
         audit.record(session, coop=coop, actor=actor, action="household.update", obj=household,
                      summary=name, changes=changes)
     return changes
+
+
+def household_named(session: so.Session, coop: Coop, name: str, field: str = "household") -> Household | None:
+    """The household a person typed the name of; None for an empty name."""
+    name = " ".join((name or "").split())
+    if not name:
+        return None
+    household = session.scalar(sa.select(Household).where(Household.coop_id == coop.id,
+                                                          sa.func.lower(Household.name) == name.lower()))
+    if household is None:
+        raise DomainError(_l("There is no household called %(name)s.", name=name), field=field)
+    return household
 
 
 def set_household(session: so.Session, actor: User | None, coop: Coop, member: Member,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -137,13 +138,13 @@ def text_of(response) -> str:
     """The visible text of an HTML response, tags stripped, whitespace collapsed."""
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip())
 
 
 def flashes(response) -> list[str]:
     """The flash messages shown on a page."""
     html = response.get_data(as_text=True)
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", m)).strip()
+    return [unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", m)).strip())
             for m in re.findall(r'<div class="flash flash-\w+"[^>]*>(.*?)</div>', html, flags=re.S)]
 
 
@@ -151,4 +152,4 @@ def field_error(response, field_id: str) -> str:
     """The error text shown beside one form field ('' when there is none)."""
     html = response.get_data(as_text=True)
     match = re.search(rf'<p class="error" id="{re.escape(field_id)}-error">(.*?)</p>', html, flags=re.S)
-    return match.group(1).strip() if match else ""
+    return unescape(match.group(1).strip()) if match else ""

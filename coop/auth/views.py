@@ -117,7 +117,7 @@ def reset_password(token: str):
     try:
         user = services.user_for_reset_token(db, token, current_app.config["SECRET_KEY"], max_age)
     except DomainError as error:
-        return render_template("auth/reset_invalid.html", message=error.message), 400
+        return render_template("auth/reset_invalid.html", message=error.text), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

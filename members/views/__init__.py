@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from coop.access import Permission, add_nav, coop_blueprint
 
 bp = coop_blueprint("members", __name__)
+add_nav("members.portal_home", _l("My page"), Permission.VIEW_COOP)
 add_nav("members.directory", _l("Members"), Permission.VIEW_DIRECTORY)
 
 from members.views import applications, directory, imports, portal, printing  # noqa: E402,F401  (routes)

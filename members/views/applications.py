@@ -1,2 +1,191 @@
-"""Member register pages: applications."""
-from members.views import bp  # noqa: F401
+"""Applications to join: the co-op's public form, and the secretary's queue and decisions.
+
+The public form (/c/<slug>/apply) needs no account. Its page is never cached, because it carries
+a fresh signed stamp each time it is shown. The queue, the paper-form entry and the decisions are
+for those who keep the register (``Permission.MANAGE_MEMBERS``).
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coop.access import Permission, coop_view, public_view
+from coop.db import get_session
+from coop.errors import DomainError, apply_to_form
+from coop.tenancy import today_in
+from coop.views import invitation, page_number
+from members import applications
+from members.applications import (AlreadyDecided, PublicSubmission, Source, SubmissionRefused,
+                                  TooManyApplications)
+from members.forms import (ApplicationForm, ApproveApplicationForm, PublicApplicationForm,
+                           RejectApplicationForm)
+from members.models import ApplicationStatus
+from members.services import DOCUMENT_LABELS
+from members.views import bp
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+# --- the public form -------------------------------------------------------------------------
+
+def _refusal_status(error: DomainError) -> int:
+    if isinstance(error, TooManyApplications):
+        return 429
+    return 400 if isinstance(error, SubmissionRefused) else 200
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@public_view
+def apply():
+    form = PublicApplicationForm()
+    form.today = today_in(g.coop)
+    status = 200
+    if form.validate_on_submit():
+        db = get_session()
+        submission = PublicSubmission(honeypot=form.website.data or "", stamp=form.stamp.data or "",
+                                      client=request.remote_addr or "unknown")
+        try:
+            applications.submit_public_application(db, g.coop, form.application_data(), submission,
+                                                   secret=_secret(), today=form.today)
+        except DomainError as error:
+            db.rollback()
+            apply_to_form(form, error)
+            status = _refusal_status(error)
+        else:
+            db.commit()
+            return redirect(url_for("members.apply_sent"))
+    form.website.data = ""
+    form.stamp.data = applications.issue_stamp(_secret(), g.coop)
+    response = current_app.make_response((render_template("members/apply.html", form=form), status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/apply/sent")
+@public_view
+def apply_sent():
+    return render_template("members/apply_sent.html")
+
+
+# --- the secretary's queue -------------------------------------------------------------------
+
+def _application_or_404(application_id: int):
+    found = applications.application_of(get_session(), g.coop, application_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/members/applications")
+@coop_view(Permission.MANAGE_MEMBERS)
+def applications_queue():
+    db = get_session()
+    wanted = request.args.get("status", "")
+    status = ApplicationStatus(wanted) if wanted in set(ApplicationStatus) else None
+    page = page_number()
+    rows, total = applications.queue(db, g.coop, status=status, page=page)
+    return render_template("members/applications.html", rows=rows, total=total, page=page,
+                           per_page=applications.PAGE_SIZE, status=status,
+                           counts=applications.counts_by_status(db, g.coop),
+                           status_labels=applications.STATUS_LABELS)
+
+
+@bp.route("/members/applications/new", methods=["GET", "POST"])
+@coop_view(Permission.MANAGE_MEMBERS)
+def new_application():
+    form = ApplicationForm()
+    form.today = today_in(g.coop)
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            application = applications.submit_application(db, current_user, g.coop, form.application_data(),
+                                                          source=Source.SECRETARY, today=form.today)
+        except DomainError as error:
+            db.rollback()
+            apply_to_form(form, error)
+        else:
+            db.commit()
+            flash(_("The application of %(name)s is in the queue.", name=application.full_name), "success")
+            return redirect(url_for("members.application", application_id=application.id))
+    return render_template("members/application_form.html", form=form)
+
+
+def _already_decided(application, error: DomainError):
+    """Someone decided first (perhaps a moment ago): show the decision that stands."""
+    get_session().rollback()
+    flash(error.text, "error")
+    return redirect(url_for("members.application", application_id=application.id))
+
+
+def _render_application(application, approve_form=None, reject_form=None):
+    today = today_in(g.coop)
+    approve_form = approve_form or ApproveApplicationForm(formdata=None, prefix="approve", decision_date=today)
+    reject_form = reject_form or RejectApplicationForm(formdata=None, prefix="reject", decision_date=today)
+    return render_template(
+        "members/application.html", application=application, approve_form=approve_form,
+        reject_form=reject_form, status_labels=applications.STATUS_LABELS,
+        source_labels=applications.SOURCE_LABELS, document_labels=DOCUMENT_LABELS,
+        member_number=applications.member_number(get_session(), application))
+
+
+@bp.route("/members/applications/<int:application_id>")
+@coop_view(Permission.MANAGE_MEMBERS)
+def application(application_id: int):
+    return _render_application(_application_or_404(application_id))
+
+
+@bp.route("/members/applications/<int:application_id>/approve", methods=["POST"])
+@coop_view(Permission.MANAGE_MEMBERS)
+def approve_application(application_id: int):
+    db = get_session()
+    found = _application_or_404(application_id)
+    form = ApproveApplicationForm(prefix="approve")
+    if form.validate_on_submit():
+        try:
+            approval = applications.approve_application(
+                db, current_user, g.coop, found, decision_date=form.decision_date.data, today=today_in(g.coop),
+                resolution_ref=form.resolution_ref.data or "", reason=form.reason.data or "",
+                invitation=invitation())
+        except AlreadyDecided as error:
+            return _already_decided(found, error)
+        except DomainError as error:
+            db.rollback()
+            apply_to_form(form, error)
+        else:
+            db.commit()
+            flash(_("%(name)s is member no. %(number)d.", name=approval.member.full_name,
+                    number=approval.member.number), "success")
+            if approval.invited:
+                flash(_("An invitation to the co-op's pages is on its way to %(email)s.",
+                        email=approval.member.email), "info")
+            elif approval.member.email and approval.user is None:
+                flash(_("The e-mail %(email)s already opens another member's pages; this member has no "
+                        "account of their own yet.", email=approval.member.email), "info")
+            return redirect(url_for("members.application", application_id=found.id))
+    return _render_application(found, approve_form=form)
+
+
+@bp.route("/members/applications/<int:application_id>/reject", methods=["POST"])
+@coop_view(Permission.MANAGE_MEMBERS)
+def reject_application(application_id: int):
+    db = get_session()
+    found = _application_or_404(application_id)
+    form = RejectApplicationForm(prefix="reject")
+    if form.validate_on_submit():
+        try:
+            applications.reject_application(db, current_user, g.coop, found, decision_date=form.decision_date.data,
+                                            reason=form.reason.data or "", today=today_in(g.coop),
+                                            resolution_ref=form.resolution_ref.data or "")
+        except AlreadyDecided as error:
+            return _already_decided(found, error)
+        except DomainError as error:
+            db.rollback()
+            apply_to_form(form, error)
+        else:
+            db.commit()
+            flash(_("The application of %(name)s was rejected.", name=found.full_name), "success")
+            return redirect(url_for("members.application", application_id=found.id))
+    return _render_application(found, reject_form=form)

@@ -31,10 +31,6 @@ def member_or_404(number: int):
     return member
 
 
-def household_choices(empty_label: str) -> list[tuple[int, str]]:
-    return [(0, empty_label)] + [(h.id, h.name) for h in reports.households(get_session(), g.coop)]
-
-
 # --- directory -----------------------------------------------------------------------------
 
 @bp.route("/members/")
@@ -43,7 +39,6 @@ def directory():
     form = DirectoryFilterForm(request.args)
     officer = can(Permission.VIEW_REGISTER)
     db = get_session()
-    form.household_id.choices = household_choices(_("All"))
     form.block.choices = [("", _("All"))] + [(b, b) for b in reports.blocks(db, g.coop)]
     form.validate()
     status = form.status.data if form.status.data in set(MemberStatus) else None
@@ -102,9 +97,7 @@ def member(number: int):
 
 
 def _move_form(person) -> MoveToHouseholdForm:
-    form = MoveToHouseholdForm(formdata=None, household_id=person.household_id or 0)
-    form.household_id.choices = household_choices(_("No household"))
-    return form
+    return MoveToHouseholdForm(formdata=None, household=person.household.name if person.household else "")
 
 
 @bp.route("/members/<int:number>/edit", methods=["GET", "POST"])
@@ -158,12 +151,15 @@ def move_to_household(number: int):
     db = get_session()
     person = member_or_404(number)
     form = MoveToHouseholdForm()
-    household = None
-    if form.household_id.data:
-        household = get_or_404(db, Household, form.household_id.data, coop_id=g.coop.id)
-    services.set_household(db, current_user, g.coop, person, household)
-    db.commit()
-    flash(_("Saved."), "success")
+    try:
+        household = services.household_named(db, g.coop, form.household.data or "")
+        services.set_household(db, current_user, g.coop, person, household)
+    except DomainError as error:
+        db.rollback()
+        flash(error.text, "error")
+    else:
+        db.commit()
+        flash(_("Saved."), "success")
     return redirect(url_for("members.member", number=number))
 
 
@@ -180,7 +176,7 @@ def subscribe_shares(number: int):
                                       instalments=form.instalments.data, first_due_date=form.first_due_date.data,
                                       resolution_ref=form.resolution_ref.data or "")
         except MoneyError as error:
-            form.amount.errors = list(form.amount.errors) + [error.message]
+            form.amount.errors = list(form.amount.errors) + [error.text]
         except DomainError as error:
             db.rollback()
             apply_to_form(form, error)
@@ -284,9 +280,7 @@ def new_lot():
 
 
 def _assign_form(plot: Lot) -> LotAssignForm:
-    form = LotAssignForm(household_id=plot.household_id or 0)
-    form.household_id.choices = household_choices(_("Nobody (free the lot)"))
-    return form
+    return LotAssignForm(household=plot.household.name if plot.household else "")
 
 
 def _render_lot(plot: Lot, form: LotAssignForm):
@@ -310,9 +304,8 @@ def assign_lot(lot_id: int):
     plot = get_or_404(db, Lot, lot_id, coop_id=g.coop.id)
     form = _assign_form(plot)
     if form.validate_on_submit():
-        household = (get_or_404(db, Household, form.household_id.data, coop_id=g.coop.id)
-                     if form.household_id.data else None)
         try:
+            household = services.household_named(db, g.coop, form.household.data or "")
             services.assign_lot(db, current_user, g.coop, plot, household, from_date=form.from_date.data,
                                 reason=form.reason.data or "", resolution_ref=form.resolution_ref.data or "",
                                 today=today())

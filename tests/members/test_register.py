@@ -148,11 +148,11 @@ def test_households_and_lots_with_assignment_history(client, db, coop, secretary
     household = db.scalar(sa.select(Household))
     lot = db.scalar(sa.select(Lot))
     assert (lot.label, lot.status) == ("B-12", LotStatus.BUILT)
-    client.post(f"/c/{coop.slug}/members/{member.number}/household", data={"household_id": household.id})
+    client.post(f"/c/{coop.slug}/members/{member.number}/household", data={"household": "familia chiluisa"})
     client.post(f"/c/{coop.slug}/members/lots/{lot.id}/assign",
-                data={"household_id": household.id, "from_date": "2020-02-01", "reason": "Sorteo"})
+                data={"household": "Familia Chiluisa", "from_date": "2020-02-01", "reason": "Sorteo"})
     client.post(f"/c/{coop.slug}/members/lots/{lot.id}/assign",
-                data={"household_id": 0, "from_date": "2024-06-30", "reason": "Renuncia"})
+                data={"household": "", "from_date": "2024-06-30", "reason": "Renuncia"})
     db.rollback()
     assignments = db.scalars(sa.select(LotAssignment).order_by(LotAssignment.id)).all()
     assert [(a.from_date, a.to_date) for a in assignments] == [(dt.date(2020, 2, 1), dt.date(2024, 6, 30))]
@@ -258,3 +258,12 @@ def test_another_coops_member_is_not_found(app, coop, make_coop, make_user, make
     log_in(client, make_user(coop=coop, roles=["secretary"]).email)
     assert client.get(f"/c/{coop.slug}/members/{stranger.number + 100}").status_code == 404
     assert client.get(f"/c/{other.slug}/members/{stranger.number}").status_code == 404
+
+
+def test_what_someone_typed_is_escaped_in_error_messages(client, db, coop, secretary):
+    client.post(f"/c/{coop.slug}/members/lots/new", data={"block": "<b>X</b>", "number": "1", "status": "planned"})
+    response = client.post(f"/c/{coop.slug}/members/lots/new",
+                           data={"block": "<b>X</b>", "number": "1", "status": "planned"})
+    html = response.get_data(as_text=True)
+    assert "<B>X</B>-1" not in html
+    assert "&lt;B&gt;X&lt;/B&gt;-1" in html
