@@ -27,6 +27,36 @@ class DomainError(Exception):
         return str(self.message)
 
 
+class DomainErrors(DomainError):
+    """Several fields are wrong at once: ``errors`` holds one error per bad field."""
+
+    def __init__(self, errors: list[DomainError]):
+        super().__init__(errors[0].message, field=errors[0].field)
+        self.errors = errors
+
+
+class Problems:
+    """Runs several checks and keeps every refusal, so a person sees all their mistakes at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def check(self, func, *args, **kwargs):
+        """The check's result, or None when it refused (the refusal is kept)."""
+        try:
+            return func(*args, **kwargs)
+        except DomainError as error:
+            self.errors.append(error)
+            return None
+
+    def add(self, message: str, field: str | None = None) -> None:
+        self.errors.append(DomainError(message, field=field))
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise DomainErrors(self.errors)
+
+
 class NotFoundError(DomainError):
     """The object does not exist in this co-op."""
 
@@ -36,9 +66,10 @@ class PermissionDenied(DomainError):
 
 
 def apply_to_form(form, error: DomainError) -> None:
-    """Show a domain error beside its field, or among the form's general errors."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.text]
-    else:
-        form.form_errors.append(error.text)
+    """Show a domain error (or each of several) beside its field, or among the form's errors."""
+    for each in getattr(error, "errors", None) or [error]:
+        field = getattr(form, each.field, None) if each.field else None
+        if field is not None:
+            field.errors = list(field.errors) + [each.text]
+        else:
+            form.form_errors.append(each.text)

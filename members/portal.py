@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from coop import audit
 from coop.audit import AuditEvent
 from coop.auth.models import User
-from coop.errors import DomainError, PermissionDenied
+from coop.errors import DomainError, DomainErrors, PermissionDenied
 from coop.money import Money
 from coop.tenancy import Coop, Role, roles_of
 from members import reports
@@ -73,12 +73,8 @@ def check_phone(phone: str | None, field: str = "phone") -> str:
     return phone
 
 
-class ContactError(DomainError):
+class ContactError(DomainErrors):
     """Some of the contact fields are wrong: ``errors`` holds one error per bad field."""
-
-    def __init__(self, errors: list[DomainError]):
-        super().__init__(errors[0].message, field=errors[0].field)
-        self.errors = errors
 
 
 def _check_address(address: str | None, field: str = "address") -> str:

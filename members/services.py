@@ -22,7 +22,7 @@ from stdnum.exceptions import ValidationError as NumberError
 
 from coop import audit, numbering
 from coop.auth.models import User
-from coop.errors import DomainError
+from coop.errors import DomainError, Problems
 from coop.tenancy import Coop
 from members.models import (ALLOWED_TRANSITIONS, DocumentType, Household, Lot, LotAssignment, LotStatus,
                             Member, MemberStatus, MemberStatusChange, ShareSubscription)
@@ -113,29 +113,32 @@ def check_email(email: str | None, field: str = "email") -> str | None:
 
 def check_member_data(session: so.Session, coop: Coop, data: MemberData, *, today: dt.date,
                       member_id: int | None = None) -> MemberData:
-    """Validate what was typed and return it cleaned; raises on the first bad field."""
+    """Validate what was typed and return it cleaned; refuses with every bad field at once."""
+    problems = Problems()
     data.given_names = " ".join((data.given_names or "").split())
     data.family_names = " ".join((data.family_names or "").split())
     if not data.given_names:
-        raise DomainError(_l("Write the given names."), field="given_names")
+        problems.add(_l("Write the given names."), "given_names")
     if not data.family_names:
-        raise DomainError(_l("Write the family names."), field="family_names")
-    data.document_number = check_document(data.document_type, data.document_number)
-    check_past_date(data.birth_date, "birth_date", today)
-    check_past_date(data.join_date, "join_date", today, required=True)
-    if data.birth_date and data.join_date < data.birth_date:
-        raise DomainError(_l("The member cannot join before being born."), field="join_date")
-    data.email = check_email(data.email)
+        problems.add(_l("Write the family names."), "family_names")
+    document = problems.check(check_document, data.document_type, data.document_number)
+    problems.check(check_past_date, data.birth_date, "birth_date", today)
+    problems.check(check_past_date, data.join_date, "join_date", today, required=True)
+    if (data.birth_date and data.join_date and EARLIEST_DATE <= data.join_date < data.birth_date <= today):
+        problems.add(_l("The member cannot join before being born."), "join_date")
+    data.email = problems.check(check_email, data.email)
     data.phone, data.phone_alt = (data.phone or "").strip(), (data.phone_alt or "").strip()
     data.address = (data.address or "").strip()
     if data.preferred_language not in ("es", "en"):
         data.preferred_language = "es"
-    taken = session.scalar(sa.select(Member.number).where(
-        Member.coop_id == coop.id, Member.document_number == data.document_number,
-        Member.id != (member_id or 0)))
-    if taken is not None:
-        raise DomainError(_l("Member no. %(number)d already has this document number.", number=taken),
-                          field="document_number")
+    if document is not None:
+        data.document_number = document
+        taken = session.scalar(sa.select(Member.number).where(
+            Member.coop_id == coop.id, Member.document_number == document, Member.id != (member_id or 0)))
+        if taken is not None:
+            problems.add(_l("Member no. %(number)d already has this document number.", number=taken),
+                         "document_number")
+    problems.raise_any()
     return data
 
 

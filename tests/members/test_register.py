@@ -267,3 +267,12 @@ def test_what_someone_typed_is_escaped_in_error_messages(client, db, coop, secre
     html = response.get_data(as_text=True)
     assert "<B>X</B>-1" not in html
     assert "&lt;B&gt;X&lt;/B&gt;-1" in html
+
+
+def test_every_mistake_in_a_new_member_is_shown_at_once(client, db, coop, secretary):
+    response = client.post(f"/c/{coop.slug}/members/new", data={
+        **NEW, "document_number": "1710034066", "birth_date": "2090-01-01", "email": "rosa@", "family_names": " "})
+    assert field_error(response, "document_number") == "Esta no es una cédula válida: revise sus diez dígitos."
+    assert field_error(response, "birth_date") == "Esta fecha está en el futuro."
+    assert field_error(response, "email") == "Esta dirección de correo electrónico no es válida."
+    assert field_error(response, "family_names") != ""
