@@ -17,8 +17,6 @@ Prints the figures and the machine. Target: validate + import under 10 s.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import platform
 import random
 import sys
 import tempfile
@@ -27,7 +25,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import cedula, fresh_database, machine  # noqa: E402
 
 from coop import migrate, tenancy  # noqa: E402
 from coop.app import create_app  # noqa: E402
@@ -45,30 +45,6 @@ GIVEN = ["María", "José", "Rosa", "Luis", "Carmen", "Segundo", "Ana", "Wilson"
 FAMILY = ["Quishpe", "Guamán", "Chiluisa", "Tipán", "Pilataxi", "Toapanta", "Caiza", "Tituaña", "Simbaña",
           "Chicaiza", "Cumbal", "Llumiquinga", "Morocho", "Yánez", "Andrango", "Sangucho", "Collaguazo"]
 STATUSES = ["activo"] * 14 + ["aspirante", "suspendido", "retirado", "fallecido"]
-
-
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def database_url(tmp: Path) -> str:
-    server = os.environ.get("COOP_BENCH_DATABASE_URL")
-    if not server:
-        return f"sqlite:///{tmp / 'bench.sqlite'}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql("DROP DATABASE IF EXISTS coop_bench WITH (FORCE)")
-        connection.exec_driver_sql("CREATE DATABASE coop_bench")
-    admin.dispose()
-    return sa.make_url(server).set(database="coop_bench").render_as_string(hide_password=False)
-
-
-def cedula(serial: int) -> str:
-    from stdnum.ec import ci
-    body = f"{serial % 24 + 1:02d}{serial % 6}{serial:06d}"
-    return next(body + d for d in "0123456789" if ci.is_valid(body + d))
 
 
 def register_csv(offset: int = 0) -> bytes:
@@ -114,7 +90,7 @@ def timed(label: str, action):
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        url = database_url(Path(folder))
+        url = fresh_database(Path(folder), "coop_bench")
         build(url)
         content = register_csv()
         (Path(folder) / "register.csv").write_bytes(content)

@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import json
 import os
-import platform
 import random
 import resource
 import subprocess
@@ -33,6 +32,9 @@ from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import cedula, fresh_database, machine  # noqa: E402
 
 from coop import documents, migrate, tenancy  # noqa: E402
 from coop.app import create_app  # noqa: E402
@@ -53,27 +55,6 @@ FAMILY = ["Quishpe", "Guamán", "Chiluisa", "Tipán", "Pilataxi", "Toapanta", "C
           "Quinatoa", "Farinango", "Lema", "Guachamín", "Tasiguano", "Cóndor", "Anrango", "Tupiza",
           "de la Cruz Sarmiento"]
 STATUSES = ["active"] * 16 + ["suspended", "withdrawn", "excluded", "deceased"]
-
-
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
-
-
-def fresh_postgres(server: str) -> str:
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        connection.exec_driver_sql(f"CREATE DATABASE {BENCH_DATABASE}")
-    admin.dispose()
-    return sa.make_url(server).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
-
-
-def cedula(serial: int) -> str:
-    from stdnum.ec import ci
-    body = f"{serial % 24 + 1:02d}{serial % 5}{serial % 1_000_000:06d}"
-    return next(body + d for d in "0123456789" if ci.is_valid(body + d))
 
 
 def build(url: str, members: int) -> None:
@@ -184,7 +165,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         bench(f"sqlite:///{Path(folder) / 'bench.sqlite'}", args.members, args.batch, args.keep)
     if os.environ.get("COOP_BENCH_DATABASE_URL"):
-        url = fresh_postgres(os.environ["COOP_BENCH_DATABASE_URL"])
+        url = fresh_database(Path(tempfile.gettempdir()), BENCH_DATABASE)
         bench(url, args.members, args.batch, args.keep.with_suffix(".pg.pdf") if args.keep else None)
 
 

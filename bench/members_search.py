@@ -11,8 +11,6 @@ document number, with and without filters. Prints the median and 95th percentile
 """
 from __future__ import annotations
 
-import os
-import platform
 import random
 import statistics
 import sys
@@ -22,13 +20,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import cedula, fresh_database, machine  # noqa: E402
 
 from coop import migrate, tenancy  # noqa: E402
 from coop.app import create_app  # noqa: E402
 from coop.auth import services as auth  # noqa: E402
 from coop.db import make_engine  # noqa: E402
-from members.models import Household, Lot, Member, MemberStatus, MemberStatusChange  # noqa: E402
+from members.models import Household, Lot, Member, MemberStatusChange  # noqa: E402
 from members.services import fold  # noqa: E402
 
 MEMBERS, HOUSEHOLDS = 5000, 2000
@@ -38,30 +38,6 @@ GIVEN = ["María", "José", "Rosa", "Luis", "Carmen", "Segundo", "Ana", "Wilson"
 FAMILY = ["Quishpe", "Guamán", "Chiluisa", "Tipán", "Pilataxi", "Toapanta", "Caiza", "Tituaña", "Simbaña",
           "Chicaiza", "Cumbal", "Llumiquinga", "Morocho", "Yánez", "Andrango", "Sangucho", "Collaguazo",
           "Quinatoa", "Farinango", "Lema", "Guachamín", "Tasiguano", "Cóndor", "Anrango", "Tupiza"]
-
-
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def database_url(tmp: Path) -> str:
-    server = os.environ.get("COOP_BENCH_DATABASE_URL")
-    if not server:
-        return f"sqlite:///{tmp / 'bench.sqlite'}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql("DROP DATABASE IF EXISTS coop_bench_search WITH (FORCE)")
-        connection.exec_driver_sql("CREATE DATABASE coop_bench_search")
-    admin.dispose()
-    return sa.make_url(server).set(database="coop_bench_search").render_as_string(hide_password=False)
-
-
-def cedula(serial: int) -> str:
-    from stdnum.ec import ci
-    body = f"17{serial % 5}{serial:06d}"
-    return next(body + d for d in "0123456789" if ci.is_valid(body + d))
 
 
 def build(url: str) -> None:
@@ -103,7 +79,7 @@ def build(url: str) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        url = database_url(Path(folder))
+        url = fresh_database(Path(folder), "coop_bench_search")
         started = time.perf_counter()
         build(url)
         print(f"built {MEMBERS} members in {time.perf_counter() - started:.1f} s on {sa.make_url(url).get_backend_name()}")

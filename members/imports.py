@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
@@ -37,7 +36,6 @@ from coop.documents import DocumentStatus, GeneratedDocument
 from coop.errors import DomainError
 from coop.numbering import CoopCounter
 from coop.tenancy import Coop, today_in
-from members import reports
 from members.models import (DocumentType, Household, Lot, LotAssignment, Member, MemberStatus,
                             MemberStatusChange)
 from members.services import MEMBER_SERIES, check_document, check_email, check_past_date, fold
@@ -108,7 +106,7 @@ def header_key(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", "_", fold(str(text or ""))).strip("_")
 
 
-_HEADER_WORDS = {header_key(name): key for key, spanish in COLUMNS.items() for name in (key, spanish)} | {
+HEADER_WORDS = {header_key(name): key for key, spanish in COLUMNS.items() for name in (key, spanish)} | {
     "numero_de_documento": "document_number", "tipo_de_documento": "document_type",
     "fecha_de_nacimiento": "birth_date", "fecha_de_ingreso": "join_date", "correo_electronico": "email",
     "e_mail": "email", **{name: "member_number" for name in NUMBER_COLUMN}}
@@ -357,7 +355,7 @@ def _check_columns(plan: ImportPlan, headers: list[object], language: str) -> di
         text = _text(header)
         if not text:
             continue
-        key = _HEADER_WORDS.get(header_key(text))
+        key = HEADER_WORDS.get(header_key(text))
         if key is None:
             plan.problems.append(Problem(1, text, _l("This column is unknown.")))
         elif key in plan.headers:
@@ -757,109 +755,3 @@ def _finish(upload: GeneratedDocument, status: DocumentStatus, **outcome: object
     upload.status, upload.finished_dt, upload.content = status, utcnow(), None
     upload.progress = upload.total if status is DocumentStatus.DONE else upload.progress
     upload.params = {"rows": (upload.params or {}).get("rows", 0), "phase": status.value, **outcome}
-
-
-# --- export and templates ------------------------------------------------------------------
-
-def describe_query(query: reports.DirectoryQuery) -> str:
-    """The export's filters as data, for the audit trail."""
-    parts = [f"q={query.text}" if query.text else "", f"status={query.status.value}" if query.status else "",
-             f"household={query.household_id}" if query.household_id else "",
-             f"block={query.block}" if query.block else ""]
-    return "; ".join(p for p in parts if p)
-
-
-def export_header(language: str, *, personal: bool) -> list[str]:
-    number = NUMBER_COLUMN[1] if language == "es" else NUMBER_COLUMN[0]
-    return [number] + [header for _key, header in column_names(language, personal=personal)]
-
-
-def export_rows(session: so.Session, coop: Coop, query: reports.DirectoryQuery, *, language: str,
-                personal: bool) -> Iterator[list[object]]:
-    """The register as rows of the import's columns, read in batches of 500 (constant memory)."""
-    word = 1 if language == "es" else 0
-    keys = [key for key, _header in column_names(language, personal=personal)]
-    for batch in reports.all_members(session, coop, query).partitions():
-        household_ids = {m.household_id for m in batch if m.household_id}
-        names, lots = {}, {}
-        if household_ids:
-            names = dict(session.execute(sa.select(Household.id, Household.name)
-                                         .where(Household.id.in_(household_ids))).all())
-            for household_id, block, number in session.execute(
-                    sa.select(Lot.household_id, Lot.block, Lot.number).where(Lot.household_id.in_(household_ids))
-                    .order_by(Lot.block, Lot.number)):
-                lots.setdefault(household_id, (block, number))  # one lot per row: the household's first
-        for member in batch:
-            block, lot = lots.get(member.household_id, ("", ""))
-            values = {"given_names": member.given_names, "family_names": member.family_names,
-                      "document_type": DOCUMENT_NAMES[member.document_type][word],
-                      "document_number": member.document_number, "birth_date": member.birth_date,
-                      "email": member.email or "", "phone": member.phone, "address": member.address,
-                      "join_date": member.join_date, "status": STATUS_NAMES[member.status][word],
-                      "household": names.get(member.household_id, ""), "block": block, "lot": lot}
-            yield [member.number] + [values[key] for key in keys]
-
-
-def _safe(value: object) -> object:
-    """Dates as ISO text; text a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not re.match(r"^\+?\d[\d ]*$", value):
-        return "'" + value
-    return value
-
-
-def csv_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[str]:
-    """CSV text in chunks, UTF-8 with BOM so Excel reads the accents, comma-separated."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def drain() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(header)
-    yield "\ufeff" + drain()
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([_safe(value) for value in row])
-        if count % 200 == 0:
-            yield drain()
-    yield drain()
-
-
-def xlsx_bytes(header: list[str], rows: Iterable[list[object]], *, title: str,
-               help_rows: list[tuple[str, str]] | None = None) -> bytes:
-    """An .xlsx workbook written row by row; dates are real dates, text is never a formula."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    for index, name in enumerate(header, start=1):
-        if _HEADER_WORDS.get(header_key(name)) in TEXT_COLUMNS:
-            # typed into a number-formatted cell, 0102030405 would lose its leading zero
-            sheet.column_dimensions[get_column_letter(index)].number_format = "@"
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    if help_rows:
-        notes = workbook.create_sheet(str(_l("Help"))[:31])
-        for line in help_rows:
-            notes.append([str(part) for part in line])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def _xlsx_cell(sheet, value: object):
-    cell = openpyxl.cell.WriteOnlyCell(sheet, value=value)
-    if isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    elif isinstance(value, str):
-        cell.data_type = "s"  # openpyxl would store "=..." as a formula
-        cell.number_format = "@"
-    return cell
-
-
-def template_help(language: str) -> list[tuple[str, str]]:
-    return [(header, str(COLUMN_HELP[key])) for key, header in column_names(language)]
-

@@ -23,7 +23,7 @@ from coop.access import Permission, can, coop_view
 from coop.db import database, get_session, utcnow
 from coop.documents import DocumentStatus
 from coop.tenancy import Coop, today_in
-from members import imports, reports, services
+from members import exports, imports, reports, services
 from members.forms import DirectoryFilterForm, MemberImportForm
 from members.models import MemberStatus
 from members.views import bp
@@ -111,15 +111,15 @@ def _template_header() -> list[str]:
 @bp.route("/members/import/template.csv")
 @coop_view(Permission.MANAGE_MEMBERS)
 def import_template_csv():
-    return _download("".join(imports.csv_chunks(_template_header(), [])), "text/csv; charset=utf-8",
+    return _download("".join(exports.csv_chunks(_template_header(), [])), "text/csv; charset=utf-8",
                      _("members-template") + ".csv")
 
 
 @bp.route("/members/import/template.xlsx")
 @coop_view(Permission.MANAGE_MEMBERS)
 def import_template_xlsx():
-    content = imports.xlsx_bytes(_template_header(), [], title=_("Members"),
-                                 help_rows=[(_("Column"), _("What it holds"))] + imports.template_help(language()))
+    content = exports.xlsx_bytes(_template_header(), [], title=_("Members"),
+                                 help_rows=[(_("Column"), _("What it holds"))] + exports.template_help(language()))
     return _download(content, imports.XLSX_MIMETYPE, _("members-template") + ".xlsx")
 
 
@@ -148,7 +148,7 @@ def _export(kind: str) -> tuple[list[str], Iterator[list[object]]]:
     query, personal = _export_query(), can(Permission.VIEW_PERSONAL_DATA)
     _page, total = reports.directory(get_session(), g.coop, query, per_page=1)  # for its count
     audit.record_apart(database(), coop=g.coop, actor=current_user, action="export.register",
-                       summary="; ".join(filter(None, [kind, f"n={total}", imports.describe_query(query),
+                       summary="; ".join(filter(None, [kind, f"n={total}", exports.describe_query(query),
                                                        "" if personal else "personal data: no"])))
     reader, coop_id, register = language(), g.coop.id, database()
 
@@ -156,10 +156,10 @@ def _export(kind: str) -> tuple[list[str], Iterator[list[object]]]:
         # A streamed body is read after the view's unit of work has closed, so it reads in a
         # unit of its own that needs no request context (closed even if the client goes away).
         with register.unit_of_work(write=False) as session:
-            yield from imports.export_rows(session, session.get(Coop, coop_id), query, language=reader,
+            yield from exports.export_rows(session, session.get(Coop, coop_id), query, language=reader,
                                            personal=personal)
 
-    return imports.export_header(reader, personal=personal), rows()
+    return exports.export_header(reader, personal=personal), rows()
 
 
 def _export_name(extension: str) -> str:
@@ -171,12 +171,12 @@ def _export_name(extension: str) -> str:
 @coop_view(Permission.EXPORT_REGISTER)
 def export_csv():
     header, rows = _export("csv")
-    return _download(imports.csv_chunks(header, rows), "text/csv; charset=utf-8", _export_name("csv"))
+    return _download(exports.csv_chunks(header, rows), "text/csv; charset=utf-8", _export_name("csv"))
 
 
 @bp.route("/members/export.xlsx")
 @coop_view(Permission.EXPORT_REGISTER)
 def export_xlsx():
     header, rows = _export("xlsx")
-    return _download(imports.xlsx_bytes(header, rows, title=_("Members")), imports.XLSX_MIMETYPE,
+    return _download(exports.xlsx_bytes(header, rows, title=_("Members")), imports.XLSX_MIMETYPE,
                      _export_name("xlsx"))

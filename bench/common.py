@@ -1,0 +1,41 @@
+"""What every benchmark shares: the machine it ran on, a fresh database, valid cédulas."""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+from stdnum.ec import ci
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def machine() -> str:
+    """CPU model, cores and Python, for the figures committed beside the benchmark."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def fresh_database(folder: Path, name: str) -> str:
+    """A new empty database: SQLite under ``folder``, or, when COOP_BENCH_DATABASE_URL names a
+    PostgreSQL server database, the database ``name`` on that server, dropped and re-created."""
+    server = os.environ.get("COOP_BENCH_DATABASE_URL")
+    if not server:
+        return f"sqlite:///{folder / f'{name}.sqlite'}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def cedula(serial: int) -> str:
+    """A valid Ecuadorian cédula for a serial number (province, third digit, check digit)."""
+    body = f"{serial % 24 + 1:02d}{serial % 5}{serial % 1_000_000:06d}"
+    return next(body + digit for digit in "0123456789" if ci.is_valid(body + digit))
