@@ -98,9 +98,15 @@ def register_filename(coop: Coop, day: dt.date) -> str:
     return f"libro-de-socios-{coop.slug}-{day.isoformat()}.pdf"
 
 
-def request_register(session: so.Session, coop: Coop, actor: User, *, locale: str) -> GeneratedDocument:
-    """Queue the register for printing in ``locale`` and record the export (flushed, not committed)."""
-    document = documents.request_document(session, coop, actor, REGISTER_KIND, {"locale": locale},
+def request_register(session: so.Session, coop: Coop, actor: User, *, locale: str,
+                     personal: bool) -> GeneratedDocument:
+    """Queue the register for printing in ``locale`` and record the export (flushed, not committed).
+
+    Identity documents are printed only for those who may see personal data (secretary and
+    administrator); the oversight council's copy leaves that column out.
+    """
+    document = documents.request_document(session, coop, actor, REGISTER_KIND,
+                                          {"locale": locale, "personal": personal},
                                           register_filename(coop, today_in(coop)))
     audit.record(session, coop=coop, actor=actor, action="export.register", obj=document,
                  summary=document.filename)
@@ -139,7 +145,7 @@ def render_register(session: so.Session, coop: Coop, params: dict, progress: doc
     """
     total = member_count(session, coop)
     progress(0, total)
-    context = {"coop": coop, "total": total, "counts": reports.counts_by_status(session, coop),
+    context = {"coop": coop, "total": total, "personal": params.get("personal", False), "counts": reports.counts_by_status(session, coop),
                "as_of": today_in(coop), "now": utcnow(), "statuses": list(MemberStatus), **LABELS}
     parts: list[bytes] = []
     carried: list[RegisterRow] = []

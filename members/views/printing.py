@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coop import audit, documents
-from coop.access import Permission, coop_view
+from coop.access import Permission, can, coop_view
 from coop.db import database, get_session
 from coop.documents import DocumentStatus
 from coop.pdf import pdf_response
@@ -24,7 +24,7 @@ REFRESH_SECONDS = 3
 
 
 @bp.route("/members/<int:number>/certificate.pdf")
-@coop_view(Permission.VIEW_REGISTER)
+@coop_view(Permission.MANAGE_MEMBERS)  # the secretary issues it; it carries the identity document
 def certificate(number: int):
     db = get_session()
     member = reports.member_by_number(db, g.coop, number)
@@ -42,7 +42,8 @@ def register():
     """The printed registers of the last days, and a button to print a new one."""
     db = get_session()
     if request.method == "POST":  # no fields: CSRFProtect checks the token of every POST
-        document = printing.request_register(db, g.coop, current_user, locale=str(get_locale()))
+        document = printing.request_register(db, g.coop, current_user, locale=str(get_locale()),
+                                             personal=can(Permission.VIEW_PERSONAL_DATA))
         db.commit()
         documents.start_rendering(current_app._get_current_object(), document.id)
         flash(_("The register is being printed. This page shows how far it got."), "success")
