@@ -23,6 +23,7 @@ from coop.extensions import babel, csrf, login_manager
 from coop.platform import bp as platform_bp
 from coop.views import bp as coop_bp
 from coop.views import home_bp
+from ledger.cli import ledger_cli
 from members.cli import members_cli
 from members.views import bp as members_bp
 
@@ -51,6 +52,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_jobs()
     app.cli.add_command(coop_cli)
     app.cli.add_command(members_cli)
+    app.cli.add_command(ledger_cli)
     return app
 
 
@@ -83,5 +85,6 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_jobs() -> None:
     # Importing a jobs module registers its jobs (and a demo module its demo data).
     import coop.jobs  # noqa: F401
+    import ledger.jobs  # noqa: F401
     import members.demo  # noqa: F401
     import members.jobs  # noqa: F401

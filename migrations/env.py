@@ -3,6 +3,7 @@ as ``alembic`` from the command line, the database of the app configured by COOP
 from alembic import context
 
 import coop.models  # noqa: F401  (the kernel's models)
+import ledger.models  # noqa: F401
 import members.models  # noqa: F401
 from coop.db import Base, is_sqlite
 

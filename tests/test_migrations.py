@@ -9,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import coop.models  # noqa: F401
+import ledger.models  # noqa: F401
 import members.models  # noqa: F401
 from coop import migrate
 from coop.db import Base, make_engine

@@ -1,0 +1,50 @@
+"""Scheduled jobs of the ledger: the nightly integrity check.
+
+``ledger.verify`` re-checks every co-op's books (entry balances, account totals, the hash
+chain, gapless numbers). When a co-op's books show a problem, its administrators get one e-mail
+through the outbox; the dedupe key (co-op and day) keeps a second run that day from mailing
+again.
+"""
+from __future__ import annotations
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from coop import outbox, tenancy
+from coop.scheduler import JobContext, register
+from coop.tenancy import Role
+from ledger import reports
+
+
+def _alert_admins(ctx: JobContext, coop: tenancy.Coop, problems: list[str]) -> int:
+    queued = 0
+    day = ctx.now.date().isoformat()
+    for user, roles in tenancy.people_of(ctx.session, coop):
+        if Role.ADMIN not in roles or not user.email:
+            continue
+        with force_locale(coop.locale):
+            subject = _("The books of %(name)s failed their integrity check", name=coop.name)
+            body = "\n".join([_("Ayllu's nightly check found these problems in the books:"), "",
+                              *(f"- {p}" for p in problems), "",
+                              _("Nothing was changed. Ask the treasurer and the oversight council to look "
+                                "into it.")])
+        if outbox.enqueue(ctx.session, to=user.email, subject=subject, body=body, coop_id=coop.id,
+                          dedupe_key=f"ledger.verify:{coop.id}:{user.id}:{day}"):
+            queued += 1
+    return queued
+
+
+@register("ledger.verify", trigger="cron", hour=2,
+          description="Check every co-op's books and hash chain; alert admins on a problem")
+def verify_ledgers(ctx: JobContext) -> str:
+    coops = tenancy.all_coops(ctx.session)
+    broken, alerts = [], 0
+    for coop in coops:
+        with force_locale(coop.locale):
+            problems = reports.verify_ledger(ctx.session, coop)
+        if problems:
+            broken.append(coop.slug)
+            alerts += _alert_admins(ctx, coop, problems)
+    if not broken:
+        return f"{len(coops)} ledgers checked, all sound"
+    return f"{len(coops)} ledgers checked, broken: {', '.join(broken)}; {alerts} alerts queued"

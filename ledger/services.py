@@ -1,0 +1,302 @@
+"""The rules of the books: the chart of accounts, posting and reversing entries, closing months.
+
+Every function takes the session and the acting user (None for the command line and jobs),
+flushes but never commits, and raises ``DomainError`` naming the form field before anything is
+written. ``post_entry`` is the one door into the journal: it checks the whole entry, allocates
+its gapless number from ``coop.numbering`` (the counter's row lock also queues concurrent posts
+in the same co-op), and only then reads the previous entry's hash, so the chain stays unbroken
+under concurrency.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+
+from coop import audit, numbering
+from coop.auth.models import User
+from coop.errors import DomainError, NotFoundError, Problems
+from coop.tenancy import Coop
+from ledger.chain import GENESIS_HASH, entry_hash
+from ledger.models import Account, AccountType, ClosedPeriod, EntrySource, JournalEntry, Posting
+from members.models import Member
+
+JOURNAL_SERIES = "journal"
+CODE_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,5}$")
+
+audit.describe("ledger.post", _l("Journal entry posted"))
+audit.describe("ledger.reverse", _l("Journal entry reversed"))
+audit.describe("ledger.close_month", _l("Month closed in the books"))
+audit.describe("ledger.account", _l("Chart of accounts changed"))
+
+A, L, E, I, X = (AccountType.ASSET, AccountType.LIABILITY, AccountType.EQUITY, AccountType.INCOME,
+                 AccountType.EXPENSE)
+#: a housing co-op's chart (plan de cuentas): code, name, type, receivable
+HOUSING_CHART: tuple[tuple[str, str, AccountType, bool], ...] = (
+    ("1", "Activos", A, False),
+    ("1.1", "Activo corriente", A, False),
+    ("1.1.01", "Caja", A, False),
+    ("1.1.02", "Bancos", A, False),
+    ("1.1.03", "Cuentas por cobrar a socios", A, True),
+    ("1.1.04", "Materiales de construcción en bodega", A, False),
+    ("1.2", "Activo no corriente", A, False),
+    ("1.2.01", "Terrenos", A, False),
+    ("1.2.02", "Construcciones en curso", A, False),
+    ("1.2.03", "Obras de infraestructura comunitaria", A, False),
+    ("2", "Pasivos", L, False),
+    ("2.1", "Cuentas por pagar a proveedores", L, False),
+    ("2.2", "Anticipos de socios", L, False),
+    ("2.3", "Préstamos por pagar", L, False),
+    ("3", "Patrimonio", E, False),
+    ("3.1", "Certificados de aportación (capital social)", E, False),
+    ("3.2", "Fondo de vivienda y construcción", E, False),
+    ("3.3", "Patrimonio de apertura", E, False),
+    ("3.4", "Excedentes acumulados", E, False),
+    ("4", "Ingresos", I, False),
+    ("4.1", "Aportes ordinarios", I, False),
+    ("4.2", "Aportes extraordinarios", I, False),
+    ("4.3", "Multas de Minga", I, False),
+    ("4.4", "Otros ingresos", I, False),
+    ("5", "Gastos", X, False),
+    ("5.1", "Construcción", X, False),
+    ("5.2", "Materiales", X, False),
+    ("5.3", "Mantenimiento", X, False),
+    ("5.4", "Administración", X, False),
+    ("5.5", "Gastos bancarios", X, False),
+)
+
+
+@dataclass(frozen=True)
+class PostingLine:
+    """One line of an entry to post: debit positive, credit negative, in minor units."""
+
+    account: Account
+    amount_minor: int
+    member: Member | None = None
+
+
+# --- chart of accounts -----------------------------------------------------------------------
+
+def account_by_code(session: so.Session, coop: Coop, code: str) -> Account | None:
+    return session.scalar(sa.select(Account).where(Account.coop_id == coop.id, Account.code == code))
+
+
+def _check_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(_l("Write the account's name."), field="name")
+    if len(name) > 200:
+        raise DomainError(_l("An account's name has at most 200 characters."), field="name")
+    return name
+
+
+def _parent_for(session: so.Session, coop: Coop, code: str, account_type: AccountType) -> Account | None:
+    if "." not in code:
+        return None
+    parent = account_by_code(session, coop, code.rsplit(".", 1)[0])
+    if parent is None:
+        raise DomainError(_l("Create the account one level up (%(code)s) first.",
+                             code=code.rsplit(".", 1)[0]), field="code")
+    if parent.type != account_type:
+        raise DomainError(_l("An account has the same type as the account above it."), field="type")
+    if parent.is_closed:
+        raise DomainError(_l("The account above it is closed."), field="code")
+    return parent
+
+
+def add_account(session: so.Session, actor: User | None, coop: Coop, *, code: str, name: str,
+                type: AccountType, is_receivable: bool = False) -> Account:
+    """Open an account; its parent is the account whose code is the code without its last part."""
+    code = (code or "").strip()
+    problems = Problems()
+    if not CODE_RE.match(code):
+        problems.add(_l('A code is numbers separated by dots, such as "1.1.02".'), field="code")
+    elif account_by_code(session, coop, code) is not None:
+        problems.add(_l("Another account already has this code."), field="code")
+    name = problems.check(_check_name, name)
+    parent = problems.check(_parent_for, session, coop, code, type) if CODE_RE.match(code) else None
+    problems.raise_any()
+    account = Account(coop_id=coop.id, code=code, name=name, type=type, parent=parent,
+                      is_receivable=is_receivable)
+    session.add(account)
+    session.flush()
+    audit.record(session, coop=coop, actor=actor, action="ledger.account", obj=account,
+                 summary=f"{code} {name}", changes={"opened": [None, code]})
+    return account
+
+
+def install_chart(session: so.Session, actor: User | None, coop: Coop) -> list[Account]:
+    """Give a co-op with no accounts yet the ready chart of a housing co-op."""
+    if session.scalar(sa.select(sa.func.count()).select_from(Account).where(Account.coop_id == coop.id)):
+        raise DomainError(_l("This co-op already has a chart of accounts."))
+    return [add_account(session, actor, coop, code=code, name=name, type=kind, is_receivable=receivable)
+            for code, name, kind, receivable in HOUSING_CHART]
+
+
+def _own(coop: Coop, account: Account, field: str = "account") -> Account:
+    if account.coop_id != coop.id:
+        raise NotFoundError(_l("There is no such account."), field=field)
+    return account
+
+
+def rename_account(session: so.Session, actor: User | None, coop: Coop, account: Account, name: str) -> Account:
+    """Rename an account; its code, and so every past entry's hash, stays the same."""
+    _own(coop, account)
+    name = _check_name(name)
+    if name != account.name:
+        changes = {"name": [account.name, name]}
+        account.name = name
+        session.flush()
+        audit.record(session, coop=coop, actor=actor, action="ledger.account", obj=account,
+                     summary=f"{account.code} {name}", changes=changes)
+    return account
+
+
+def close_account(session: so.Session, actor: User | None, coop: Coop, account: Account) -> Account:
+    """Close an account to new postings; accounts are never deleted, their history stays."""
+    _own(coop, account)
+    if account.is_closed:
+        raise DomainError(_l("This account is already closed."), field="account")
+    open_children = session.scalar(sa.select(sa.func.count()).select_from(Account).where(
+        Account.parent_id == account.id, Account.is_closed.is_(False)))
+    if open_children:
+        raise DomainError(_l("Close the accounts under it first."), field="account")
+    account.is_closed = True
+    session.flush()
+    audit.record(session, coop=coop, actor=actor, action="ledger.account", obj=account,
+                 summary=f"{account.code} {account.name}", changes={"is_closed": [False, True]})
+    return account
+
+
+# --- journal ---------------------------------------------------------------------------------
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def is_closed_month(session: so.Session, coop: Coop, day: dt.date) -> bool:
+    return session.scalar(sa.select(ClosedPeriod.id).where(
+        ClosedPeriod.coop_id == coop.id, ClosedPeriod.month == first_of_month(day))) is not None
+
+
+def _check_line(problems: Problems, coop: Coop, index: int, line: PostingLine) -> None:
+    prefix = f"postings-{index}-"
+    amount = line.amount_minor
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
+        problems.add(_l("Each line moves an amount other than zero."), field=prefix + "amount")
+    account = line.account
+    if account is None or account.coop_id != coop.id:
+        problems.add(_l("There is no such account."), field=prefix + "account")
+        return
+    if account.is_closed:
+        problems.add(_l("Account %(code)s is closed.", code=account.code), field=prefix + "account")
+    if account.is_receivable and line.member is None:
+        problems.add(_l("Account %(code)s belongs to members: choose the member.", code=account.code),
+                     field=prefix + "member")
+    elif not account.is_receivable and line.member is not None:
+        problems.add(_l("Account %(code)s is not a member account: leave the member out.",
+                        code=account.code), field=prefix + "member")
+    elif line.member is not None and line.member.coop_id != coop.id:
+        problems.add(_l("There is no such member."), field=prefix + "member")
+
+
+def check_entry(session: so.Session, coop: Coop, *, entry_date: dt.date, description: str,
+                postings: list[PostingLine]) -> str:
+    """Refuse an entry that cannot be posted, with every reason at once; the cleaned description."""
+    problems = Problems()
+    description = " ".join((description or "").split())
+    if not description:
+        problems.add(_l("Describe what happened."), field="description")
+    elif len(description) > 500:
+        problems.add(_l("A description has at most 500 characters."), field="description")
+    if not isinstance(entry_date, dt.date):
+        problems.add(_l("Write the date."), field="entry_date")
+    elif is_closed_month(session, coop, entry_date):
+        problems.add(_l("The month of this date is closed: nothing more is posted into it."),
+                     field="entry_date")
+    if len(postings) < 2:
+        problems.add(_l("An entry has at least two lines."), field="postings")
+    for index, line in enumerate(postings):
+        _check_line(problems, coop, index, line)
+    amounts = [line.amount_minor for line in postings if isinstance(line.amount_minor, int)]
+    if len(amounts) == len(postings) and sum(amounts) != 0:
+        problems.add(_l("Debits and credits differ: the lines must add up to zero."), field="postings")
+    problems.raise_any()
+    return description
+
+
+def _previous_hash(session: so.Session, coop: Coop, number: int) -> str:
+    if number == 1:
+        return GENESIS_HASH
+    return session.scalar(sa.select(JournalEntry.hash).where(
+        JournalEntry.coop_id == coop.id, JournalEntry.number == number - 1))
+
+
+def post_entry(session: so.Session, actor: User | None, coop: Coop, *, entry_date: dt.date,
+               description: str, postings: list[PostingLine], source: EntrySource = EntrySource.MANUAL,
+               reference: str = "", reverses: JournalEntry | None = None, reason: str = "") -> JournalEntry:
+    """Post a balanced entry to the journal, numbered and chained; refuses before writing."""
+    description = check_entry(session, coop, entry_date=entry_date, description=description,
+                              postings=postings)
+    reference = (reference or "").strip()
+    if len(reference) > 100:
+        raise DomainError(_l("A reference has at most 100 characters."), field="reference")
+    number = numbering.next_number(session, coop.id, JOURNAL_SERIES)
+    # only now, holding the counter's lock, is the previous entry certainly committed and visible
+    entry = JournalEntry(coop_id=coop.id, number=number, entry_date=entry_date, description=description,
+                         reference=reference, source=EntrySource(source),
+                         reverses_id=reverses.id if reverses is not None else None, reason=reason,
+                         prev_hash=_previous_hash(session, coop, number),
+                         created_by_id=actor.id if actor is not None else None)
+    entry.postings = [Posting(coop_id=coop.id, account_id=line.account.id, account=line.account,
+                              member_id=line.member.id if line.member is not None else None,
+                              amount_minor=line.amount_minor) for line in postings]
+    codes = {line.account.id: line.account.code for line in postings}
+    entry.hash = entry_hash(entry.prev_hash, entry.facts(codes))
+    session.add(entry)
+    session.flush()
+    audit.record(session, coop=coop, actor=actor, action="ledger.reverse" if reverses else "ledger.post",
+                 obj=entry, summary=f"{number}: {description}")
+    return entry
+
+
+def reverse_entry(session: so.Session, actor: User | None, coop: Coop, entry: JournalEntry, *,
+                  entry_date: dt.date, reason: str) -> JournalEntry:
+    """Cancel a posted entry with a new entry of the opposite amounts; the original stays."""
+    if entry.coop_id != coop.id:
+        raise NotFoundError(_l("There is no such entry."), field="entry")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_l("Say why the entry is reversed."), field="reason")
+    if entry.source == EntrySource.REVERSAL:
+        raise DomainError(_l("A reversal cannot itself be reversed: post a new entry instead."), field="entry")
+    already = session.scalar(sa.select(JournalEntry.number).where(JournalEntry.reverses_id == entry.id))
+    if already is not None:
+        raise DomainError(_l("This entry was already reversed by entry %(number)d.", number=already),
+                          field="entry")
+    lines = [PostingLine(p.account, -p.amount_minor, p.member) for p in entry.postings]
+    try:
+        with session.begin_nested():  # the unique reverses_id settles a race with another reversal
+            return post_entry(session, actor, coop, entry_date=entry_date, postings=lines,
+                              description=str(_l("Reversal of entry %(number)d", number=entry.number)),
+                              source=EntrySource.REVERSAL, reference=entry.reference, reverses=entry,
+                              reason=reason)
+    except sa.exc.IntegrityError:
+        raise DomainError(_l("This entry was already reversed."), field="entry") from None
+
+
+def close_month(session: so.Session, actor: User | None, coop: Coop, month: dt.date) -> ClosedPeriod:
+    """Close a month of the books: no entry dated in it can be posted any more."""
+    month = first_of_month(month)
+    if is_closed_month(session, coop, month):
+        raise DomainError(_l("This month is already closed."), field="month")
+    period = ClosedPeriod(coop_id=coop.id, month=month, closed_by_id=actor.id if actor is not None else None)
+    session.add(period)
+    session.flush()
+    audit.record(session, coop=coop, actor=actor, action="ledger.close_month", obj=period,
+                 summary=month.strftime("%Y-%m"))
+    return period
