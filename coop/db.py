@@ -8,6 +8,7 @@ queue on the lock instead of failing half-way. On PostgreSQL the engine keeps a 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -34,6 +35,11 @@ class Base(so.DeclarativeBase):
     """Every model of every package derives from this one base and its metadata."""
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def value_enum(cls: type[enum.Enum], length: int = 16) -> sa.Enum:
+    """A column type storing a Python enum by its value, as a plain string (no native ENUM type)."""
+    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 def utcnow() -> dt.datetime:

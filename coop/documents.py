@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 
 from coop import audit
 from coop.auth.models import User
-from coop.db import Base, utcnow
+from coop.db import Base, utcnow, value_enum
 from coop.tenancy import Coop
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class GeneratedDocument(Base):
     #: the parameters of the request, as JSON
     params: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     status: so.Mapped[DocumentStatus] = so.mapped_column(
-        sa.Enum(DocumentStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(DocumentStatus),
         default=DocumentStatus.PENDING)
     #: items done so far, out of ``total``
     progress: so.Mapped[int] = so.mapped_column(default=0)

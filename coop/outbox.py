@@ -21,7 +21,7 @@ import sqlalchemy.orm as so
 
 from flask_babel import lazy_gettext as _l
 
-from coop.db import Base, is_sqlite, utcnow
+from coop.db import Base, is_sqlite, utcnow, value_enum
 from coop.errors import DomainError
 
 PAGE_SIZE = 50
@@ -49,7 +49,7 @@ class OutboxMessage(Base):
     #: plain-text body (Ayllu sends text mail: light on modest phones, readable everywhere)
     body: so.Mapped[str] = so.mapped_column(sa.Text)
     status: so.Mapped[OutboxStatus] = so.mapped_column(
-        sa.Enum(OutboxStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(OutboxStatus),
         default=OutboxStatus.QUEUED)
     #: delivery attempts so far
     attempts: so.Mapped[int] = so.mapped_column(default=0)

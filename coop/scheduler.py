@@ -28,7 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from coop.db import Base, utcnow
+from coop.db import Base, utcnow, value_enum
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class JobRun(Base):
     started_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     finished_dt: so.Mapped[dt.datetime | None] = so.mapped_column()
     outcome: so.Mapped[JobOutcome] = so.mapped_column(
-        sa.Enum(JobOutcome, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(JobOutcome),
         default=JobOutcome.RUNNING)
     #: what the job reported, or the error that stopped it
     detail: so.Mapped[str] = so.mapped_column(sa.Text, default="")

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from coop import audit
 from coop.auth import services as auth
 from coop.auth.models import User
-from coop.db import Base, utcnow
+from coop.db import Base, utcnow, value_enum
 from coop.errors import DomainError
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
@@ -90,11 +90,11 @@ class Coop(Base):
     is_demo: so.Mapped[bool] = so.mapped_column(default=False)
     #: bylaws: votes are cast per member or per household
     voting_basis: so.Mapped[Basis] = so.mapped_column(
-        sa.Enum(Basis, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(Basis),
         default=Basis.MEMBER)
     #: bylaws: Minga hours and dues are owed per member or per household
     obligation_basis: so.Mapped[Basis] = so.mapped_column(
-        sa.Enum(Basis, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(Basis),
         default=Basis.HOUSEHOLD)
     #: bylaws: share of voters that must be present at first call of an assembly
     quorum_percent: so.Mapped[int] = so.mapped_column(default=50)
@@ -137,7 +137,7 @@ class CoopRole(Base):
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"),
                                                index=True)
     role: so.Mapped[Role] = so.mapped_column(
-        sa.Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+        value_enum(Role))
     #: when the role was granted
     created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 

@@ -16,15 +16,12 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from coop.db import Base, utcnow
+from coop.db import Base, utcnow, value_enum
 from ledger.chain import EntryFacts, PostingFacts
 
 if TYPE_CHECKING:
     from members.models import Member
 
-
-def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
 class AccountType(enum.StrEnum):
@@ -63,7 +60,7 @@ class Account(Base):
     #: the account's name as printed in the books (in the co-op's language)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     #: asset, liability, equity, income or expense
-    type: so.Mapped[AccountType] = so.mapped_column(_enum(AccountType))
+    type: so.Mapped[AccountType] = so.mapped_column(value_enum(AccountType))
     #: the account one level up in the chart, if any
     parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("account.id", ondelete="RESTRICT"),
                                                         index=True)
@@ -103,7 +100,7 @@ class JournalEntry(Base):
     #: an outside reference: bank transfer, invoice or resolution number
     reference: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     #: what produced the entry
-    source: so.Mapped[EntrySource] = so.mapped_column(_enum(EntrySource))
+    source: so.Mapped[EntrySource] = so.mapped_column(value_enum(EntrySource))
     #: for a reversal, the entry it cancels; an entry is reversed at most once
     reverses_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("journal_entry.id", ondelete="RESTRICT"), unique=True)

@@ -12,11 +12,8 @@ import enum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from coop.db import Base, utcnow
+from coop.db import Base, utcnow, value_enum
 
-
-def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
 
 
 class DocumentType(enum.StrEnum):
@@ -99,7 +96,7 @@ class Member(Base):
     number: so.Mapped[int] = so.mapped_column()
     given_names: so.Mapped[str] = so.mapped_column(sa.String(120))
     family_names: so.Mapped[str] = so.mapped_column(sa.String(120))
-    document_type: so.Mapped[DocumentType] = so.mapped_column(_enum(DocumentType))
+    document_type: so.Mapped[DocumentType] = so.mapped_column(value_enum(DocumentType, 24))
     #: cédula, RUC or passport number, without spaces or dashes
     document_number: so.Mapped[str] = so.mapped_column(sa.String(20))
     birth_date: so.Mapped[dt.date | None] = so.mapped_column()
@@ -113,7 +110,7 @@ class Member(Base):
     #: language of letters and messages to this member
     preferred_language: so.Mapped[str] = so.mapped_column(sa.String(8), default="es")
     #: the member's current status; its history is in member_status_change
-    status: so.Mapped[MemberStatus] = so.mapped_column(_enum(MemberStatus))
+    status: so.Mapped[MemberStatus] = so.mapped_column(value_enum(MemberStatus, 24))
     #: since when the current status holds
     status_since: so.Mapped[dt.date] = so.mapped_column()
     household_id: so.Mapped[int | None] = so.mapped_column(
@@ -149,8 +146,8 @@ class MemberStatusChange(Base):
     coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="CASCADE"))
     member_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("member.id", ondelete="CASCADE"), index=True)
     #: None for the first status, when the member entered the register
-    previous_status: so.Mapped[MemberStatus | None] = so.mapped_column(_enum(MemberStatus))
-    status: so.Mapped[MemberStatus] = so.mapped_column(_enum(MemberStatus))
+    previous_status: so.Mapped[MemberStatus | None] = so.mapped_column(value_enum(MemberStatus, 24))
+    status: so.Mapped[MemberStatus] = so.mapped_column(value_enum(MemberStatus, 24))
     #: the date the change takes effect
     effective_date: so.Mapped[dt.date] = so.mapped_column()
     reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
@@ -177,7 +174,7 @@ class Lot(Base):
     number: so.Mapped[str] = so.mapped_column(sa.String(20))
     #: the construction phase (etapa) the lot belongs to
     phase: so.Mapped[str] = so.mapped_column(sa.String(60), default="")
-    status: so.Mapped[LotStatus] = so.mapped_column(_enum(LotStatus), default=LotStatus.PLANNED)
+    status: so.Mapped[LotStatus] = so.mapped_column(value_enum(LotStatus, 24), default=LotStatus.PLANNED)
     #: the household the lot is assigned to now; history in lot_assignment
     household_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("household.id", ondelete="SET NULL"), index=True)
@@ -246,7 +243,7 @@ class Application(Base):
     coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="CASCADE"))
     given_names: so.Mapped[str] = so.mapped_column(sa.String(120))
     family_names: so.Mapped[str] = so.mapped_column(sa.String(120))
-    document_type: so.Mapped[DocumentType] = so.mapped_column(_enum(DocumentType))
+    document_type: so.Mapped[DocumentType] = so.mapped_column(value_enum(DocumentType, 24))
     document_number: so.Mapped[str] = so.mapped_column(sa.String(20))
     birth_date: so.Mapped[dt.date | None] = so.mapped_column()
     phone: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
@@ -256,7 +253,7 @@ class Application(Base):
     message: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     #: "public" (the co-op's web page) or "secretary" (typed in from a paper form)
     source: so.Mapped[str] = so.mapped_column(sa.String(16), default="public")
-    status: so.Mapped[ApplicationStatus] = so.mapped_column(_enum(ApplicationStatus),
+    status: so.Mapped[ApplicationStatus] = so.mapped_column(value_enum(ApplicationStatus, 24),
                                                             default=ApplicationStatus.PENDING)
     submitted_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     #: the date of the decision (of the assembly or board), not of its typing
