@@ -38,6 +38,11 @@ class Permission(enum.StrEnum):
     EXPORT_REGISTER = "export_register"
     VIEW_PERSONAL_DATA = "view_personal_data"
     VIEW_DIRECTORY = "view_directory"
+    # the books
+    VIEW_BOOKS = "view_books"
+    MANAGE_BOOKS = "manage_books"
+    APPROVE_EXPENSES = "approve_expenses"
+    VIEW_FINANCE_SUMMARY = "view_finance_summary"
 
 
 OFFICERS = frozenset({Role.ADMIN, Role.SECRETARY})
@@ -47,6 +52,14 @@ def _directory_readers(coop) -> frozenset[Role]:
     """The register's officers always; every member too when the co-op chose to share it."""
     readers = frozenset({Role.ADMIN, Role.SECRETARY, Role.TREASURER, Role.AUDITOR})
     return ALL_ROLES if coop is not None and coop.members_see_directory else readers
+
+
+BOOK_READERS = frozenset({Role.ADMIN, Role.TREASURER, Role.AUDITOR})
+
+
+def _finance_summary_readers(coop) -> frozenset[Role]:
+    """The co-op-wide summaries of the books: everyone when the co-op publishes them."""
+    return ALL_ROLES if coop is not None and coop.members_see_finances else BOOK_READERS
 
 
 #: permission -> the roles that hold it, or a function of the co-op giving them
@@ -64,6 +77,12 @@ GRANTS: dict[Permission, frozenset[Role] | Callable[[object], frozenset[Role]]] 
     # identity document, birth date, phone and address (a member also sees their own)
     Permission.VIEW_PERSONAL_DATA: OFFICERS,
     Permission.VIEW_DIRECTORY: _directory_readers,
+    # the treasurer and admin keep the books; the oversight council reads all of them
+    Permission.VIEW_BOOKS: BOOK_READERS,
+    Permission.MANAGE_BOOKS: frozenset({Role.ADMIN, Role.TREASURER}),
+    # never one's own expense: the service refuses that whoever holds the permission
+    Permission.APPROVE_EXPENSES: frozenset({Role.ADMIN, Role.TREASURER}),
+    Permission.VIEW_FINANCE_SUMMARY: _finance_summary_readers,
 }
 
 

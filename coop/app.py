@@ -24,6 +24,7 @@ from coop.platform import bp as platform_bp
 from coop.views import bp as coop_bp
 from coop.views import home_bp
 from ledger.cli import ledger_cli
+from ledger.views import bp as ledger_bp
 from members.cli import members_cli
 from members.views import bp as members_bp
 
@@ -66,7 +67,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for blueprint in (auth_bp, home_bp, coop_bp, platform_bp, members_bp):
+    for blueprint in (auth_bp, home_bp, coop_bp, platform_bp, members_bp, ledger_bp):
         app.register_blueprint(blueprint)
 
 

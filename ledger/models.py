@@ -173,3 +173,275 @@ class ClosedPeriod(Base):
         sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
     #: when it was closed (UTC)
     closed_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+
+# --- members' money: dues, charges, payments and receipts -----------------------------------
+
+class Frequency(enum.StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+    ONE_OFF = "one_off"
+
+
+class Debtors(enum.StrEnum):
+    """Who owes a dues plan: every active member, or every household (charged to its first member)."""
+
+    MEMBERS = "members"
+    HOUSEHOLDS = "households"
+
+
+class DuesPlan(Base):
+    """A contribution the assembly approved: how much, how often, who owes it, from when to when."""
+
+    __tablename__ = "dues_plan"
+    __table_args__ = (sa.UniqueConstraint("coop_id", "name"),
+                      sa.CheckConstraint("amount_minor > 0", name="amount_positive"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="CASCADE"))
+    #: as members read it on their statement ("Aporte ordinario")
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    #: the charge per debtor and period, in minor units
+    amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    frequency: so.Mapped[Frequency] = so.mapped_column(value_enum(Frequency))
+    debtors: so.Mapped[Debtors] = so.mapped_column(value_enum(Debtors))
+    #: the income account credited by each charge (the receivable account is debited)
+    income_account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("account.id", ondelete="RESTRICT"))
+    #: the first period charged
+    start_date: so.Mapped[dt.date] = so.mapped_column()
+    #: the last day a period may start; None for open-ended plans
+    end_date: so.Mapped[dt.date | None] = so.mapped_column()
+    #: the day of the month the scheduled job runs the plan's current period; None: by hand only
+    run_day: so.Mapped[int | None] = so.mapped_column()
+    #: days after the period starts when a charge falls due
+    due_days: so.Mapped[int] = so.mapped_column(default=0)
+    #: the resolution of the assembly that approved it
+    resolution_ref: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    is_active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
+    created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    income_account: so.Mapped[Account] = so.relationship()
+
+
+class DuesRun(Base):
+    """One plan charged for one period. The unique key makes a second run impossible."""
+
+    __tablename__ = "dues_run"
+    __table_args__ = (sa.UniqueConstraint("coop_id", "plan_id", "period_start"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="CASCADE"))
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("dues_plan.id", ondelete="RESTRICT"))
+    #: the first day of the period charged
+    period_start: so.Mapped[dt.date] = so.mapped_column()
+    #: how many charges it posted, and their total
+    charges_count: so.Mapped[int] = so.mapped_column(default=0)
+    total_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    #: None when the scheduled job ran it
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
+    created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    plan: so.Mapped[DuesPlan] = so.relationship()
+
+
+class Charge(Base):
+    """Something a member owes (a period's dues, a fine), posted on the receivable account.
+
+    ``settled_minor`` grows as payments are allocated to it, oldest charge first; a cancelled
+    charge (its entry reversed) is ``is_void`` and takes no allocation.
+    """
+
+    __tablename__ = "charge"
+    __table_args__ = (sa.UniqueConstraint("run_id", "member_id"),
+                      sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+                      sa.CheckConstraint("settled_minor >= 0 AND settled_minor <= amount_minor",
+                                         name="settled_within_amount"),
+                      sa.Index("ix_charge_coop_member_due", "coop_id", "member_id", "due_date"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="RESTRICT"))
+    member_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("member.id", ondelete="RESTRICT"))
+    #: for a household plan, the household the charge is for
+    household_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("household.id", ondelete="RESTRICT"))
+    #: the dues run that made it; None for fines and manual charges
+    run_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("dues_run.id", ondelete="RESTRICT"))
+    #: dues, fine...
+    source: so.Mapped[EntrySource] = so.mapped_column(value_enum(EntrySource))
+    description: so.Mapped[str] = so.mapped_column(sa.String(500))
+    #: when it falls due; arrears age from this day
+    due_date: so.Mapped[dt.date] = so.mapped_column()
+    amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    #: how much of it payments have covered
+    settled_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    is_void: so.Mapped[bool] = so.mapped_column(default=False)
+    #: the journal entry that posted it
+    entry_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("journal_entry.id", ondelete="RESTRICT"),
+                                                index=True)
+
+    member: so.Mapped[Member] = so.relationship("Member")
+    entry: so.Mapped[JournalEntry] = so.relationship()
+
+    @property
+    def open_minor(self) -> int:
+        return 0 if self.is_void else self.amount_minor - self.settled_minor
+
+
+class PaymentMethod(enum.StrEnum):
+    CASH = "cash"
+    TRANSFER = "transfer"
+    DEPOSIT = "deposit"
+    CHEQUE = "cheque"
+
+
+class PaymentKind(enum.StrEnum):
+    """What a payment pays: the member's charges, or their share capital subscription."""
+
+    DUES = "dues"
+    SHARE_CAPITAL = "share_capital"
+
+
+class Payment(Base):
+    """Money a member paid, with its receipt. Voiding reverses its entry; the number stays used."""
+
+    __tablename__ = "payment"
+    __table_args__ = (sa.UniqueConstraint("coop_id", "receipt_number"),
+                      sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+                      sa.Index("ix_payment_coop_member", "coop_id", "member_id"),
+                      sa.Index("ix_payment_coop_bank_reference", "coop_id", "bank_reference"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="RESTRICT"))
+    member_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("member.id", ondelete="RESTRICT"))
+    #: receipt number: gapless per co-op (series "receipt"), never reused, even when voided
+    receipt_number: so.Mapped[int] = so.mapped_column()
+    payment_date: so.Mapped[dt.date] = so.mapped_column()
+    amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    method: so.Mapped[PaymentMethod] = so.mapped_column(value_enum(PaymentMethod))
+    kind: so.Mapped[PaymentKind] = so.mapped_column(value_enum(PaymentKind), default=PaymentKind.DUES)
+    #: the bank's transfer or deposit number ("" for cash)
+    bank_reference: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    #: the cash or bank account the money went into
+    account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("account.id", ondelete="RESTRICT"))
+    #: for a share capital payment, the subscription it pays
+    subscription_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("share_subscription.id", ondelete="RESTRICT"))
+    note: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    entry_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("journal_entry.id", ondelete="RESTRICT"))
+    #: set when voided: the reversing entry, when and why
+    void_entry_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("journal_entry.id", ondelete="RESTRICT"))
+    voided_dt: so.Mapped[dt.datetime | None] = so.mapped_column()
+    void_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
+    created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    member: so.Mapped[Member] = so.relationship("Member")
+    account: so.Mapped[Account] = so.relationship()
+    entry: so.Mapped[JournalEntry] = so.relationship(foreign_keys=[entry_id])
+    allocations: so.Mapped[list[Allocation]] = so.relationship(back_populates="payment")
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_dt is not None
+
+
+class Allocation(Base):
+    """How much of a payment went to which charge (oldest open charge first)."""
+
+    __tablename__ = "allocation"
+    __table_args__ = (sa.CheckConstraint("amount_minor > 0", name="amount_positive"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="RESTRICT"))
+    payment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("payment.id", ondelete="CASCADE"), index=True)
+    charge_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("charge.id", ondelete="CASCADE"), index=True)
+    amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+
+    payment: so.Mapped[Payment] = so.relationship(back_populates="allocations")
+    charge: so.Mapped[Charge] = so.relationship()
+
+
+# --- expenses and budgets --------------------------------------------------------------------
+
+class ExpenseStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    PAID = "paid"
+    REJECTED = "rejected"
+
+
+class Expense(Base):
+    """A bill to pay: recorded with its receipt, approved by someone else, then paid (posted)."""
+
+    __tablename__ = "expense"
+    __table_args__ = (sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+                      sa.Index("ix_expense_coop_status", "coop_id", "status"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="RESTRICT"))
+    expense_date: so.Mapped[dt.date] = so.mapped_column()
+    supplier: so.Mapped[str] = so.mapped_column(sa.String(200))
+    description: so.Mapped[str] = so.mapped_column(sa.String(500))
+    #: the supplier's invoice number
+    invoice_ref: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    #: the expense (or asset, for construction) account debited when paid
+    account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("account.id", ondelete="RESTRICT"))
+    amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    status: so.Mapped[ExpenseStatus] = so.mapped_column(value_enum(ExpenseStatus), default=ExpenseStatus.PENDING)
+    #: the scanned receipt or invoice (PDF, JPEG or PNG), kept with the expense
+    attachment_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    attachment_type: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    attachment: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, deferred=True)
+    requested_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
+    created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
+    decided_dt: so.Mapped[dt.datetime | None] = so.mapped_column()
+    rejection_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: when paid: the entry debiting the account and crediting cash or bank
+    paid_entry_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("journal_entry.id", ondelete="RESTRICT"))
+
+    account: so.Mapped[Account] = so.relationship()
+
+
+class Budget(Base):
+    """A year's budget: an amount per account and month, approved by the assembly."""
+
+    __tablename__ = "budget"
+    __table_args__ = (sa.UniqueConstraint("coop_id", "year"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="CASCADE"))
+    year: so.Mapped[int] = so.mapped_column()
+    #: the resolution that approved it; set on approval, after which lines no longer change
+    resolution_ref: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    approved_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
+    approved_dt: so.Mapped[dt.datetime | None] = so.mapped_column()
+    created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    lines: so.Mapped[list[BudgetLine]] = so.relationship(back_populates="budget", cascade="all, delete-orphan")
+
+
+class BudgetLine(Base):
+    """The amount budgeted for one account in one month (positive: expected activity)."""
+
+    __tablename__ = "budget_line"
+    __table_args__ = (sa.UniqueConstraint("budget_id", "account_id", "month"),
+                      sa.CheckConstraint("month BETWEEN 1 AND 12", name="month_in_year"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    budget_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("budget.id", ondelete="CASCADE"))
+    account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("account.id", ondelete="RESTRICT"))
+    month: so.Mapped[int] = so.mapped_column()
+    amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+
+    budget: so.Mapped[Budget] = so.relationship(back_populates="lines")
+    account: so.Mapped[Account] = so.relationship()

@@ -21,11 +21,17 @@ from coop import audit, numbering
 from coop.auth.models import User
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.tenancy import Coop
+from ledger import allocation
 from ledger.chain import GENESIS_HASH, entry_hash
 from ledger.models import Account, AccountType, ClosedPeriod, EntrySource, JournalEntry, Posting
 from members.models import Member
 
 JOURNAL_SERIES = "journal"
+#: the accounts of the housing chart that the ledger's own processes post to, by code
+CASH_CODE, BANK_CODE = "1.1.01", "1.1.02"
+SHARE_CAPITAL_CODE = "3.1"
+CONSTRUCTION_FUND_CODE = "3.2"
+OPENING_EQUITY_CODE = "3.3"
 CODE_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,5}$")
 
 audit.describe("ledger.post", _l("Journal entry posted"))
@@ -281,12 +287,15 @@ def reverse_entry(session: so.Session, actor: User | None, coop: Coop, entry: Jo
     lines = [PostingLine(p.account, -p.amount_minor, p.member) for p in entry.postings]
     try:
         with session.begin_nested():  # the unique reverses_id settles a race with another reversal
-            return post_entry(session, actor, coop, entry_date=entry_date, postings=lines,
-                              description=str(_l("Reversal of entry %(number)d", number=entry.number)),
-                              source=EntrySource.REVERSAL, reference=entry.reference, reverses=entry,
-                              reason=reason)
+            reversal = post_entry(session, actor, coop, entry_date=entry_date, postings=lines,
+                                  description=str(_l("Reversal of entry %(number)d", number=entry.number)),
+                                  source=EntrySource.REVERSAL, reference=entry.reference, reverses=entry,
+                                  reason=reason)
     except sa.exc.IntegrityError:
         raise DomainError(_l("This entry was already reversed."), field="entry") from None
+    # the charges the entry posted are cancelled; payments allocated to them become credit again
+    allocation.void_charges_of_entry(session, coop.id, entry.id)
+    return reversal
 
 
 def close_month(session: so.Session, actor: User | None, coop: Coop, month: dt.date) -> ClosedPeriod:
