@@ -42,7 +42,7 @@ test: $(VENV)/.installed-test translations
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed-test translations
-	@for script in bench/members_*.py; do $(BIN)/python $$script || exit 1; done
+	@for script in bench/members_*.py bench/ledger_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache coop/translations/*/LC_MESSAGES/*.mo

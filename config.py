@@ -102,6 +102,8 @@ class Config:
     PREFERRED_URL_SCHEME = "http"
     SERVER_NAME: str | None = None
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    #: the largest receipt or invoice (PDF, JPEG or PNG) kept with an expense, in bytes
+    LEDGER_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -114,7 +116,7 @@ class Config:
                 "LOGIN_LOCK_AFTER", "LOGIN_CLIENT_LOCK_AFTER", "LOGIN_LOCK_MINUTES",
                 "PASSWORD_RESET_HOURS", "PASSWORD_MIN_LENGTH", "MAIL_PORT",
                 "OUTBOX_MAX_ATTEMPTS", "OUTBOX_BATCH", "SCHEDULER_LOCK_MINUTES",
-                "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES")
+                "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES", "LEDGER_ATTACHMENT_MAX_BYTES")
         bools = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SCHEDULER_IN_PROCESS", "SESSION_COOKIE_SECURE",
                  "DOCUMENTS_RENDER_IN_THREAD")
         for key in strings:

@@ -88,4 +88,5 @@ def _register_jobs() -> None:
     import coop.jobs  # noqa: F401
     import ledger.jobs  # noqa: F401
     import members.demo  # noqa: F401
+    import ledger.demo  # noqa: F401  (after the register: it charges its members)
     import members.jobs  # noqa: F401

@@ -40,13 +40,7 @@ def _ensure_counter(session: so.Session, coop_id: int, series: str) -> None:
 
 def next_number(session: so.Session, coop_id: int, series: str) -> int:
     """Allocate the next number of ``series`` for the co-op, in the caller's transaction."""
-    _ensure_counter(session, coop_id, series)
-    return session.execute(
-        sa.update(CoopCounter)
-        .where(CoopCounter.coop_id == coop_id, CoopCounter.series == series)
-        .values(last_value=CoopCounter.last_value + 1)
-        .returning(CoopCounter.last_value)
-        .execution_options(synchronize_session=False)).scalar_one()
+    return next_numbers(session, coop_id, series, 1)[0]
 
 
 def raise_to_at_least(session: so.Session, coop_id: int, series: str, value: int) -> None:
@@ -56,3 +50,19 @@ def raise_to_at_least(session: so.Session, coop_id: int, series: str, value: int
                     .where(CoopCounter.coop_id == coop_id, CoopCounter.series == series,
                            CoopCounter.last_value < value)
                     .values(last_value=value).execution_options(synchronize_session=False))
+
+
+def next_numbers(session: so.Session, coop_id: int, series: str, count: int) -> range:
+    """Allocate ``count`` consecutive numbers of ``series`` at once (one counter update, one lock)."""
+    if count < 1:
+        raise ValueError("allocate at least one number")
+    statement = (sa.update(CoopCounter)
+                 .where(CoopCounter.coop_id == coop_id, CoopCounter.series == series)
+                 .values(last_value=CoopCounter.last_value + count)
+                 .returning(CoopCounter.last_value)
+                 .execution_options(synchronize_session=False))
+    last = session.execute(statement).scalar_one_or_none()
+    if last is None:  # the series' first number: create its counter, then count
+        _ensure_counter(session, coop_id, series)
+        last = session.execute(statement).scalar_one()
+    return range(last - count + 1, last + 1)

@@ -37,16 +37,16 @@ def _lock_member(session: so.Session, member_id: int) -> None:
     session.execute(sa.select(Member.id).where(Member.id == member_id).with_for_update())
 
 
-def unallocated_by_payment(session: so.Session, coop_id: int, member_id: int) -> list[tuple[int, int]]:
-    """(payment id, amount not yet allocated) of the member's valid dues payments, oldest first."""
-    allocated = (sa.select(sa.func.coalesce(sa.func.sum(Allocation.amount_minor), 0))
-                 .where(Allocation.payment_id == Payment.id).scalar_subquery())
-    rows = session.execute(
-        sa.select(Payment.id, Payment.amount_minor - allocated)
-        .where(Payment.coop_id == coop_id, Payment.member_id == member_id,
-               Payment.kind == PaymentKind.DUES, Payment.voided_dt.is_(None))
-        .order_by(Payment.payment_date, Payment.id))
-    return [(payment_id, int(rest)) for payment_id, rest in rows if rest > 0]
+def credit_filter(coop_id: int):
+    """The valid dues payments with money not yet applied (the partial index ix_payment_unallocated)."""
+    return (Payment.coop_id == coop_id, Payment.amount_minor > Payment.allocated_minor,
+            Payment.kind == PaymentKind.DUES, Payment.voided_dt.is_(None))
+
+
+def unallocated_payments(session: so.Session, coop_id: int, member_id: int) -> list[Payment]:
+    """The member's valid dues payments with money not yet applied, oldest first."""
+    return list(session.scalars(sa.select(Payment).where(*credit_filter(coop_id), Payment.member_id == member_id)
+                                .order_by(Payment.payment_date, Payment.id)))
 
 
 def open_charges(session: so.Session, coop_id: int, member_id: int) -> list[Charge]:
@@ -61,33 +61,27 @@ def settle_member(session: so.Session, coop_id: int, member_id: int) -> int:
     """Allocate the member's unallocated payments to their open charges; the credit left over."""
     _lock_member(session, member_id)
     session.flush()
-    credits = unallocated_by_payment(session, coop_id, member_id)
+    credits = unallocated_payments(session, coop_id, member_id)
     if not credits:
         return 0
     charges = open_charges(session, coop_id, member_id)
-    by_id = {charge.id: charge for charge in charges}
     pending = [(charge.id, charge.open_minor) for charge in charges]
-    for payment_id, available in credits:
-        for charge_id, amount in fifo(pending, available):
-            session.add(Allocation(coop_id=coop_id, payment_id=payment_id, charge_id=charge_id,
+    by_id = {charge.id: charge for charge in charges}
+    for payment in credits:
+        for charge_id, amount in fifo(pending, payment.amount_minor - payment.allocated_minor):
+            session.add(Allocation(coop_id=coop_id, payment_id=payment.id, charge_id=charge_id,
                                    amount_minor=amount))
             by_id[charge_id].settled_minor += amount
+            payment.allocated_minor += amount
         pending = [(charge.id, charge.open_minor) for charge in charges if charge.open_minor > 0]
     session.flush()
-    return sum(available for _, available in unallocated_by_payment(session, coop_id, member_id))
+    return sum(payment.amount_minor - payment.allocated_minor for payment in credits)
 
 
 def settle_members(session: so.Session, coop_id: int, member_ids: Iterable[int]) -> None:
-    """``settle_member`` for each member who has unallocated money (after a dues run)."""
-    allocated = (sa.select(Allocation.payment_id, sa.func.sum(Allocation.amount_minor).label("done"))
-                 .group_by(Allocation.payment_id).subquery())
-    wanted = set(member_ids)
-    with_credit = session.scalars(
-        sa.select(Payment.member_id).distinct()
-        .outerjoin(allocated, allocated.c.payment_id == Payment.id)
-        .where(Payment.coop_id == coop_id, Payment.kind == PaymentKind.DUES, Payment.voided_dt.is_(None),
-               Payment.amount_minor > sa.func.coalesce(allocated.c.done, 0)))
-    for member_id in sorted(set(with_credit) & wanted):
+    """``settle_member`` for each of these members who has unallocated money (after a dues run)."""
+    with_credit = set(session.scalars(sa.select(Payment.member_id).distinct().where(*credit_filter(coop_id))))
+    for member_id in sorted(with_credit & set(member_ids)):
         settle_member(session, coop_id, member_id)
 
 
@@ -95,6 +89,7 @@ def release(session: so.Session, allocations: Iterable[Allocation]) -> None:
     """Undo allocations (a voided payment, a cancelled charge): their charges reopen."""
     for allocation in list(allocations):
         allocation.charge.settled_minor -= allocation.amount_minor
+        allocation.payment.allocated_minor -= allocation.amount_minor
         session.delete(allocation)
     session.flush()
 

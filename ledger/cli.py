@@ -2,7 +2,8 @@
 
 ``ledger verify --coop SLUG`` re-checks every entry's balance, the account totals and the hash
 chain, printing each problem and exiting with 1 on any. ``ledger trial-balance --coop SLUG
-[--as-of DATE] [--format text|csv]`` prints the trial balance in exact amounts.
+[--as-of DATE] [--format text|csv]`` prints the trial balance in exact amounts. ``ledger export
+--coop SLUG --format hledger|beancount|csv [--output FILE]`` streams the journal for other tools.
 """
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from coop import tenancy
+from coop import audit, tenancy
 from coop.money import Money, format_money
-from ledger import reports
+from ledger import exports, reports
 
 ledger_cli = AppGroup("ledger", help="Check and print the co-op's books.")
 
@@ -78,3 +79,30 @@ def trial_balance_command(slug: str, as_of, fmt: str) -> None:
                    f"{money(r.balance):>16}")
     click.echo(f"{'':<12} {'TOTAL':<40} {money(total_debit):>16} {money(total_credit):>16} "
                f"{money(total_debit - total_credit):>16}")
+
+
+@ledger_cli.command("export")
+@click.option("--coop", "slug", required=True, help="The co-op's web address: /c/<slug>/")
+@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of the standard output.")
+def export_command(slug: str, fmt: str, output: str | None) -> None:
+    """Export the journal for hledger, beancount or a spreadsheet, written as it is read."""
+    db = current_app.extensions["coop.db"]
+    with db.unit_of_work(write=False) as session:
+        coop = _coop_or_exit(session, slug)
+        entries = exports.last_number(session, coop)
+        with force_locale(coop.locale):
+            header = [str(label) for label in exports.CSV_HEADER]
+        audit.record_apart(db, coop=coop, action="export.ledger",
+                           summary=f"{fmt}; n={entries}; command line")
+        chunks = exports.export_chunks(session, coop, fmt, csv_header=header, up_to=entries)
+        if output is None:
+            for chunk in chunks:
+                click.echo(chunk, nl=False)
+        else:
+            # newline="" keeps the CSV's own line endings
+            with open(output, "w", encoding="utf-8", newline="") as target:
+                for chunk in chunks:
+                    target.write(chunk)
+            click.echo(f"Journal of {slug} ({entries} entries) written to {output}", err=True)

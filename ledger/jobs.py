@@ -48,3 +48,30 @@ def verify_ledgers(ctx: JobContext) -> str:
     if not broken:
         return f"{len(coops)} ledgers checked, all sound"
     return f"{len(coops)} ledgers checked, broken: {', '.join(broken)}; {alerts} alerts queued"
+
+
+# --- dues -------------------------------------------------------------------------------------
+
+import datetime as dt  # noqa: E402  (appended with the dues job)
+import zoneinfo  # noqa: E402
+
+from ledger import dues  # noqa: E402
+
+
+def _local_date(now: dt.datetime, coop: tenancy.Coop) -> dt.date:
+    """The co-op's date at ``now`` (naive UTC, as every *_dt)."""
+    return now.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(coop.timezone)).date()
+
+
+@register("ledger.dues", trigger="cron", hour=6, minute=0,
+          description="Charge the dues plans whose day has come (each period once)")
+def run_dues_plans(ctx: JobContext) -> str:
+    charged, failed = [], []
+    for coop in tenancy.all_coops(ctx.session):
+        done, refused = dues.run_scheduled(ctx.session, coop, _local_date(ctx.now, coop))
+        charged += done
+        failed += refused
+    detail = f"{len(charged)} periods charged" + (f" ({'; '.join(charged)})" if charged else "")
+    if failed:
+        detail += f"; FAILED {len(failed)}: " + "; ".join(failed)
+    return detail

@@ -136,7 +136,8 @@ class Posting(Base):
 
     __tablename__ = "posting"
     __table_args__ = (sa.CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
-                      sa.Index("ix_posting_coop_account", "coop_id", "account_id"),
+                      # covering: the trial balance sums amounts from the index alone
+                      sa.Index("ix_posting_coop_account_amount", "coop_id", "account_id", "amount_minor"),
                       sa.Index("ix_posting_coop_member", "coop_id", "member_id"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -310,6 +311,12 @@ class Payment(Base):
     __tablename__ = "payment"
     __table_args__ = (sa.UniqueConstraint("coop_id", "receipt_number"),
                       sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+                      sa.CheckConstraint("allocated_minor >= 0 AND allocated_minor <= amount_minor",
+                                         name="allocated_within_amount"),
+                      # the few payments with money not yet applied (members' credit)
+                      sa.Index("ix_payment_unallocated", "coop_id", "member_id",
+                               sqlite_where=sa.text("amount_minor > allocated_minor"),
+                               postgresql_where=sa.text("amount_minor > allocated_minor")),
                       sa.Index("ix_payment_coop_member", "coop_id", "member_id"),
                       sa.Index("ix_payment_coop_bank_reference", "coop_id", "bank_reference"))
 
@@ -320,6 +327,8 @@ class Payment(Base):
     receipt_number: so.Mapped[int] = so.mapped_column()
     payment_date: so.Mapped[dt.date] = so.mapped_column()
     amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    #: how much of it is applied to charges (the allocations' sum); the rest is the member's credit
+    allocated_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
     method: so.Mapped[PaymentMethod] = so.mapped_column(value_enum(PaymentMethod))
     kind: so.Mapped[PaymentKind] = so.mapped_column(value_enum(PaymentKind), default=PaymentKind.DUES)
     #: the bank's transfer or deposit number ("" for cash)

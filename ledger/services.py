@@ -23,7 +23,7 @@ from coop.errors import DomainError, NotFoundError, Problems
 from coop.tenancy import Coop
 from ledger import allocation
 from ledger.chain import GENESIS_HASH, entry_hash
-from ledger.models import Account, AccountType, ClosedPeriod, EntrySource, JournalEntry, Posting
+from ledger.models import Account, AccountType, ClosedPeriod, EntrySource, JournalEntry, Payment, Posting
 from members.models import Member
 
 JOURNAL_SERIES = "journal"
@@ -178,6 +178,29 @@ def close_account(session: so.Session, actor: User | None, coop: Coop, account: 
     return account
 
 
+# --- the accounts the ledger's own processes use ---------------------------------------------
+
+def receivable_account(session: so.Session, coop: Coop) -> Account | None:
+    """The members' account (cuentas por cobrar): the first open receivable account by code."""
+    return session.scalar(sa.select(Account).where(Account.coop_id == coop.id, Account.is_receivable.is_(True),
+                                                   Account.is_closed.is_(False))
+                          .order_by(Account.code).limit(1))
+
+
+def is_cash_or_bank(account: Account) -> bool:
+    """Cash (1.1.01), bank (1.1.02), or an account under either."""
+    return any(account.code == code or account.code.startswith(code + ".") for code in (CASH_CODE, BANK_CODE))
+
+
+def money_accounts(session: so.Session, coop: Coop) -> list[Account]:
+    """The open cash and bank accounts (the most detailed ones) money comes into or goes out of."""
+    accounts = list(session.scalars(sa.select(Account).where(
+        Account.coop_id == coop.id, Account.is_closed.is_(False), Account.is_receivable.is_(False),
+        Account.type == AccountType.ASSET).order_by(Account.code)))
+    parents = {a.parent_id for a in accounts}
+    return [a for a in accounts if is_cash_or_bank(a) and a.id not in parents]
+
+
 # --- journal ---------------------------------------------------------------------------------
 
 def first_of_month(day: dt.date) -> dt.date:
@@ -210,9 +233,17 @@ def _check_line(problems: Problems, coop: Coop, index: int, line: PostingLine) -
         problems.add(_l("There is no such member."), field=prefix + "member")
 
 
+def closed_months(session: so.Session, coop: Coop) -> frozenset[dt.date]:
+    """The first days of the co-op's closed months (a handful a year: read once for a batch)."""
+    return frozenset(session.scalars(sa.select(ClosedPeriod.month).where(ClosedPeriod.coop_id == coop.id)))
+
+
 def check_entry(session: so.Session, coop: Coop, *, entry_date: dt.date, description: str,
-                postings: list[PostingLine]) -> str:
-    """Refuse an entry that cannot be posted, with every reason at once; the cleaned description."""
+                postings: list[PostingLine], closed: frozenset[dt.date] | None = None) -> str:
+    """Refuse an entry that cannot be posted, with every reason at once; the cleaned description.
+
+    ``closed`` is ``closed_months`` read beforehand, for a batch; by default it is asked for.
+    """
     problems = Problems()
     description = " ".join((description or "").split())
     if not description:
@@ -221,7 +252,8 @@ def check_entry(session: so.Session, coop: Coop, *, entry_date: dt.date, descrip
         problems.add(_l("A description has at most 500 characters."), field="description")
     if not isinstance(entry_date, dt.date):
         problems.add(_l("Write the date."), field="entry_date")
-    elif is_closed_month(session, coop, entry_date):
+    elif (first_of_month(entry_date) in closed if closed is not None
+          else is_closed_month(session, coop, entry_date)):
         problems.add(_l("The month of this date is closed: nothing more is posted into it."),
                      field="entry_date")
     if len(postings) < 2:
@@ -271,10 +303,16 @@ def post_entry(session: so.Session, actor: User | None, coop: Coop, *, entry_dat
 
 
 def reverse_entry(session: so.Session, actor: User | None, coop: Coop, entry: JournalEntry, *,
-                  entry_date: dt.date, reason: str) -> JournalEntry:
-    """Cancel a posted entry with a new entry of the opposite amounts; the original stays."""
+                  entry_date: dt.date, reason: str, voiding_payment: bool = False) -> JournalEntry:
+    """Cancel a posted entry with a new entry of the opposite amounts; the original stays.
+
+    A payment's entry is reversed only by voiding its receipt (``ledger.payments.void_payment``,
+    which passes ``voiding_payment``), so the receipt and its allocations follow.
+    """
     if entry.coop_id != coop.id:
         raise NotFoundError(_l("There is no such entry."), field="entry")
+    if not voiding_payment and session.scalar(sa.select(Payment.id).where(Payment.entry_id == entry.id)):
+        raise DomainError(_l("This entry records a payment: void the receipt instead."), field="entry")
     reason = " ".join((reason or "").split())
     if not reason:
         raise DomainError(_l("Say why the entry is reversed."), field="reason")
@@ -298,9 +336,14 @@ def reverse_entry(session: so.Session, actor: User | None, coop: Coop, entry: Jo
     return reversal
 
 
-def close_month(session: so.Session, actor: User | None, coop: Coop, month: dt.date) -> ClosedPeriod:
-    """Close a month of the books: no entry dated in it can be posted any more."""
+def close_month(session: so.Session, actor: User | None, coop: Coop, month: dt.date, *,
+                today: dt.date | None = None) -> ClosedPeriod:
+    """Close a month of the books: no entry dated in it can be posted any more.
+
+    With ``today`` (the co-op's date), only a month that has ended may be closed."""
     month = first_of_month(month)
+    if today is not None and month >= first_of_month(today):
+        raise DomainError(_l("Only a month that has ended can be closed."), field="month")
     if is_closed_month(session, coop, month):
         raise DomainError(_l("This month is already closed."), field="month")
     period = ClosedPeriod(coop_id=coop.id, month=month, closed_by_id=actor.id if actor is not None else None)
@@ -309,3 +352,77 @@ def close_month(session: so.Session, actor: User | None, coop: Coop, month: dt.d
     audit.record(session, coop=coop, actor=actor, action="ledger.close_month", obj=period,
                  summary=month.strftime("%Y-%m"))
     return period
+
+
+# --- many entries at once (a dues run for thousands of members) ------------------------------
+
+from coop.errors import DomainErrors  # noqa: E402  (appended with the batch posting)
+from ledger.chain import EntryFacts, PostingFacts  # noqa: E402
+
+audit.describe("ledger.post_batch", _l("Journal entries posted together"))
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One entry to post with ``post_entries``."""
+
+    entry_date: dt.date
+    description: str
+    postings: list[PostingLine]
+    source: EntrySource = EntrySource.MANUAL
+    reference: str = ""
+
+
+def post_entries(session: so.Session, actor: User | None, coop: Coop,
+                 entries: list[NewEntry]) -> list[JournalEntry]:
+    """Post many entries at once, numbered and chained exactly as ``post_entry`` one by one would.
+
+    Every entry is checked before anything is written; then one counter update allocates all the
+    numbers, the previous hash is read once (holding the counter's lock), the chain is computed
+    here, and entries and postings go in as two bulk inserts, with one audit record for the batch.
+    """
+    if not entries:
+        return []
+    cleaned: list[tuple[NewEntry, str, str]] = []
+    closed = closed_months(session, coop)
+    for index, new in enumerate(entries):
+        try:
+            description = check_entry(session, coop, entry_date=new.entry_date, description=new.description,
+                                      postings=new.postings, closed=closed)
+        except DomainError as error:
+            if len(entries) == 1:
+                raise
+            # say which entry of the batch was refused
+            raise DomainErrors([DomainError(_l("Entry %(index)d of %(count)d: %(problem)s", index=index + 1,
+                                               count=len(entries), problem=each.text), field=each.field)
+                                for each in getattr(error, "errors", None) or [error]]) from None
+        reference = (new.reference or "").strip()
+        if len(reference) > 100:
+            raise DomainError(_l("A reference has at most 100 characters."), field="reference")
+        cleaned.append((new, description, reference))
+    numbers = numbering.next_numbers(session, coop.id, JOURNAL_SERIES, len(entries))
+    prev_hash = _previous_hash(session, coop, numbers[0])
+    actor_id = actor.id if actor is not None else None
+    rows = []
+    for number, (new, description, reference) in zip(numbers, cleaned, strict=True):
+        source = EntrySource(new.source)
+        facts = EntryFacts(number=number, entry_date=new.entry_date, description=description,
+                           reference=reference, source=str(source), reverses_id=None, reason="",
+                           postings=tuple(PostingFacts(line.account.code,
+                                                       line.member.id if line.member is not None else None,
+                                                       line.amount_minor) for line in new.postings))
+        digest = entry_hash(prev_hash, facts)
+        rows.append({"coop_id": coop.id, "number": number, "entry_date": new.entry_date,
+                     "description": description, "reference": reference, "source": source,
+                     "reverses_id": None, "reason": "", "prev_hash": prev_hash, "hash": digest,
+                     "created_by_id": actor_id})
+        prev_hash = digest
+    posted = list(session.scalars(sa.insert(JournalEntry).returning(JournalEntry, sort_by_parameter_order=True),
+                                  rows))
+    session.execute(sa.insert(Posting), [
+        {"entry_id": entry.id, "coop_id": coop.id, "account_id": line.account.id,
+         "member_id": line.member.id if line.member is not None else None, "amount_minor": line.amount_minor}
+        for entry, (new, _description, _reference) in zip(posted, cleaned, strict=True) for line in new.postings])
+    audit.record(session, coop=coop, actor=actor, action="ledger.post_batch",
+                 summary=f"{numbers[0]}-{numbers[-1]}: {len(posted)} × {cleaned[0][1]}")
+    return posted

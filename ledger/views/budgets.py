@@ -1,2 +1,366 @@
-"""Pages of the books: budgets."""
-from ledger.views import bp  # noqa: F401
+"""Pages of the books: yearly budgets, their approval, and budget against actual.
+
+Everyone who sees the co-op's financial summaries sees approved budgets; those who read the books
+also see drafts; those who keep the books draft, edit and record the assembly's approval. The
+rules live in ``ledger.budgets``; these views parse, call one service, commit and redirect.
+"""
+from __future__ import annotations
+
+import base64
+
+import pygal
+from babel.dates import get_month_names
+from babel.numbers import format_decimal
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from pygal.style import Style
+from wtforms import BooleanField, IntegerField, StringField
+from wtforms.validators import InputRequired, Length
+
+from coop.access import Permission, can, coop_view
+from coop.db import get_session
+from coop.errors import DomainError, apply_to_form
+from coop.money import Money, MoneyError, format_money, parse_money
+from coop.tenancy import today_in
+from ledger import budgets
+from ledger.models import Account, AccountType
+from ledger.views import bp
+from ledger.views.output import amount, csv_download, pdf_download, report_format
+
+SECTION_LABELS = {AccountType.INCOME: _l("Income"), AccountType.EXPENSE: _l("Expenses")}
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+class NewBudgetForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[InputRequired()])
+    copy_previous = BooleanField(_l("Start from the previous year's budget"))
+
+
+class ApproveBudgetForm(FlaskForm):
+    resolution_ref = StringField(_l("Resolution of the assembly that approved it"), validators=[Length(max=200)],
+                                 description=_l("For example: General assembly of 14/03/2026, resolution 12"))
+
+
+class BudgetAccountForm(FlaskForm):
+    """Twelve amounts, one per calendar month (``month_1`` is January); blank means nothing."""
+
+
+for _month in budgets.MONTHS:
+    setattr(BudgetAccountForm, budgets.month_field(_month), StringField(validators=[Length(max=30)]))
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _locale() -> str:
+    return str(get_locale() or "es")
+
+
+def month_names() -> dict[int, str]:
+    return dict(get_month_names("wide", context="stand-alone", locale=_locale()))
+
+
+def _books_reader() -> bool:
+    return can(Permission.VIEW_BOOKS)
+
+
+def _budget_or_404(year: int):
+    """The year's budget, if the reader may see it: drafts are for those who read the books."""
+    budget = budgets.budget_for_year(get_session(), g.coop, year)
+    if budget is None or not (budgets.is_approved(budget) or _books_reader()):
+        abort(404)
+    return budget
+
+
+def _account_or_404(account_id: int | None) -> Account:
+    account = get_session().get(Account, account_id) if account_id else None
+    if account is None or account.coop_id != g.coop.id:
+        abort(404)
+    return account
+
+
+def _typed(minor: int) -> str:
+    """An amount as a person would type it back in their language ("1234,50"); blank for zero."""
+    if not minor:
+        return ""
+    digits = g.coop.currency_digits
+    pattern = "0." + "0" * digits if digits else "0"
+    return format_decimal(Money(minor, g.coop.currency).to_decimal(), format=pattern, locale=_locale())
+
+
+def _parsed_months(form: BudgetAccountForm) -> dict[int, int] | None:
+    """Calendar month -> minor units, or None after putting each unreadable amount beside its month."""
+    amounts, ok = {}, True
+    for month in budgets.MONTHS:
+        field = form[budgets.month_field(month)]
+        text = (field.data or "").strip()
+        if not text:
+            amounts[month] = 0
+            continue
+        try:
+            amounts[month] = parse_money(text, g.coop.currency, _locale()).minor
+        except MoneyError as error:
+            field.errors = list(field.errors) + [error.text]
+            ok = False
+    return amounts if ok else None
+
+
+# --- the list of budgets -----------------------------------------------------------------------
+
+def _render_budgets(form: NewBudgetForm | None = None):
+    db = get_session()
+    rows = budgets.budgets(db, g.coop, approved_only=not _books_reader())
+    this_year = budgets.budget_year_of(g.coop, today_in(g.coop))
+    if form is None and can(Permission.MANAGE_BOOKS):
+        years = {b.year for b in rows}
+        form = NewBudgetForm(formdata=None, year=this_year if this_year not in years else max(years) + 1)
+    return render_template("ledger/budgets.html", rows=rows, form=form, this_year=this_year,
+                           totals=budgets.budget_totals(db, [b.id for b in rows]),
+                           types=budgets.BUDGET_TYPES, labels=SECTION_LABELS)
+
+
+@bp.get("/budgets/", endpoint="budgets")
+@coop_view(Permission.VIEW_FINANCE_SUMMARY)
+def budget_list():
+    return _render_budgets()
+
+
+@bp.post("/budgets/new")
+@coop_view(Permission.MANAGE_BOOKS)
+def new_budget():
+    form = NewBudgetForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            budget = budgets.create_budget(db, current_user, g.coop, form.year.data,
+                                           copy_previous=bool(form.copy_previous.data))
+        except DomainError as error:
+            db.rollback()
+            apply_to_form(form, error)
+        else:
+            db.commit()
+            flash(_("The draft budget for %(year)d is open.", year=budget.year), "success")
+            return redirect(url_for("ledger.budget", year=budget.year))
+    return _render_budgets(form), 400 if form.errors or form.form_errors else 200
+
+
+# --- one budget ------------------------------------------------------------------------------
+
+def _plan_context(budget) -> dict:
+    db = get_session()
+    return {"budget": budget, "sections": budgets.budget_plan(db, g.coop, budget),
+            "months": budgets.fiscal_months(g.coop, budget.year), "labels": SECTION_LABELS,
+            "approved": budgets.is_approved(budget), "coop": g.coop}
+
+
+def _render_budget(budget, approve_form: ApproveBudgetForm | None = None, status: int = 200):
+    context = _plan_context(budget)
+    editable = can(Permission.MANAGE_BOOKS) and not context["approved"]
+    accounts = budgets.budgetable_accounts(get_session(), g.coop) if editable else []
+    return render_template("ledger/budget.html", editable=editable, accounts=accounts,
+                           approve_form=approve_form or ApproveBudgetForm(formdata=None), **context), status
+
+
+def _budget_csv(budget, sections):
+    names = month_names()
+    months = budgets.fiscal_months(g.coop, budget.year)
+    header = [_("Code"), _("Account"), _("Type")] + [f"{names[m.month]} {m.year}" for m in months] + [_("Total")]
+    currency = g.coop.currency
+    rows = []
+    for section in sections:
+        label = str(SECTION_LABELS[section.type])
+        for row in section.rows:
+            rows.append([row.account.code, row.account.name, label]
+                        + [amount(a, currency) for a in row.amounts] + [amount(row.total, currency)])
+        rows.append(["", _("Total %(section)s", section=label.lower()), label]
+                    + [amount(a, currency) for a in section.month_totals] + [amount(section.total, currency)])
+    return csv_download(f"budget-{budget.year}.csv", header, rows)
+
+
+@bp.get("/budgets/<int:year>")
+@coop_view(Permission.VIEW_FINANCE_SUMMARY)
+def budget(year: int):
+    plan = _budget_or_404(year)
+    fmt = report_format()
+    if fmt == "csv":
+        return _budget_csv(plan, budgets.budget_plan(get_session(), g.coop, plan))
+    if fmt == "pdf":
+        return pdf_download("pdf/ledger_budget.html", f"budget-{year}.pdf", **_plan_context(plan))
+    return _render_budget(plan)
+
+
+@bp.route("/budgets/<int:year>/account", methods=["GET", "POST"])
+@coop_view(Permission.MANAGE_BOOKS)
+def budget_account(year: int):
+    db = get_session()
+    plan = _budget_or_404(year)
+    account = _account_or_404(request.args.get("account", type=int))
+    if budgets.is_approved(plan):
+        flash(_("An approved budget does not change."), "error")
+        return redirect(url_for("ledger.budget", year=year))
+    form = BudgetAccountForm()
+    names = month_names()
+    if request.method == "GET":
+        for month, minor in budgets.account_months(db, plan, account).items():
+            form[budgets.month_field(month)].data = _typed(minor)
+    if form.validate_on_submit():
+        amounts = _parsed_months(form)
+        if amounts is not None:
+            try:
+                budgets.set_account_months(db, current_user, g.coop, plan, account, amounts)
+            except DomainError as error:
+                db.rollback()
+                apply_to_form(form, error)
+            else:
+                db.commit()
+                flash(_("The budget of %(account)s is saved.", account=account.label), "success")
+                return redirect(url_for("ledger.budget", year=year, _anchor=f"a{account.id}"))
+    fields = [form[budgets.month_field(m.month)] for m in budgets.fiscal_months(g.coop, year)]
+    for f, m in zip(fields, budgets.fiscal_months(g.coop, year), strict=True):
+        f.label.text = f"{names[m.month]} {m.year}"
+    status = 400 if request.method == "POST" and (form.form_errors or any(f.errors for f in fields)) else 200
+    return render_template("ledger/budget_account.html", budget=plan, account=account, form=form,
+                           fields=fields), status
+
+
+@bp.post("/budgets/<int:year>/approve")
+@coop_view(Permission.MANAGE_BOOKS)
+def approve_budget(year: int):
+    db = get_session()
+    plan = _budget_or_404(year)
+    form = ApproveBudgetForm()
+    if form.validate_on_submit():
+        try:
+            budgets.approve_budget(db, current_user, g.coop, plan, form.resolution_ref.data or "")
+        except DomainError as error:
+            db.rollback()
+            apply_to_form(form, error)
+        else:
+            db.commit()
+            flash(_("The budget for %(year)d is approved.", year=year), "success")
+            return redirect(url_for("ledger.budget", year=year))
+    return _render_budget(plan, form, 400)
+
+
+@bp.post("/budgets/<int:year>/delete")
+@coop_view(Permission.MANAGE_BOOKS)
+def delete_budget(year: int):
+    db = get_session()
+    plan = _budget_or_404(year)
+    try:
+        budgets.delete_budget(db, current_user, g.coop, plan)
+    except DomainError as error:
+        db.rollback()
+        flash(error.text, "error")
+        return redirect(url_for("ledger.budget", year=year))
+    db.commit()
+    flash(_("The draft budget for %(year)d is deleted.", year=year), "success")
+    return redirect(url_for("ledger.budgets"))
+
+
+# --- budget against actual -------------------------------------------------------------------
+
+def _report_args() -> tuple[int, int, dict[str, str]]:
+    """The year and the last month asked for, with a message for each that could not be read."""
+    today = today_in(g.coop)
+    this_year = budgets.budget_year_of(g.coop, today)
+    errors: dict[str, str] = {}
+    year = request.args.get("year", type=int)
+    if "year" in request.args and (year is None or not budgets.FIRST_YEAR <= year <= budgets.LAST_YEAR):
+        errors["year"] = _("Choose a year between %(first)d and %(last)d.", first=budgets.FIRST_YEAR,
+                           last=budgets.LAST_YEAR)
+        year = None
+    year = year or this_year
+    months = budgets.fiscal_months(g.coop, year)
+    default = today.month if year == this_year else months[-1].month
+    through = request.args.get("through", type=int)
+    if "through" in request.args and through not in budgets.MONTHS:
+        errors["through"] = _("There is no such month.")
+        through = None
+    return year, through or default, errors
+
+
+def percent_text(value) -> str:
+    """A percentage as the reader writes it ("83,3 %"); a dash when nothing was budgeted."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0.0", locale=_locale()) + "\u00a0%"
+
+
+def _money_label(value: float | None) -> str:
+    if value is None:
+        return ""
+    digits = g.coop.currency_digits
+    return format_money(Money(round(value * 10 ** digits), g.coop.currency), _locale())
+
+
+def chart_data_url(report: budgets.BudgetReport) -> str:
+    """A bar chart of budget and actual per month, as a ``data:`` URL for an <img>.
+
+    Drawn server-side by pygal without scripts. An image, not inline SVG: the chart's own
+    stylesheet would be refused by the pages' Content-Security-Policy (no inline styles).
+    """
+    names = get_month_names("abbreviated", context="stand-alone", locale=_locale())
+    scale = 10 ** g.coop.currency_digits
+    style = Style(colors=("#a9cdb8", "#2f6b4f", "#e5c39a", "#8a4b00"), background="white",
+                  plot_background="white", font_family="DejaVu Sans, sans-serif")
+    chart = pygal.Bar(js=[], disable_xml_declaration=True, width=760, height=340, legend_at_bottom=True,
+                      legend_at_bottom_columns=2, style=style, value_formatter=_money_label,
+                      print_values=False, explicit_size=False, margin=8)
+    chart.x_labels = [str(names[m.month]) for m in report.months]
+    for section, budget_label, actual_label in (
+            (report.income, _("Income budgeted"), _("Income received")),
+            (report.expense, _("Expenses budgeted"), _("Expenses made"))):
+        cells = section.month_totals
+        chart.add(budget_label, [c.budget / scale for c in cells])
+        chart.add(actual_label, [c.actual / scale for c in cells])
+    svg = chart.render(is_unicode=True)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _report_csv(report: budgets.BudgetReport):
+    currency = g.coop.currency
+    header = [_("Year"), _("Month"), _("Code"), _("Account"), _("Type"), _("Budget"), _("Actual"),
+              _("Difference"), _("Percentage")]
+
+    def line(month, code, name, label, cell):
+        return [report.year, month, code, name, label, amount(cell.budget, currency), amount(cell.actual, currency),
+                amount(cell.difference, currency), "" if cell.percent is None else str(cell.percent)]
+
+    rows = []
+    for section in report.sections:
+        label = str(SECTION_LABELS[section.type])
+        for row in section.rows:
+            for month, cell in zip(report.months, row.cells, strict=True):
+                rows.append(line(f"{month:%Y-%m}", row.code, row.name, label, cell))
+            rows.append(line(_("Total"), row.code, row.name, label, row.total))
+        for month, cell in zip(report.months, section.month_totals, strict=True):
+            rows.append(line(f"{month:%Y-%m}", "", _("Total %(section)s", section=label.lower()), label, cell))
+        rows.append(line(_("Total"), "", _("Total %(section)s", section=label.lower()), label, section.total))
+    return csv_download(f"budget-vs-actual-{report.year}.csv", header, rows)
+
+
+@bp.get("/budget-vs-actual")
+@coop_view(Permission.VIEW_FINANCE_SUMMARY)
+def budget_vs_actual():
+    year, through, errors = _report_args()
+    db = get_session()
+    report = budgets.budget_vs_actual(db, g.coop, year, through, approved_only=not _books_reader())
+    hidden_draft = report.budget is None and budgets.budget_for_year(db, g.coop, year) is not None
+    fmt = report_format()
+    if fmt == "csv":
+        return _report_csv(report)
+    context = {"report": report, "labels": SECTION_LABELS, "percent": percent_text, "coop": g.coop,
+               "chart": Markup.escape(chart_data_url(report)), "hidden_draft": hidden_draft}
+    if fmt == "pdf":
+        return pdf_download("pdf/ledger_budget_vs_actual.html", f"budget-vs-actual-{year}.pdf", **context)
+    years = sorted({b.year for b in budgets.budgets(db, g.coop, approved_only=not _books_reader())}
+                   | {budgets.budget_year_of(g.coop, today_in(g.coop)), year}, reverse=True)
+    return render_template("ledger/budget_vs_actual.html", years=years, through=through, errors=errors,
+                           all_months=budgets.fiscal_months(g.coop, year), **context)
+

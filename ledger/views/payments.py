@@ -1,2 +1,269 @@
-"""Pages of the books: payments."""
-from ledger.views import bp  # noqa: F401
+"""Pages of the books: members' payments, their receipts (and the printed receipt), voiding a
+receipt, and share capital payments. The rules live in ``ledger.payments``; these pages parse,
+call one service, commit once and redirect.
+"""
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from coop.access import Permission, can, coop_view
+from coop.db import get_session
+from coop.errors import DomainError, apply_to_form
+from coop.money import Money, MoneyError, parse_money
+from coop.tenancy import today_in
+from coop.views import page_number
+from ledger import payments, services
+from ledger.models import Account, Payment, PaymentMethod
+from ledger.views import bp
+from ledger.views.output import pdf_download
+from members import reports as member_reports
+
+METHOD_CHOICES = [(m.value, label) for m, label in payments.METHOD_LABELS.items()]
+STATE_CHOICES = [("", _l("Valid and void")), ("valid", _l("Valid only")), ("void", _l("Void only"))]
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+class ShareCapitalPaymentForm(FlaskForm):
+    amount = StringField(_l("Amount"), validators=[InputRequired(), Length(max=30)])
+    payment_date = DateField(_l("Date received"), validators=[InputRequired()])
+    method = SelectField(_l("Paid by"), choices=METHOD_CHOICES, default=PaymentMethod.CASH.value)
+    account = SelectField(_l("Into account"), coerce=int, validate_choice=False)
+    bank_reference = StringField(_l("Bank reference"), validators=[Optional(), Length(max=100)],
+                                 description=_l("The number of the transfer or deposit"))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
+    confirm_duplicate = BooleanField(_l("It is another payment: record it anyway"))
+
+
+class PaymentForm(ShareCapitalPaymentForm):
+    member = StringField(_l("Member no."), validators=[InputRequired(), Length(max=12)])
+
+
+class VoidForm(FlaskForm):
+    reason = TextAreaField(_l("Why is the receipt voided?"), validators=[InputRequired(), Length(max=2000)])
+    on_date = DateField(_l("Date of the reversal"), validators=[InputRequired()])
+
+
+class PaymentFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(_l("Receipt no. or bank reference"), validators=[Optional(), Length(max=100)])
+    member = StringField(_l("Member no."), validators=[Optional(), Length(max=12)])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    method = SelectField(_l("Paid by"), choices=[("", _l("Any"))] + METHOD_CHOICES, validate_choice=False)
+    state = SelectField(_l("Show"), choices=STATE_CHOICES, validate_choice=False)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _locale() -> str:
+    return str(get_locale() or "es")
+
+
+def _account_choices(form: ShareCapitalPaymentForm) -> dict[int, Account]:
+    accounts = {a.id: a for a in services.money_accounts(get_session(), g.coop)}
+    form.account.choices = [(a.id, a.label) for a in accounts.values()]
+    return accounts
+
+
+def _parse_amount(form: ShareCapitalPaymentForm) -> int | None:
+    try:
+        return parse_money(form.amount.data or "", g.coop.currency, _locale()).minor
+    except MoneyError as error:
+        form.amount.errors = list(form.amount.errors) + [error.text]
+        return None
+
+
+def _show_error(form: FlaskForm, error: DomainError) -> bool:
+    """Put a service's refusal beside its fields; whether it was only a duplicate reference to confirm."""
+    apply_to_form(form, error)
+    return payments.is_duplicate_warning(error)
+
+
+def _amount_text(minor: int) -> str:
+    """An amount as the form expects it typed in the reader's locale ("12,50" in Spanish)."""
+    money = Money(minor, g.coop.currency)
+    pattern = "0." + "0" * money.digits if money.digits else "0"
+    return format_decimal(money.to_decimal(), format=pattern, locale=_locale())
+
+
+def _typed_member(form: PaymentForm):
+    number = (form.member.data or "").strip()
+    if not number.isdigit() or len(number) > 9:
+        return None
+    return member_reports.member_by_number(get_session(), g.coop, int(number))
+
+
+def _submit(form: ShareCapitalPaymentForm, record):
+    """Validate the form and the amount, call ``record(amount, fields)``; commit and redirect on
+    success. (response or None, whether to offer "record it anyway" for a duplicate reference)."""
+    valid = form.validate_on_submit()
+    amount = _parse_amount(form)
+    if not valid or amount is None:
+        return None, False
+    db = get_session()
+    try:
+        payment = record(amount, {
+            "payment_date": form.payment_date.data, "method": form.method.data,
+            "account": db.get(Account, form.account.data) if form.account.data else None,
+            "bank_reference": form.bank_reference.data or "", "note": form.note.data or "",
+            "confirm_duplicate": bool(form.confirm_duplicate.data)})
+    except DomainError as error:
+        db.rollback()
+        return None, _show_error(form, error)
+    db.commit()
+    flash(_("Receipt no. %(number)d is recorded.", number=payment.receipt_number), "success")
+    return redirect(url_for("ledger.payment", payment_id=payment.id)), False
+
+
+def _payment_or_404(payment_id: int) -> Payment:
+    payment = payments.payment_by_id(get_session(), g.coop, payment_id)
+    if payment is None:
+        abort(404)
+    return payment
+
+
+# --- list ------------------------------------------------------------------------------------
+
+def _filters(form: PaymentFilterForm) -> payments.PaymentFilter:
+    form.validate()
+    member = (form.member.data or "").strip()
+    method = form.method.data if form.method.data in set(PaymentMethod) else None
+    return payments.PaymentFilter(
+        member_number=int(member) if member.isdigit() and len(member) < 10 else None,
+        date_from=form.start.data if not form.start.errors else None,
+        date_to=form.end.data if not form.end.errors else None,
+        method=PaymentMethod(method) if method else None,
+        state=form.state.data if form.state.data in ("valid", "void") else "",
+        text=form.q.data or "")
+
+
+@bp.get("/payments/", endpoint="payments")
+@coop_view(Permission.VIEW_BOOKS)
+def payments_list():
+    form = PaymentFilterForm(request.args)
+    page = page_number()
+    rows, total, amount = payments.payments_page(get_session(), g.coop, _filters(form), page=page)
+    return render_template("ledger/payments.html", form=form, rows=rows, total=total, amount=amount,
+                           page=page, per_page=payments.PAGE_SIZE, method_labels=payments.METHOD_LABELS)
+
+
+# --- recording -------------------------------------------------------------------------------
+
+@bp.route("/payments/new", methods=["GET", "POST"])
+@coop_view(Permission.MANAGE_BOOKS)
+def new_payment():
+    db = get_session()
+    form = PaymentForm()
+    _account_choices(form)
+    confirm = False
+    if request.method == "GET":
+        form.member.data = request.args.get("member", "")[:12]
+        form.payment_date.data = today_in(g.coop)
+    else:
+        member = _typed_member(form)
+        answer, confirm = _submit(form, lambda amount, fields: payments.record_payment(
+            db, current_user, g.coop, member=member, amount_minor=amount, **fields))
+        if answer is not None:
+            return answer
+    member = _typed_member(form)
+    return render_template("ledger/payment_form.html", form=form, member=member, confirm=confirm,
+                           credit=payments.member_credit(db, g.coop, member.id) if member else 0)
+
+
+@bp.route("/payments/share-capital/new", methods=["GET", "POST"])
+@coop_view(Permission.MANAGE_BOOKS)
+def new_share_payment():
+    db = get_session()
+    subscription_id = request.args.get("subscription", type=int)
+    subscription = payments.subscription_by_id(db, g.coop, subscription_id) if subscription_id else None
+    if subscription is None:
+        flash(_("Choose the share capital subscription from the member's page."), "error")
+        return redirect(url_for("ledger.payments"))
+    paid = payments.subscription_paid(db, subscription)
+    remaining = subscription.amount_minor - paid
+    form = ShareCapitalPaymentForm()
+    _account_choices(form)
+    confirm = False
+    if request.method == "GET":
+        form.payment_date.data = today_in(g.coop)
+        if remaining > 0:
+            form.amount.data = _amount_text(min(remaining, subscription.amount_minor // subscription.instalments
+                                                or remaining))
+    else:
+        answer, confirm = _submit(form, lambda amount, fields: payments.record_share_payment(
+            db, current_user, g.coop, subscription=subscription, amount_minor=amount, **fields))
+        if answer is not None:
+            return answer
+    return render_template("ledger/payment_share_form.html", form=form, subscription=subscription,
+                           member=subscription.member, paid=paid, remaining=remaining, confirm=confirm)
+
+
+# --- one payment -----------------------------------------------------------------------------
+
+def _render_payment(payment: Payment, void_form: VoidForm, status: int = 200):
+    db = get_session()
+    return render_template("ledger/payment.html", payment=payment, void_form=void_form,
+                           allocations=payments.allocations_of(db, payment),
+                           credit_left=payments.unallocated(db, payment),
+                           method_labels=payments.METHOD_LABELS), status
+
+
+@bp.get("/payments/<int:payment_id>")
+@coop_view(Permission.VIEW_BOOKS)
+def payment(payment_id: int):
+    found = _payment_or_404(payment_id)
+    form = VoidForm(formdata=None)
+    form.on_date.data = max(today_in(g.coop), found.payment_date)
+    return _render_payment(found, form)
+
+
+@bp.post("/payments/<int:payment_id>/void")
+@coop_view(Permission.MANAGE_BOOKS)
+def void_payment(payment_id: int):
+    db = get_session()
+    found = _payment_or_404(payment_id)
+    form = VoidForm()
+    if form.validate_on_submit():
+        try:
+            payments.void_payment(db, current_user, g.coop, found, reason=form.reason.data,
+                                  on_date=form.on_date.data)
+        except DomainError as error:
+            db.rollback()
+            apply_to_form(form, error)
+        else:
+            db.commit()
+            flash(_("Receipt no. %(number)d is void.", number=found.receipt_number), "success")
+            return redirect(url_for("ledger.payment", payment_id=found.id))
+    return _render_payment(found, form, 422)
+
+
+@bp.get("/payments/<int:payment_id>/receipt.pdf")
+@coop_view(Permission.VIEW_COOP)
+def receipt_pdf(payment_id: int):
+    """The printed receipt: for the book keepers, and for the member who paid (nobody else)."""
+    db = get_session()
+    found = _payment_or_404(payment_id)
+    if not can(Permission.VIEW_BOOKS):
+        own = member_reports.member_of_user(db, g.coop, current_user.id)
+        if own is None or own.id != found.member_id:
+            abort(404)
+    language = _locale().split("_")[0]
+    return pdf_download("pdf/receipt.html", f"recibo-{g.coop.slug}-{found.receipt_number}.pdf",
+                        coop=g.coop, payment=found, allocations=payments.allocations_of(db, found),
+                        credit_left=payments.unallocated(db, found), method_labels=payments.METHOD_LABELS,
+                        words=payments.amount_in_words(found.amount_minor, g.coop.currency, language))
+
+
+# --- the panel on a member's page ------------------------------------------------------------
+

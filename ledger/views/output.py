@@ -1,0 +1,88 @@
+"""What every report of the books shares: one page, its PDF and its CSV, and the period asked for.
+
+A report view reads ``report_format()`` ("html", "pdf" or "csv"), builds its rows once, and
+answers with ``render_template``, ``pdf_download`` or ``csv_download``. ``period_from_args``
+reads ``?start=YYYY-MM-DD&end=YYYY-MM-DD`` (defaults: the current fiscal year to today) and
+gives back the problems for the form instead of failing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask import Response, request
+from flask_babel import lazy_gettext as _l
+
+from coop import tenancy
+from coop.money import Money
+from coop.pdf import pdf_response, render_pdf
+from members.exports import csv_chunks
+
+FORMATS = ("html", "pdf", "csv")
+
+
+def report_format() -> str:
+    value = request.args.get("format", "html")
+    return value if value in FORMATS else "html"
+
+
+def csv_download(filename: str, header: list[str], rows: Iterable[list[object]]) -> Response:
+    """A streamed CSV (UTF-8 with BOM, formulas defused) offered as a download."""
+    response = Response(csv_chunks(header, rows), mimetype="text/csv; charset=utf-8")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pdf_download(template: str, filename: str, **context) -> Response:
+    """A report rendered to PDF through coop.pdf, shown in the browser."""
+    return pdf_response(render_pdf(template, **context), filename)
+
+
+def amount(minor: int, currency: str) -> str:
+    """An exact decimal for CSV cells ("1234.50"), whatever the page's locale."""
+    return str(Money(int(minor), currency).to_decimal())
+
+
+def fiscal_year_start(coop, day: dt.date) -> dt.date:
+    month = coop.fiscal_year_start_month or 1
+    year = day.year if day.month >= month else day.year - 1
+    return dt.date(year, month, 1)
+
+
+@dataclass
+class Period:
+    start: dt.date
+    end: dt.date
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _date_arg(name: str, default: dt.date, errors: dict[str, str]) -> dt.date:
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        errors[name] = str(_l("Write the date as year-month-day, such as 2026-03-31."))
+        return default
+
+
+def period_from_args(coop) -> Period:
+    """The period a report covers, from the query string; bad dates fall back with a message."""
+    today = tenancy.today_in(coop)
+    errors: dict[str, str] = {}
+    start = _date_arg("start", fiscal_year_start(coop, today), errors)
+    end = _date_arg("end", today, errors)
+    if start > end:
+        errors["end"] = str(_l("The end comes after the start."))
+        end = start
+    return Period(start, end, errors)
+
+
+def as_of_from_args(coop, name: str = "as_of") -> Period:
+    """A single date (balance sheet, arrears), as a period starting on that day."""
+    errors: dict[str, str] = {}
+    day = _date_arg(name, tenancy.today_in(coop), errors)
+    return Period(day, day, errors)
