@@ -189,6 +189,10 @@ def build(url: str, members: int, years: int) -> dict:
         numbering.raise_to_at_least(session, coop_id, "member", members)
         session.flush()
         session.close()
+    # what autovacuum (PostgreSQL) or a routine ANALYZE does to a database soon after a bulk load:
+    # without statistics the planner scans whole tables, with them it uses the indexes
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("ANALYZE" if is_sqlite(engine) else "VACUUM ANALYZE")
     engine.dispose()
     return {"entries": books.number, "postings": books.posting_id, "payments": payment_id,
             "next_period": months(first_month, years * 12 + 1)[-1], "member_ids": member_ids}

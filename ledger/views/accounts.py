@@ -13,7 +13,7 @@ import binascii
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -46,18 +46,13 @@ def locale() -> str:
     return str(get_locale() or "es")
 
 
-def link(endpoint: str, **values) -> str | None:
-    """A link to another area's page, or None while that page does not exist."""
-    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
-
-
 # --- chart of accounts ---------------------------------------------------------------------
 
 @bp.get("/accounts")
 @coop_view(Permission.VIEW_BOOKS)
 def accounts():
     return render_template("ledger/accounts.html", rows=books.chart(get_session(), g.coop),
-                           type_labels=ACCOUNT_TYPE_LABELS, link=link)
+                           type_labels=ACCOUNT_TYPE_LABELS)
 
 
 @bp.post("/accounts/install")
@@ -175,7 +170,7 @@ def _render_entry(entry, reverse_form: ReverseForm):
         "ledger/entry.html", entry=entry, reverse_form=reverse_form, source_labels=SOURCE_LABELS,
         reversal=books.reversal_of(db, g.coop, entry),
         reversed_entry=books.entry_by_id(db, g.coop, entry.reverses_id) if entry.reverses_id else None,
-        posted_by=books.user_name(db, entry.created_by_id), link=link)
+        posted_by=books.user_name(db, entry.created_by_id))
 
 
 def _entry_or_404(entry_id: int):

@@ -7,7 +7,7 @@ read the input and protect it with CSRF.
 from __future__ import annotations
 
 from babel.numbers import get_decimal_symbol
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -166,7 +166,7 @@ def _pay_form(formdata=None) -> PayForm:
 def _expense_page(expense, *, reject_form=None, pay_form=None, status_code=200):
     db = get_session()
     entry_url = None
-    if expense.paid_entry_id and "ledger.entry" in current_app.view_functions:
+    if expense.paid_entry_id:
         entry_url = url_for("ledger.entry", entry_id=expense.paid_entry_id)
     entry = db.get(JournalEntry, expense.paid_entry_id) if expense.paid_entry_id else None
     return render_template(

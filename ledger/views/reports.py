@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, flash, g, render_template, url_for
+from flask import flash, g, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -219,8 +219,7 @@ def general_ledger(account_id: int):
         flash(_("This period has %(count)d lines, too many to print: choose a shorter period or download the CSV.",
                 count=ledger.count), "error")
     ledger = reports.general_ledger(db, g.coop, account, period.start, period.end, page=page_number())
-    return render_template("ledger/report_general_ledger.html", coop=g.coop, period=period, ledger=ledger,
-                           entry_link="ledger.entry" in current_app.view_functions)
+    return render_template("ledger/report_general_ledger.html", coop=g.coop, period=period, ledger=ledger)
 
 
 def _general_ledger_csv(account: Account, period):
