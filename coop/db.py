@@ -142,6 +142,13 @@ def get_session() -> so.Session:
     return g.db_session
 
 
+def or_404(obj: ModelT | None) -> ModelT:
+    """The object a scoped lookup found, or a 404 answer when it found nothing."""
+    if obj is None:
+        abort(404)
+    return obj
+
+
 def get_or_404(session: so.Session, model: type[ModelT], object_id: Any, *,
                coop_id: int | None = None) -> ModelT:
     """Load one object by id, answering 404 when it is missing or belongs to another co-op."""

@@ -13,13 +13,13 @@ import binascii
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coop.access import Permission, coop_view
-from coop.db import get_or_404, get_session
+from coop.db import get_or_404, get_session, or_404
 from coop.errors import DomainError, apply_to_form
 from coop.money import MoneyError, parse_money
 from coop.tenancy import today_in
@@ -174,10 +174,7 @@ def _render_entry(entry, reverse_form: ReverseForm):
 
 
 def _entry_or_404(entry_id: int):
-    entry = books.entry_by_id(get_session(), g.coop, entry_id)
-    if entry is None:
-        abort(404)
-    return entry
+    return or_404(books.entry_by_id(get_session(), g.coop, entry_id))
 
 
 @bp.get("/journal/<int:entry_id>")

@@ -23,7 +23,7 @@ from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length
 
 from coop.access import Permission, can, coop_view
-from coop.db import get_session
+from coop.db import get_or_404, get_session
 from coop.errors import DomainError, apply_to_form
 from coop.money import Money, MoneyError, format_money, parse_money
 from coop.tenancy import today_in
@@ -78,10 +78,9 @@ def _budget_or_404(year: int):
 
 
 def _account_or_404(account_id: int | None) -> Account:
-    account = get_session().get(Account, account_id) if account_id else None
-    if account is None or account.coop_id != g.coop.id:
+    if not account_id:
         abort(404)
-    return account
+    return get_or_404(get_session(), Account, account_id, coop_id=g.coop.id)
 
 
 def _typed(minor: int) -> str:

@@ -18,7 +18,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from coop.access import Permission, coop_view
-from coop.db import get_session
+from coop.db import get_session, or_404
 from coop.errors import DomainError, DomainErrors, apply_to_form
 from coop.money import Money, MoneyError, parse_money
 from coop.tenancy import today_in
@@ -52,10 +52,7 @@ class PayForm(FlaskForm):
 # --- helpers ---------------------------------------------------------------------------------
 
 def expense_or_404(expense_id: int):
-    expense = expenses.expense_by_id(get_session(), g.coop, expense_id)
-    if expense is None:
-        abort(404)
-    return expense
+    return or_404(expenses.expense_by_id(get_session(), g.coop, expense_id))
 
 
 def _account(account_id: str | None) -> Account | None:

@@ -15,7 +15,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired, Length, Optional
 
 from coop.access import Permission, can, coop_view
-from coop.db import get_session
+from coop.db import get_session, or_404
 from coop.errors import DomainError, apply_to_form
 from coop.money import Money, MoneyError, parse_money
 from coop.tenancy import today_in
@@ -127,10 +127,7 @@ def _submit(form: ShareCapitalPaymentForm, record):
 
 
 def _payment_or_404(payment_id: int) -> Payment:
-    payment = payments.payment_by_id(get_session(), g.coop, payment_id)
-    if payment is None:
-        abort(404)
-    return payment
+    return or_404(payments.payment_by_id(get_session(), g.coop, payment_id))
 
 
 # --- list ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from coop import audit, tenancy
 from coop.access import Permission, coop_view, current_roles, may
-from coop.db import database, get_session
+from coop.db import database, get_or_404, get_session
 from ledger import statements
 from ledger.views import bp
 from ledger.views.output import (amount, csv_download, as_of_from_args, pdf_download, period_from_args,
@@ -97,9 +97,7 @@ def _statement_rows(statement: statements.Statement):
 @bp.route("/members/<int:member_id>/statement")
 @coop_view(Permission.VIEW_COOP)  # the books' readers, or the member themselves; anyone else: 404
 def member_statement(member_id: int):
-    member = get_session().get(Member, member_id)
-    if member is None or member.coop_id != g.coop.id:
-        abort(404)
+    member = get_or_404(get_session(), Member, member_id, coop_id=g.coop.id)
     if not may(current_roles(), Permission.VIEW_BOOKS, g.coop) and not _is_own(member):
         abort(404)
     return _statement_page(member, {"member_id": member.id})
