@@ -28,6 +28,7 @@ from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.tenancy import Coop
 from ledger.models import Account, AccountType, Budget, BudgetLine, EntrySource, JournalEntry, Posting
+from ledger.reports import fiscal_year_start
 
 #: the accounts a budget plans, in the order its sections are shown
 BUDGET_TYPES = (AccountType.INCOME, AccountType.EXPENSE)
@@ -51,8 +52,7 @@ def fiscal_months(coop: Coop, year: int) -> list[dt.date]:
 
 def budget_year_of(coop: Coop, day: dt.date) -> int:
     """The budget year a day falls in."""
-    start = coop.fiscal_year_start_month or 1
-    return day.year if day.month >= start else day.year - 1
+    return fiscal_year_start(coop, day).year
 
 
 def is_approved(budget: Budget) -> bool:

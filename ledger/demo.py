@@ -21,6 +21,7 @@ from coop.demo import DEMO_PEOPLE, demo_loader
 from coop.tenancy import Coop, Role, today_in
 from ledger import budgets, dues, expenses, payments, services
 from ledger.models import Debtors, EntrySource, Frequency, PaymentMethod
+from ledger.reports import months_between
 from ledger.services import PostingLine
 from members.models import Member, MemberStatus, ShareSubscription
 
@@ -40,11 +41,6 @@ EXPENSES = [
     ("Banco del Pichincha", "Comisiones bancarias", "5.5", 1_200),
     ("Maestro Wilson Caiza", "Mano de obra: cerramiento del bloque C", "5.1", 95_000),
 ]
-
-
-def _months(first: dt.date, count: int) -> list[dt.date]:
-    return [dt.date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1)
-            for i in range(count)]
 
 
 def _people(session: so.Session) -> dict[Role, object]:
@@ -158,9 +154,9 @@ def load_books(session: so.Session, coop: Coop) -> None:
     today = today_in(coop)
     people = _people(session)
     treasurer = people[Role.TREASURER]
-    first = _months(dt.date(today.year, today.month, 1), 1)[0]
-    first = dt.date(first.year - 2, first.month, 1)
-    months = _months(first, MONTHS + 1)
+    this_month = today.replace(day=1)
+    first = dt.date(this_month.year - MONTHS // 12, this_month.month, 1)
+    months = months_between(first, this_month)
     _opening(session, treasurer, coop, first)
     accounts = {code: services.account_by_code(session, coop, code)
                 for code, *_rest in services.HOUSING_CHART}

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from coop import tenancy
 from coop.money import Money
 from coop.pdf import pdf_response, render_pdf
+from ledger.reports import fiscal_year_start
 from members.exports import csv_chunks
 
 FORMATS = ("html", "pdf", "csv")
@@ -43,12 +44,6 @@ def pdf_download(template: str, filename: str, **context) -> Response:
 def amount(minor: int, currency: str) -> str:
     """An exact decimal for CSV cells ("1234.50"), whatever the page's locale."""
     return str(Money(int(minor), currency).to_decimal())
-
-
-def fiscal_year_start(coop, day: dt.date) -> dt.date:
-    month = coop.fiscal_year_start_month or 1
-    year = day.year if day.month >= month else day.year - 1
-    return dt.date(year, month, 1)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable, Iterable
 
 import pytest
 
@@ -40,3 +42,12 @@ def post(db):
         db.commit()
         return entry
     return do
+
+
+def run_at_once(target: Callable, arguments: Iterable[tuple]) -> None:
+    """Run ``target`` once per argument tuple, each in its own thread, all at the same time."""
+    threads = [threading.Thread(target=target, args=args) for args in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)

@@ -10,7 +10,7 @@ from coop.audit import AuditEvent
 from coop.errors import DomainError, DomainErrors, NotFoundError
 from ledger import reports, services
 from ledger.chain import GENESIS_HASH
-from ledger.models import Account, AccountType, JournalEntry, Posting
+from ledger.models import AccountType, JournalEntry, Posting
 from ledger.services import PostingLine
 from tests.ledger.conftest import DAY, account
 

@@ -10,7 +10,7 @@ from coop.errors import DomainError
 from coop.tenancy import Coop
 from ledger import budgets
 from ledger.models import Budget
-from tests.ledger.conftest import account
+from tests.ledger.conftest import account, run_at_once
 
 THREADS = 8
 
@@ -35,11 +35,7 @@ def race(app, coop_id: int, action) -> tuple[int, list[str], list[tuple[int, Exc
             with lock:
                 errors.append((index, error))
 
-    threads = [threading.Thread(target=treasurer, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(treasurer, [(i,) for i in range(THREADS)])
     return len(done), refused, errors
 
 

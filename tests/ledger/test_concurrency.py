@@ -10,7 +10,7 @@ from coop.tenancy import Coop
 from ledger import reports, services
 from ledger.models import JournalEntry
 from ledger.services import PostingLine
-from tests.ledger.conftest import DAY
+from tests.ledger.conftest import DAY, run_at_once
 
 THREADS = 20
 
@@ -31,11 +31,7 @@ def test_concurrent_posts_get_gapless_numbers_and_an_unbroken_chain(app, db, boo
         except Exception as error:  # reported below, with the thread's index
             errors.append((index, error))
 
-    threads = [threading.Thread(target=clerk, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(clerk, [(i,) for i in range(THREADS)])
     assert errors == []
     db.rollback()
     numbers = list(db.scalars(sa.select(JournalEntry.number).where(JournalEntry.coop_id == coop_id)

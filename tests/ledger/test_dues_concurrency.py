@@ -13,7 +13,7 @@ from coop.tenancy import Coop
 from ledger import dues, reports
 from ledger.models import Charge, Debtors, DuesPlan, DuesRun, Frequency, JournalEntry
 from tests.conftest import is_postgres
-from tests.ledger.conftest import account
+from tests.ledger.conftest import account, run_at_once
 
 THREADS = 2
 MARCH = dt.date(2026, 3, 1)
@@ -46,11 +46,7 @@ def test_two_runs_of_the_same_period_at_once_charge_everybody_once(app, db, book
         except Exception as error:  # reported below
             outcomes.append(f"{type(error).__name__}: {error}")
 
-    threads = [threading.Thread(target=treasurer, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(treasurer, [(i,) for i in range(THREADS)])
     assert sorted(outcomes) == ["This period was already charged.", "charged"]
     db.rollback()
     assert db.scalar(sa.select(sa.func.count()).select_from(DuesRun)) == 1

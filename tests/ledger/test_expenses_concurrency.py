@@ -15,6 +15,7 @@ from coop.tenancy import Coop
 from ledger import expenses, services
 from ledger.models import Expense, ExpenseStatus
 from tests.conftest import is_postgres
+from tests.ledger.conftest import run_at_once
 
 EXPENSES = 6
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -58,12 +59,8 @@ def test_approve_and_reject_racing_leave_exactly_one_decision(app, db, books, ma
         except Exception as error:  # noqa: BLE001  (reported by the assertion below)
             outcomes.append((expense_id, verb, repr(error)))
 
-    threads = [threading.Thread(target=decide, args=(expense_id, user.id, verb))
-               for expense_id in ids for user, verb in ((approver, "approve"), (rejecter, "reject"))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(decide, [(expense_id, user.id, verb)
+                         for expense_id in ids for user, verb in ((approver, "approve"), (rejecter, "reject"))])
 
     assert len(outcomes) == 2 * EXPENSES
     db.rollback()

@@ -11,7 +11,7 @@ from coop.tenancy import Coop
 from ledger import payments, reports, services
 from ledger.models import Charge, Payment
 from members.models import Member
-from tests.ledger.conftest import DAY
+from tests.ledger.conftest import DAY, run_at_once
 from tests.ledger.payment_factories import add_charge
 
 THREADS = 20
@@ -36,11 +36,7 @@ def test_concurrent_payments_get_receipts_without_gaps_or_repeats(app, db, books
         except Exception as error:  # reported below, with the thread's index
             errors.append((index, error))
 
-    threads = [threading.Thread(target=cashier, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(cashier, [(i,) for i in range(THREADS)])
     assert errors == []
     db.rollback()
     numbers = list(db.scalars(sa.select(Payment.receipt_number).where(Payment.coop_id == coop_id)
