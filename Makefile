@@ -41,8 +41,9 @@ run: translations
 test: $(VENV)/.installed-test translations
 	$(BIN)/pytest
 
+## every benchmark at full scale (minutes); `make bench BENCH_ARGS=--smoke` at a tiny one, as the suite does
 bench: $(VENV)/.installed-test translations
-	@for script in bench/members_*.py bench/ledger_*.py; do $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out bench/common.py,$(wildcard bench/*.py)); do $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache coop/translations/*/LC_MESSAGES/*.mo

@@ -94,8 +94,11 @@ class Config:
 
     SCHEDULER_IN_PROCESS = False
     SCHEDULER_LOCK_MINUTES = 30
-    #: render big documents in a thread of the web worker that was asked (else the scheduler does)
-    DOCUMENTS_RENDER_IN_THREAD = True
+    #: run background tasks (big documents, imports) in a thread of the web process that queued
+    #: them; off, the scheduler process's task worker runs them (production: keeps web workers free)
+    TASKS_RUN_IN_THREAD = False
+    #: seconds between the scheduler's looks for queued tasks
+    TASKS_POLL_SECONDS = 2
 
     #: reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1)
     TRUSTED_PROXIES = 0
@@ -116,9 +119,9 @@ class Config:
                 "LOGIN_LOCK_AFTER", "LOGIN_CLIENT_LOCK_AFTER", "LOGIN_LOCK_MINUTES",
                 "PASSWORD_RESET_HOURS", "PASSWORD_MIN_LENGTH", "MAIL_PORT",
                 "OUTBOX_MAX_ATTEMPTS", "OUTBOX_BATCH", "SCHEDULER_LOCK_MINUTES",
-                "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES", "LEDGER_ATTACHMENT_MAX_BYTES")
+                "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES", "LEDGER_ATTACHMENT_MAX_BYTES", "TASKS_POLL_SECONDS")
         bools = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SCHEDULER_IN_PROCESS", "SESSION_COOKIE_SECURE",
-                 "DOCUMENTS_RENDER_IN_THREAD")
+                 "TASKS_RUN_IN_THREAD")
         for key in strings:
             if os.environ.get(key):
                 values[key] = os.environ[key]
@@ -152,6 +155,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     SCHEDULER_IN_PROCESS = True
+    TASKS_RUN_IN_THREAD = True
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -171,7 +175,7 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     SCHEDULER_IN_PROCESS = False
-    DOCUMENTS_RENDER_IN_THREAD = False  # tests render documents themselves, deterministically
+    TASKS_RUN_IN_THREAD = False  # tests run tasks themselves, deterministically
 
     @classmethod
     def from_environment(cls) -> dict:

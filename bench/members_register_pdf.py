@@ -3,11 +3,12 @@
 Builds a fresh database (SQLite in a temporary folder; PostgreSQL too when COOP_BENCH_DATABASE_URL
 names a server database, on which ``coop_bench`` is dropped, re-created and migrated), inserts the
 members in bulk (with households, lots and a few long names, passports and past statuses), queues
-the register as the page does, and renders it with ``coop.documents.render_document`` in a child
-process of its own, so that the wall time and the peak memory (``ru_maxrss``) measured there are
-those of a worker rendering the document (its imports included), not of building the data.
+the register as the page does, and renders it with ``coop.tasks.run_task`` in a child process of
+its own, so that the wall time and the peak memory (``ru_maxrss``) measured there are those of a
+worker rendering the document (its imports included), not of building the data. ``--smoke`` runs
+it at a tiny scale (the test suite does, so that the script cannot fall out of step with the code).
 
-    .venv/bin/python bench/members_register_pdf.py [--members 5000] [--keep register.pdf]
+    .venv/bin/python bench/members_register_pdf.py [--members 5000] [--keep register.pdf] [--smoke]
     COOP_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/members_register_pdf.py
 """
@@ -36,17 +37,19 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from common import cedula, fresh_database, machine  # noqa: E402
 
-from coop import documents, migrate, tenancy  # noqa: E402
+from coop import migrate, tasks, tenancy  # noqa: E402
 from coop.app import create_app  # noqa: E402
 from coop.auth import services as auth  # noqa: E402
 from coop.auth.models import User  # noqa: E402
 from coop.db import make_engine  # noqa: E402
-from coop.documents import DocumentStatus, GeneratedDocument  # noqa: E402
+from coop.tasks import Task, TaskStatus  # noqa: E402
 from members import printing  # noqa: E402
 from members.models import Household, Lot, Member  # noqa: E402
-from members.services import fold  # noqa: E402
+from members.services import search_text  # noqa: E402
 
 BENCH_DATABASE = "coop_bench"
+#: the smoke run's scale: two batches, so that joining the parts is exercised too
+SMOKE_MEMBERS, SMOKE_BATCH = 40, 20
 GIVEN = ["María", "José", "Rosa", "Luis", "Carmen", "Segundo", "Ana", "Wilson", "Nelly", "Byron", "Mercedes",
          "Jhoana", "Pedro", "Lucía", "Manuel", "Elena", "Jorge", "Gladys", "Fausto", "Blanca", "María Auxiliadora",
          "José Francisco de Asís"]
@@ -93,7 +96,7 @@ def build(url: str, members: int) -> None:
                          "status_since": joined if status == "active" else min(joined + dt.timedelta(days=900), today),
                          "household_id": household_ids[(number - 1) % households] if number % 10 else None,
                          "phone": "", "phone_alt": "", "address": "", "preferred_language": "es",
-                         "search_text": fold(f"{number} {given} {family}")})
+                         "search_text": search_text(number, given, family, [])})
         connection.execute(sa.insert(Member), rows)
         session.close()
     engine.dispose()
@@ -104,7 +107,8 @@ def queue_register(url: str) -> int:
     with app.app_context(), app.extensions["coop.db"].unit_of_work() as session:
         coop = tenancy.coop_by_slug(session, "referencia")
         actor = session.scalar(sa.select(User).where(User.email == "secretaria@example.org"))
-        document_id = printing.request_register(session, coop, actor, locale="es_EC").id
+        # the secretary's copy, with identity documents: the widest table
+        document_id = printing.request_register(session, coop, actor, locale="es_EC", personal=True).id
     app.extensions["coop.db"].engine.dispose()
     return document_id
 
@@ -114,10 +118,10 @@ def render(url: str, document_id: int, batch: int) -> None:
     printing.REGISTER_BATCH = batch
     started = time.perf_counter()
     app = create_app("testing", {"DATABASE_URL": url})
-    status = documents.render_document(app, document_id)
+    status = tasks.run_task(app, document_id)
     seconds = time.perf_counter() - started
     with app.extensions["coop.db"].unit_of_work(write=False) as session:
-        document = session.get(GeneratedDocument, document_id)
+        document = session.get(Task, document_id)
         size, error = len(document.content or b""), document.error
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"status": status, "seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
@@ -135,13 +139,15 @@ def bench(url: str, members: int, batch: int, keep: Path | None) -> None:
     print(f"{backend}: built {members} members in {time.perf_counter() - started:.1f} s")
     document_id = queue_register(url)
     child = subprocess.run([sys.executable, __file__, "--render", url, str(document_id), str(batch)],
-                           capture_output=True, text=True, check=True)
+                           capture_output=True, text=True)
+    if child.returncode != 0:
+        raise SystemExit(f"the rendering process failed:\n{child.stderr[-3000:]}")
     figures = json.loads(child.stdout.strip().splitlines()[-1])
-    if figures["status"] != DocumentStatus.DONE:
+    if figures["status"] != TaskStatus.DONE:
         raise SystemExit(f"the register failed: {figures['error']}")
     engine = make_engine(url)
     with so.Session(engine) as session:
-        content = session.get(GeneratedDocument, document_id).content
+        content = session.get(Task, document_id).content
     engine.dispose()
     if keep:
         keep.write_bytes(content)
@@ -156,16 +162,20 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=printing.REGISTER_BATCH,
                         help="members laid out per WeasyPrint pass")
     parser.add_argument("--keep", type=Path, help="write the rendered PDF here")
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"a tiny run ({SMOKE_MEMBERS} members in batches of {SMOKE_BATCH}): does it still work?")
     parser.add_argument("--render", nargs=3, metavar=("URL", "DOCUMENT_ID", "BATCH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.render:
         render(args.render[0], int(args.render[1]), int(args.render[2]))
         return
+    if args.smoke:
+        args.members, args.batch = SMOKE_MEMBERS, SMOKE_BATCH
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as folder:
         bench(f"sqlite:///{Path(folder) / 'bench.sqlite'}", args.members, args.batch, args.keep)
     if os.environ.get("COOP_BENCH_DATABASE_URL"):
-        url = fresh_database(Path(tempfile.gettempdir()), BENCH_DATABASE)
+        url = fresh_database(Path(tempfile.gettempdir()), BENCH_DATABASE + ("_register_smoke" if args.smoke else ""))
         bench(url, args.members, args.batch, args.keep.with_suffix(".pg.pdf") if args.keep else None)
 
 

@@ -1,114 +1,240 @@
 """The one place that decides who may do what.
 
-Each co-op view declares the permission it needs with ``@coop_view(Permission.X)``; the table
-below says which roles grant it. Anonymous visitors are sent to log in; users with no role in
-the co-op get 404 (the co-op's objects do not exist for them); users whose roles lack the
-permission get 403. The route-matrix test walks every rule of the application against this table.
+A *permission* is something a co-op page may require ("view_books"). The kernel defines its own
+below; each domain package defines its permissions with ``define`` in its ``permissions``
+module, saying which roles hold each, so a new domain never edits the kernel. A person holds
+*grants* in a co-op: a role, for the whole co-op or for a *scope* (coordinator of one commission;
+later, one meeting's tellers). A permission may be held by some roles everywhere and by others
+only within a scope of a given kind; and it may carry a *rule* about one object ("their own
+statement", "an approved budget"), decided here, not in views.
+
+``decide`` gives the answer for a page and, once the page has loaded its object, for that
+object: allowed; forbidden (403: the person may know the thing exists); or hidden (404: a
+member must not learn that another member's statement exists, nor anyone another co-op's
+objects). ``coop.pages`` asks it for every co-op page; templates ask ``can``.
 """
 from __future__ import annotations
 
 import enum
-import functools
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from flask import Blueprint, abort, g
+from flask import g
 from flask_login import current_user
 
 from coop import tenancy
 from coop.db import get_session
-from coop.extensions import login_manager
-from coop.tenancy import Role
+from coop.tenancy import Coop, Grant, Role, Scope
 
 ALL_ROLES = frozenset(Role)
-
-
-class Permission(enum.StrEnum):
-    """Things a co-op page may require. Domain packages add theirs to ``GRANTS``."""
-
-    VIEW_COOP = "view_coop"
-    MANAGE_SETTINGS = "manage_settings"
-    MANAGE_PEOPLE = "manage_people"
-    VIEW_AUDIT = "view_audit"
-    VIEW_OUTBOX = "view_outbox"
-    VIEW_JOBS = "view_jobs"
-    # member register
-    VIEW_REGISTER = "view_register"
-    MANAGE_MEMBERS = "manage_members"
-    EXPORT_REGISTER = "export_register"
-    VIEW_PERSONAL_DATA = "view_personal_data"
-    VIEW_DIRECTORY = "view_directory"
-    # the books
-    VIEW_BOOKS = "view_books"
-    MANAGE_BOOKS = "manage_books"
-    APPROVE_EXPENSES = "approve_expenses"
-    VIEW_FINANCE_SUMMARY = "view_finance_summary"
-
-
 OFFICERS = frozenset({Role.ADMIN, Role.SECRETARY})
 
-
-def _directory_readers(coop) -> frozenset[Role]:
-    """The register's officers always; every member too when the co-op chose to share it."""
-    readers = frozenset({Role.ADMIN, Role.SECRETARY, Role.TREASURER, Role.AUDITOR})
-    return ALL_ROLES if coop is not None and coop.members_see_directory else readers
+#: the roles holding a permission, or a function of the co-op giving them (a co-op setting)
+RoleGrant = frozenset[Role] | Callable[[Coop | None], frozenset[Role]]
 
 
-BOOK_READERS = frozenset({Role.ADMIN, Role.TREASURER, Role.AUDITOR})
+class Permission(str):
+    """The name of something a co-op page may require; made only by ``define``."""
+
+    __slots__ = ()
 
 
-def _finance_summary_readers(coop) -> frozenset[Role]:
-    """The co-op-wide summaries of the books: everyone when the co-op publishes them."""
-    return ALL_ROLES if coop is not None and coop.members_see_finances else BOOK_READERS
+@dataclass(frozen=True)
+class PermissionRule:
+    """Who holds a permission, where, and for which objects."""
+
+    permission: Permission
+    #: roles that hold it throughout the co-op
+    roles: RoleGrant
+    #: roles that hold it only within their scope: role -> the scope kind
+    scoped: Mapping[Role, str] = field(default_factory=dict)
+    #: a condition on the object of a page ("the viewer's own"); failing it hides the object (404)
+    rule: Callable[[Viewer, Any], bool] | None = None
+
+    def roles_in(self, coop: Coop | None) -> frozenset[Role]:
+        return self.roles(coop) if callable(self.roles) else self.roles
 
 
-#: permission -> the roles that hold it, or a function of the co-op giving them
-GRANTS: dict[Permission, frozenset[Role] | Callable[[object], frozenset[Role]]] = {
-    Permission.VIEW_COOP: ALL_ROLES,
-    Permission.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
-    Permission.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
-    Permission.VIEW_AUDIT: frozenset({Role.ADMIN, Role.AUDITOR}),
-    Permission.VIEW_OUTBOX: frozenset({Role.ADMIN}),
-    Permission.VIEW_JOBS: frozenset({Role.ADMIN}),
-    # the treasurer finds members to record payments; the council audits the register
-    Permission.VIEW_REGISTER: frozenset({Role.ADMIN, Role.SECRETARY, Role.TREASURER, Role.AUDITOR}),
-    Permission.MANAGE_MEMBERS: OFFICERS,
-    Permission.EXPORT_REGISTER: frozenset({Role.ADMIN, Role.SECRETARY, Role.AUDITOR}),
-    # identity document, birth date, phone and address (a member also sees their own)
-    Permission.VIEW_PERSONAL_DATA: OFFICERS,
-    Permission.VIEW_DIRECTORY: _directory_readers,
-    # the treasurer and admin keep the books; the oversight council reads all of them
-    Permission.VIEW_BOOKS: BOOK_READERS,
-    Permission.MANAGE_BOOKS: frozenset({Role.ADMIN, Role.TREASURER}),
-    # never one's own expense: the service refuses that whoever holds the permission
-    Permission.APPROVE_EXPENSES: frozenset({Role.ADMIN, Role.TREASURER}),
-    Permission.VIEW_FINANCE_SUMMARY: _finance_summary_readers,
-}
+#: every permission of the application, by name
+PERMISSIONS: dict[str, PermissionRule] = {}
 
 
-def granted(permission: Permission, coop=None) -> frozenset[Role]:
-    """The roles that hold a permission in a co-op."""
-    grant = GRANTS[permission]
-    return grant(coop) if callable(grant) else grant
+def define(name: str, roles: RoleGrant, *, scoped: Mapping[Role, str] | None = None,
+           rule: Callable[[Viewer, Any], bool] | None = None) -> Permission:
+    """Declare a permission (once, at import time) and return it for views and ``can``."""
+    if name in PERMISSIONS:
+        raise ValueError(f"permission {name!r} is defined twice")
+    for kind in (scoped or {}).values():
+        if kind not in SCOPE_KINDS:
+            raise ValueError(f"permission {name!r} names an unknown scope kind {kind!r}")
+    permission = Permission(name)
+    PERMISSIONS[name] = PermissionRule(permission, roles, dict(scoped or {}), rule)
+    return permission
 
 
-def may(roles: frozenset[Role], permission: Permission, coop=None) -> bool:
-    return bool(roles & granted(permission, coop))
+def rule_of(permission: str) -> PermissionRule:
+    try:
+        return PERMISSIONS[permission]
+    except KeyError:
+        raise LookupError(f"no permission named {permission!r}") from None
+
+
+def granted(permission: str, coop: Coop | None = None) -> frozenset[Role]:
+    """The roles that hold a permission in a co-op, everywhere or within a scope."""
+    spec = rule_of(permission)
+    return spec.roles_in(coop) | frozenset(spec.scoped)
+
+
+# --- scopes -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScopeKind:
+    """A kind of thing a role may be held for, registered by the package that owns the thing."""
+
+    name: str
+    #: what the people page calls it ("Commission")
+    label: str
+    #: (id, name) of the co-op's things of this kind, to choose from when granting a role
+    choices: Callable[[Any, Coop], list[tuple[int, str]]]
+
+
+SCOPE_KINDS: dict[str, ScopeKind] = {}
+#: model class -> (scope kind, the function giving an object's scope id)
+_SCOPE_OF: dict[type, tuple[str, Callable[[Any], int | None]]] = {}
+
+
+def scope_kind(name: str, *, label: str, choices: Callable[[Any, Coop], list[tuple[int, str]]]) -> ScopeKind:
+    """Register a kind of scope ("minga.commission")."""
+    kind = ScopeKind(name, label, choices)
+    SCOPE_KINDS[name] = kind
+    return kind
+
+
+def scoped_by(model: type, kind: str, scope_id: Callable[[Any], int | None]) -> None:
+    """Say which scope an object of ``model`` lies in (a work session: its commission)."""
+    if kind not in SCOPE_KINDS:
+        raise ValueError(f"unknown scope kind {kind!r}")
+    _SCOPE_OF[model] = (kind, scope_id)
+
+
+def scope_of(obj: Any) -> Scope | None:
+    """The scope an object lies in, if its model registered one."""
+    for cls in type(obj).__mro__:
+        if cls in _SCOPE_OF:
+            kind, scope_id = _SCOPE_OF[cls]
+            found = scope_id(obj)
+            return Scope(kind, found) if found is not None else None
+    return None
+
+
+# --- deciding -----------------------------------------------------------------------------------
+
+class Decision(enum.Enum):
+    ALLOW = "allow"
+    #: 403: the page exists for this person, but not this action
+    FORBID = "forbid"
+    #: 404: for this person the object does not exist
+    HIDE = "hide"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Someone looking at a co-op: who they are and the grants they hold there."""
+
+    coop: Coop | None
+    user_id: int | None
+    grants: frozenset[Grant]
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Every role held, whatever its scope."""
+        return frozenset(grant.role for grant in self.grants)
+
+    def is_user(self, user_id: int | None) -> bool:
+        return self.user_id is not None and user_id == self.user_id
+
+    def decide(self, permission: str, obj: Any = None) -> Decision:
+        return decide(self, permission, obj)
+
+    def may(self, permission: str, obj: Any = None) -> bool:
+        return decide(self, permission, obj) is Decision.ALLOW
+
+    def scope_ids(self, permission: str) -> frozenset[int] | None:
+        """Within which scopes the permission is held: None for everywhere (or nowhere)."""
+        spec = rule_of(permission)
+        if any(grant.role in spec.roles_in(self.coop) for grant in self.grants):
+            return None
+        ids = set()
+        for grant in self.grants:
+            if grant.role in spec.scoped:
+                if grant.scope is None:
+                    return None
+                if grant.scope.kind == spec.scoped[grant.role]:
+                    ids.add(grant.scope.id)
+        return frozenset(ids)
+
+
+def viewer_for(coop: Coop | None, user_id: int | None, grants: Iterable[Grant]) -> Viewer:
+    return Viewer(coop, user_id, frozenset(grants))
+
+
+def decide(viewer: Viewer, permission: str, obj: Any = None) -> Decision:
+    """May this viewer do this (to this object)?
+
+    Without a role in the co-op everything is hidden. Without a grant of the permission it is
+    forbidden; a role held within a scope holds it only for objects in that scope. An object
+    that fails the permission's rule is hidden.
+    """
+    if not viewer.grants:
+        return Decision.HIDE
+    spec = rule_of(permission)
+    everywhere = any(grant.role in spec.roles_in(viewer.coop) for grant in viewer.grants)
+    scoped = [grant for grant in viewer.grants if grant.role in spec.scoped
+              and (grant.scope is None or grant.scope.kind == spec.scoped[grant.role])]
+    if not everywhere and not scoped:
+        return Decision.FORBID
+    if obj is not None and not everywhere:
+        where = scope_of(obj)
+        if not any(grant.scope is None or grant.scope == where for grant in scoped):
+            return Decision.FORBID
+    if obj is not None and spec.rule is not None and not spec.rule(viewer, obj):
+        return Decision.HIDE
+    return Decision.ALLOW
+
+
+def current_viewer() -> Viewer:
+    """The logged-in user as a viewer of the request's co-op (kept for the request)."""
+    if "coop_viewer" not in g:
+        coop = g.get("coop")
+        authenticated = current_user.is_authenticated
+        grants = (tenancy.grants_of(get_session(), current_user, coop)
+                  if coop is not None and authenticated else frozenset())
+        g.coop_viewer = viewer_for(coop, current_user.id if authenticated else None, grants)
+    return g.coop_viewer
 
 
 def current_roles() -> frozenset[Role]:
-    """The logged-in user's roles in the co-op of this request (cached for the request)."""
-    if "coop_roles" not in g:
-        coop = g.get("coop")
-        g.coop_roles = (tenancy.roles_of(get_session(), current_user, coop)
-                        if coop is not None and current_user.is_authenticated else frozenset())
-    return g.coop_roles
+    """The logged-in user's roles in the request's co-op, whatever their scope."""
+    return current_viewer().roles
 
 
-def can(permission: Permission | str) -> bool:
-    """For templates: may the current user do this in the current co-op?"""
-    return may(current_roles(), Permission(permission), g.get("coop"))
+def can(permission: str, obj: Any = None) -> bool:
+    """For templates and views: may the current user do this (to this object) here?"""
+    return current_viewer().may(permission, obj)
 
+
+# --- the kernel's own permissions ---------------------------------------------------------------
+
+VIEW_COOP = define("view_coop", ALL_ROLES)
+MANAGE_SETTINGS = define("manage_settings", frozenset({Role.ADMIN}))
+MANAGE_PEOPLE = define("manage_people", frozenset({Role.ADMIN}))
+VIEW_AUDIT = define("view_audit", frozenset({Role.ADMIN, Role.AUDITOR}))
+VIEW_OUTBOX = define("view_outbox", frozenset({Role.ADMIN}))
+VIEW_JOBS = define("view_jobs", frozenset({Role.ADMIN}))
+
+
+# --- the co-op's menu -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class NavItem:
@@ -131,78 +257,3 @@ def add_nav(endpoint: str, label: str, permission: Permission) -> None:
 def coop_nav() -> list[NavItem]:
     """The menu entries the current user may open in the current co-op."""
     return [item for item in COOP_NAV if can(item.permission)]
-
-
-def coop_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
-    """A blueprint whose routes live under /c/<coop_slug>/ and see the co-op as ``g.coop``."""
-    blueprint = Blueprint(name, import_name, url_prefix="/c/<coop_slug>" + url_prefix)
-
-    @blueprint.url_value_preprocessor
-    def _load_coop(_endpoint, values):
-        slug = values.pop("coop_slug", None) if values else None
-        coop = tenancy.coop_by_slug(get_session(), slug) if slug else None
-        if coop is None:
-            abort(404)
-        g.coop = coop
-
-    @blueprint.url_defaults
-    def _add_coop(_endpoint, values):
-        if "coop_slug" not in values and g.get("coop") is not None:
-            values["coop_slug"] = g.coop.slug
-
-    return blueprint
-
-
-def _refuse_anonymous():
-    return login_manager.unauthorized()
-
-
-def coop_view(permission: Permission) -> Callable:
-    """Guard a co-op view: log-in required, a role in the co-op (else 404), then the permission."""
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def guarded(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return _refuse_anonymous()
-            roles = current_roles()
-            if not roles:
-                abort(404)
-            if not may(roles, permission, g.coop):
-                abort(403)
-            return view(*args, **kwargs)
-
-        guarded.access_permission = permission
-        return guarded
-    return decorator
-
-
-def platform_view(view: Callable) -> Callable:
-    """Guard a platform operator's page (creating co-ops, reading the whole outbox)."""
-    @functools.wraps(view)
-    def guarded(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return _refuse_anonymous()
-        if not current_user.is_platform_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    guarded.access_platform = True
-    return guarded
-
-
-def account_view(view: Callable) -> Callable:
-    """Guard a page about the logged-in user's own account."""
-    @functools.wraps(view)
-    def guarded(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return _refuse_anonymous()
-        return view(*args, **kwargs)
-
-    guarded.access_account = True
-    return guarded
-
-
-def public_view(view: Callable) -> Callable:
-    """Mark a page anyone may open (log-in, password reset, error pages)."""
-    view.access_public = True
-    return view

@@ -150,16 +150,29 @@ def events(session: so.Session, coop_id: int, filters: AuditFilter, *, page: int
            per_page: int = PAGE_SIZE) -> tuple[list[AuditEvent], int]:
     """One page of the co-op's trail, newest first, and the total number of matching events."""
     query = _filtered(coop_id, filters)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    total = count_events(session, coop_id, filters)
     rows = session.scalars(query.order_by(AuditEvent.created_dt.desc(), AuditEvent.id.desc())
                            .limit(per_page).offset((max(page, 1) - 1) * per_page))
     return list(rows), total
 
 
-def all_events(session: so.Session, coop_id: int, filters: AuditFilter, limit: int = 5000) -> list[AuditEvent]:
-    """Every matching event, oldest first, for the printed trail."""
-    query = _filtered(coop_id, filters).order_by(AuditEvent.created_dt, AuditEvent.id).limit(limit)
+def count_events(session: so.Session, coop_id: int, filters: AuditFilter) -> int:
+    """How many of the co-op's events the filters match."""
+    return session.scalar(sa.select(sa.func.count()).select_from(_filtered(coop_id, filters).subquery()))
+
+
+def all_events(session: so.Session, coop_id: int, filters: AuditFilter, *,
+               up_to: int | None = None) -> list[AuditEvent]:
+    """Every matching event (up to event ``up_to``, when given), oldest first, for the printed trail."""
+    query = _filtered(coop_id, filters).order_by(AuditEvent.created_dt, AuditEvent.id)
+    if up_to is not None:
+        query = query.where(AuditEvent.id <= up_to)
     return list(session.scalars(query))
+
+
+def last_event_id(session: so.Session, coop_id: int) -> int:
+    """The newest event of the co-op's trail (0 for none)."""
+    return session.scalar(sa.select(sa.func.max(AuditEvent.id)).where(AuditEvent.coop_id == coop_id)) or 0
 
 
 def action_names(session: so.Session, coop_id: int) -> list[str]:

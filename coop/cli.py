@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
-from coop import demo, migrate, scheduler, tenancy
+from coop import demo, migrate, scheduler, tasks, tenancy
 from coop.auth import services as auth
 from coop.errors import DomainError
 from coop.tenancy import Role
@@ -130,10 +130,14 @@ def scheduler_command() -> None:
     """Run the scheduled jobs in this process until stopped (production: its own service)."""
     app = current_app._get_current_object()
     blocking = scheduler.build_scheduler(app, blocking=True)
+    worker = tasks.Worker(app, poll_seconds=app.config["TASKS_POLL_SECONDS"])
+    worker.start()
     click.echo("Scheduler running jobs: " + ", ".join(sorted(scheduler.REGISTRY)))
+    click.echo(f"Task worker looking for queued tasks every {app.config['TASKS_POLL_SECONDS']} s.")
     try:
         blocking.start()
     except (KeyboardInterrupt, SystemExit):
+        worker.stopped.set()
         click.echo("Scheduler stopped.")
 
 

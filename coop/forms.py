@@ -1,12 +1,15 @@
 """Forms of the kernel's pages: co-op settings, people and roles, audit filters, new co-ops."""
 from __future__ import annotations
 
+from flask import g
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from coop.errors import DomainError
+from coop.money import MoneyError, parse_money, typed_amount
 from coop.tenancy import ROLE_LABELS, Basis, check_country, check_currency, check_timezone
 
 LANGUAGE_CHOICES = [("es", "Español"), ("en", "English")]
@@ -32,6 +35,47 @@ class RuleCheck:
                 self.check(self.transform(field.data.strip()))
             except DomainError as error:
                 raise ValidationError(str(error.message)) from None
+
+
+class MoneyField(StringField):
+    """An amount of the co-op's money, typed as people type it ("48.90", "$1.234,56").
+
+    ``data`` is the amount in minor units (cents), or None when the field was left empty; a
+    reading that fails (words, too many decimals, an ambiguous "1,500") is the field's error,
+    in the reader's language. Given minor units (an edit form), it shows them as the reader
+    types them back ("1234,50"). ``allow_negative`` admits a minus sign.
+    """
+
+    def __init__(self, label=None, validators=None, *, allow_negative: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.allow_negative = allow_negative
+
+    @staticmethod
+    def _currency() -> str:
+        return g.coop.currency
+
+    @staticmethod
+    def _locale() -> str:
+        return str(get_locale() or "es")
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return  # not sent: the value given (an edit form's amount) stays
+        text = valuelist[0] or ""
+        if not text.strip():
+            self.data = None
+            self.raw_data = [""]  # blank, as InputRequired understands it
+            return
+        try:
+            self.data = parse_money(text, self._currency(), self._locale(), allow_negative=self.allow_negative).minor
+        except MoneyError as error:
+            self.data = None
+            raise ValueError(error.text) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return typed_amount(self.data, self._currency(), self._locale()) if self.data is not None else ""
 
 
 CURRENCY_CHECK = RuleCheck(check_currency)
@@ -85,11 +129,15 @@ class GrantRoleForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)],
                        description=_l("Needed only for someone without an account yet."))
     role = SelectField(_l("Role"), choices=role_choices)
+    scope = SelectField(_l("Where the role applies"), choices=[], default="",
+                        description=_l("A coordinator may hold the role for one commission only."))
 
 
 class RevokeRoleForm(FlaskForm):
     user_id = IntegerField(validators=[InputRequired()])
     role = SelectField(choices=role_choices)
+    #: "kind:id" of the scope the role is held for; empty for the whole co-op
+    scope = StringField(validators=[Optional(), Length(max=60)])
 
 
 class AuditFilterForm(FlaskForm):

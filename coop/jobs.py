@@ -1,10 +1,10 @@
 """The kernel's own scheduled jobs: delivering the outbox, forgetting dead sessions, and
-rendering and purging background documents."""
+running and purging background tasks."""
 from __future__ import annotations
 
 from flask import current_app
 
-from coop import documents, outbox
+from coop import outbox, tasks
 from coop.auth import services as auth
 from coop.scheduler import JobContext, register
 
@@ -28,14 +28,14 @@ def purge_auth(ctx: JobContext) -> str:
     return f"{sessions} sessions and {counters} log-in counters removed"
 
 
-@register("documents.render", trigger="interval", minutes=1,
-          description="Render documents still waiting (after a restart) and give up interrupted ones")
-def render_documents(ctx: JobContext) -> str:
-    # rendering writes its progress in units of work of its own, so the job's session stays unused
-    return documents.render_waiting(current_app._get_current_object(), ctx.now)
+@register("tasks.run", trigger="interval", minutes=1,
+          description="Run queued tasks the task worker has not taken, and queue again those whose worker stopped")
+def run_tasks(ctx: JobContext) -> str:
+    # a task writes its progress in units of work of its own, so the job's session stays unused
+    return tasks.run_waiting(current_app._get_current_object(), ctx.now)
 
 
-@register("documents.purge", trigger="interval", days=1,
-          description="Delete generated documents older than a week")
-def purge_documents(ctx: JobContext) -> str:
-    return f"{documents.purge_documents(ctx.session, ctx.now)} documents removed"
+@register("tasks.purge", trigger="interval", days=1,
+          description="Delete finished tasks and their files after a week, and unconfirmed uploads after a day")
+def purge_tasks(ctx: JobContext) -> str:
+    return f"{tasks.purge_tasks(ctx.session, ctx.now)} tasks removed"

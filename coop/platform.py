@@ -1,16 +1,16 @@
 """The platform operator's pages: opening co-ops, the whole outbox, and the scheduled jobs."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coop import outbox, scheduler, tenancy
-from coop.access import platform_view
 from coop.db import get_or_404, get_session
-from coop.errors import DomainError, apply_to_form
 from coop.forms import NewCoopForm
-from coop.views import invitation, page_number
+from coop.pages import page_number, platform_view, show_refusal
+from coop.views import invitation
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
 
@@ -21,18 +21,13 @@ def coops():
     db = get_session()
     form = NewCoopForm()
     if form.validate_on_submit():
-        try:
+        with show_refusal(form):
             coop = tenancy.create_coop_with_admin(
                 db, current_user, name=form.name.data, slug=form.slug.data,
                 currency=form.currency.data.upper(), locale=form.locale.data,
                 country=form.country.data.upper(), timezone=form.timezone.data.strip(),
                 admin_email=form.admin_email.data, admin_name=form.admin_name.data,
                 invitation=invitation())
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
             flash(_("The co-op %(name)s is open. Its administrator has been invited.", name=coop.name),
                   "success")
             return redirect(url_for("platform.coops"))
@@ -54,12 +49,8 @@ def outbox_page():
 def retry_message(message_id: int):
     db = get_session()
     message = get_or_404(db, outbox.OutboxMessage, message_id)
-    try:
+    with show_refusal():
         outbox.retry(db, message)
-    except DomainError as error:
-        flash(error.text, "error")
-    else:
-        db.commit()
         flash(_("The message is back in the queue."), "success")
     return redirect(url_for("platform.outbox_page"))
 
@@ -77,10 +68,18 @@ def jobs():
 def run_job(job_id: str):
     if job_id not in scheduler.REGISTRY:
         abort(404)
-    get_session().commit()  # release this request's transaction: the job takes its own
-    run = scheduler.run_job(current_app._get_current_object(), job_id)
-    if run is None:
-        flash(_("This job is running elsewhere right now."), "info")
-    else:
-        flash(_("Job %(job)s finished: %(outcome)s.", job=job_id, outcome=run.outcome.value), "success")
+    # The job takes its own transactions, which must not wait for this request's (on SQLite it
+    # holds the write lock): it runs once the request's unit of work has ended, before the answer.
+    after_this_request(_run_now(job_id))
     return redirect(url_for("platform.jobs"))
+
+
+def _run_now(job_id: str):
+    def run(response):
+        done = scheduler.run_job(current_app._get_current_object(), job_id)
+        if done is None:
+            flash(_("This job is running elsewhere right now."), "info")
+        else:
+            flash(_("Job %(job)s finished: %(outcome)s.", job=job_id, outcome=done.outcome.value), "success")
+        return response
+    return run

@@ -126,11 +126,27 @@ class Coop(Base):
         return f"<Coop {self.slug}>"
 
 
+@dataclass(frozen=True)
+class Scope:
+    """One thing a role may be held for: ("minga.commission", 12) is the commission no. 12."""
+
+    kind: str
+    id: int
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role held in a co-op, throughout it (``scope`` None) or within one scope."""
+
+    role: Role
+    scope: Scope | None = None
+
+
 class CoopRole(Base):
-    """A user holds a role in a co-op."""
+    """A user holds a role in a co-op, for the whole co-op or within one scope."""
 
     __tablename__ = "coop_role"
-    __table_args__ = (sa.UniqueConstraint("coop_id", "user_id", "role"),)
+    __table_args__ = (sa.UniqueConstraint("coop_id", "user_id", "role", "scope_kind", "scope_id"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="CASCADE"), index=True)
@@ -138,16 +154,23 @@ class CoopRole(Base):
                                                index=True)
     role: so.Mapped[Role] = so.mapped_column(
         value_enum(Role))
+    #: the kind of thing the role is held for ("minga.commission"); '' for the whole co-op
+    scope_kind: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+    #: which one of that kind (0 with no scope: a unique key cannot hold NULLs on both databases)
+    scope_id: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     #: when the role was granted
     created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
     coop: so.Mapped[Coop] = so.relationship(back_populates="roles")
     user: so.Mapped[User] = so.relationship(back_populates="roles")
 
+    @property
+    def scope(self) -> Scope | None:
+        return Scope(self.scope_kind, self.scope_id) if self.scope_kind else None
 
-def today_in(coop: Coop) -> dt.date:
-    """Today's date where the co-op is (a member admitted at 20h00 in Quito joins that day)."""
-    return dt.datetime.now(zoneinfo.ZoneInfo(coop.timezone)).date()
+    @property
+    def grant(self) -> Grant:
+        return Grant(self.role, self.scope)
 
 
 def format_locale(language: str, country: str | None) -> str:
@@ -167,12 +190,18 @@ def coop_by_slug(session: so.Session, slug: str) -> Coop | None:
     return session.scalar(sa.select(Coop).where(Coop.slug == slug))
 
 
-def roles_of(session: so.Session, user: User | None, coop: Coop) -> frozenset[Role]:
+def grants_of(session: so.Session, user: User | None, coop: Coop) -> frozenset[Grant]:
+    """The roles a user holds in the co-op, each with its scope."""
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
-    rows = session.scalars(sa.select(CoopRole.role).where(CoopRole.coop_id == coop.id,
-                                                          CoopRole.user_id == user.id))
-    return frozenset(rows)
+    rows = session.execute(sa.select(CoopRole.role, CoopRole.scope_kind, CoopRole.scope_id).where(
+        CoopRole.coop_id == coop.id, CoopRole.user_id == user.id))
+    return frozenset(Grant(role, Scope(kind, scope_id) if kind else None) for role, kind, scope_id in rows)
+
+
+def roles_of(session: so.Session, user: User | None, coop: Coop) -> frozenset[Role]:
+    """The roles a user holds in the co-op, whatever their scope."""
+    return frozenset(grant.role for grant in grants_of(session, user, coop))
 
 
 def coops_of(session: so.Session, user: User) -> list[Coop]:
@@ -187,14 +216,15 @@ def person_in_coop(session: so.Session, coop: Coop, user_id: int) -> User | None
                           .where(CoopRole.coop_id == coop.id, User.id == user_id).limit(1))
 
 
-def people_of(session: so.Session, coop: Coop) -> list[tuple[User, list[Role]]]:
-    """Every user with a role in the co-op, with their roles, by name."""
+def people_of(session: so.Session, coop: Coop) -> list[tuple[User, list[Grant]]]:
+    """Every user with a role in the co-op, with their grants, by name."""
     rows = session.execute(
-        sa.select(User, CoopRole.role).join(CoopRole, CoopRole.user_id == User.id)
-        .where(CoopRole.coop_id == coop.id).order_by(User.name, User.id)).all()
-    people: dict[int, tuple[User, list[Role]]] = {}
-    for user, role in rows:
-        people.setdefault(user.id, (user, []))[1].append(role)
+        sa.select(User, CoopRole).join(CoopRole, CoopRole.user_id == User.id)
+        .where(CoopRole.coop_id == coop.id)
+        .order_by(User.name, User.id, CoopRole.role, CoopRole.scope_kind, CoopRole.scope_id)).all()
+    people: dict[int, tuple[User, list[Grant]]] = {}
+    for user, grant in rows:
+        people.setdefault(user.id, (user, []))[1].append(grant.grant)
     return list(people.values())
 
 
@@ -285,35 +315,46 @@ def update_coop_settings(session: so.Session, actor: User, coop: Coop, **values)
     return changes
 
 
-def grant_role(session: so.Session, actor: User | None, coop: Coop, user: User, role: Role) -> CoopRole:
-    """Give a user a role in the co-op (a no-op if they already hold it)."""
-    existing = session.scalar(sa.select(CoopRole).where(
-        CoopRole.coop_id == coop.id, CoopRole.user_id == user.id, CoopRole.role == role))
+def _grant_row(session: so.Session, coop: Coop, user: User, role: Role, scope: Scope | None) -> CoopRole | None:
+    return session.scalar(sa.select(CoopRole).where(
+        CoopRole.coop_id == coop.id, CoopRole.user_id == user.id, CoopRole.role == role,
+        CoopRole.scope_kind == (scope.kind if scope else ""), CoopRole.scope_id == (scope.id if scope else 0)))
+
+
+def _role_text(role: Role, scope: Scope | None) -> str:
+    return f"{role.value}@{scope.kind}:{scope.id}" if scope else role.value
+
+
+def grant_role(session: so.Session, actor: User | None, coop: Coop, user: User, role: Role,
+               scope: Scope | None = None) -> CoopRole:
+    """Give a user a role in the co-op, or within one scope of it (a no-op if they hold it)."""
+    existing = _grant_row(session, coop, user, role, scope)
     if existing is not None:
         return existing
-    grant = CoopRole(coop=coop, user=user, role=role)
+    grant = CoopRole(coop=coop, user=user, role=role, scope_kind=scope.kind if scope else "",
+                     scope_id=scope.id if scope else 0)
     session.add(grant)
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="role.grant", obj=user,
-                 summary=f"{user.name} <{user.email}>", changes={"role": [None, role.value]})
+                 summary=f"{user.name} <{user.email}>", changes={"role": [None, _role_text(role, scope)]})
     return grant
 
 
-def revoke_role(session: so.Session, actor: User, coop: Coop, user: User, role: Role) -> None:
+def revoke_role(session: so.Session, actor: User, coop: Coop, user: User, role: Role,
+                scope: Scope | None = None) -> None:
     """Take a role away. The last administrator of a co-op cannot be removed."""
-    grant = session.scalar(sa.select(CoopRole).where(
-        CoopRole.coop_id == coop.id, CoopRole.user_id == user.id, CoopRole.role == role))
+    grant = _grant_row(session, coop, user, role, scope)
     if grant is None:
         return
-    if role is Role.ADMIN:
+    if role is Role.ADMIN and scope is None:
         admins = session.scalar(sa.select(sa.func.count()).select_from(CoopRole).where(
-            CoopRole.coop_id == coop.id, CoopRole.role == Role.ADMIN))
+            CoopRole.coop_id == coop.id, CoopRole.role == Role.ADMIN, CoopRole.scope_kind == ""))
         if admins <= 1:
             raise DomainError(_l("A co-op needs at least one administrator."))
     session.delete(grant)
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="role.revoke", obj=user,
-                 summary=f"{user.name} <{user.email}>", changes={"role": [role.value, None]})
+                 summary=f"{user.name} <{user.email}>", changes={"role": [_role_text(role, scope), None]})
 
 
 @dataclass(frozen=True)
@@ -326,7 +367,7 @@ class Invitation:
 
 
 def add_person(session: so.Session, actor: User | None, coop: Coop, *, email: str, name: str,
-               role: Role, invitation: Invitation | None) -> User:
+               role: Role, invitation: Invitation | None, scope: Scope | None = None) -> User:
     """Give someone a role in the co-op, creating and inviting their account if they have none."""
     user = auth.user_by_email(session, email)
     if user is None:
@@ -337,7 +378,7 @@ def add_person(session: so.Session, actor: User | None, coop: Coop, *, email: st
             auth.send_invitation(session, user, coop_name=coop.name, coop_id=coop.id,
                                  secret=invitation.secret, link_for=invitation.link_for,
                                  hours=invitation.hours)
-    grant_role(session, actor, coop, user, role)
+    grant_role(session, actor, coop, user, role, scope)
     return user
 
 

@@ -1,22 +1,27 @@
-"""The kernel's pages: choosing a co-op, its home, and its administration (settings, people and
-roles, audit trail, outbox, job runs)."""
+"""The kernel's pages: choosing a co-op, its home, its administration (settings, people and roles,
+audit trail, outbox, job runs), and the page of any background task."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coop import audit, outbox, scheduler, tenancy
-from coop.access import Permission, coop_blueprint, coop_view, public_view
+from coop import access, audit, outbox, printing, scheduler, tasks, tenancy
+from coop.access import (ALL_ROLES, MANAGE_PEOPLE, MANAGE_SETTINGS, VIEW_AUDIT, VIEW_COOP, VIEW_JOBS, VIEW_OUTBOX,
+                         current_viewer)
 from coop.db import database, get_session
-from coop.errors import DomainError, apply_to_form
 from coop.forms import AuditFilterForm, CoopSettingsForm, GrantRoleForm, RevokeRoleForm
-from coop.pdf import pdf_response, render_pdf
-from coop.tenancy import Invitation, Role
+from coop.pages import coop_blueprint, coop_view, file_response, page_number, public_view, refreshing, show_refusal
+from coop.tasks import Task
+from coop.tenancy import Invitation, Role, Scope
 
 home_bp = Blueprint("home", __name__)
 bp = coop_blueprint("coop", __name__)
+
+#: a background task and its result: for whoever may see tasks of its kind
+READ_TASK = access.define("read_task", ALL_ROLES, rule=tasks.may_see)
 
 
 def invitation() -> Invitation:
@@ -24,10 +29,6 @@ def invitation() -> Invitation:
     return Invitation(secret=current_app.config["SECRET_KEY"],
                       link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
                       hours=max(current_app.config["PASSWORD_RESET_HOURS"], 72))
-
-
-def page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 @home_bp.route("/")
@@ -50,74 +51,76 @@ def health():
 
 
 @bp.route("/")
-@coop_view(Permission.VIEW_COOP)
+@coop_view(VIEW_COOP)
 def home():
-    roles = sorted(g.coop_roles, key=list(Role).index)
+    roles = sorted(current_viewer().roles, key=list(Role).index)
     return render_template("coop/home.html", roles=roles)
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_SETTINGS)
+@coop_view(MANAGE_SETTINGS)
 def settings():
     form = CoopSettingsForm(obj=g.coop)
     if form.validate_on_submit():
-        db = get_session()
         values = {field: getattr(form, field).data for field in tenancy.SETTING_FIELDS}
         values["currency"] = values["currency"].upper()
         values["country"] = values["country"].upper()
-        try:
-            tenancy.update_coop_settings(db, current_user, g.coop, **values)
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
+        with show_refusal(form):
+            tenancy.update_coop_settings(get_session(), current_user, g.coop, **values)
             flash(_("The co-op's settings are saved."), "success")
             return redirect(url_for("coop.settings"))
     return render_template("coop/settings.html", form=form)
 
 
+# --- people and roles ----------------------------------------------------------------------------
+
+def _scope_choices() -> list[tuple[str, str]]:
+    """The scopes a role may be held for, as "kind:id", after the whole co-op ('')."""
+    choices = [("", _("The whole co-op"))]
+    for kind in access.SCOPE_KINDS.values():
+        choices += [(f"{kind.name}:{scope_id}", f"{kind.label}: {name}")
+                    for scope_id, name in kind.choices(get_session(), g.coop)]
+    return choices
+
+
+def _scope(value: str | None) -> Scope | None:
+    kind, _sep, scope_id = (value or "").partition(":")
+    return Scope(kind, int(scope_id)) if kind and scope_id.isdigit() else None
+
+
 @bp.route("/admin/people", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_PEOPLE)
+@coop_view(MANAGE_PEOPLE)
 def people():
-    db = get_session()
     form = GrantRoleForm()
+    form.scope.choices = _scope_choices()
     if form.validate_on_submit():
-        try:
-            tenancy.add_person(db, current_user, g.coop, email=form.email.data, name=form.name.data or "",
-                               role=Role(form.role.data), invitation=invitation())
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
-            flash(_("%(email)s now has the role %(role)s.", email=form.email.data,
-                    role=Role(form.role.data).label), "success")
+        role = Role(form.role.data)
+        with show_refusal(form):
+            tenancy.add_person(get_session(), current_user, g.coop, email=form.email.data, name=form.name.data or "",
+                               role=role, invitation=invitation(), scope=_scope(form.scope.data))
+            flash(_("%(email)s now has the role %(role)s.", email=form.email.data, role=role.label), "success")
             return redirect(url_for("coop.people"))
-    return render_template("coop/people.html", form=form, people=tenancy.people_of(db, g.coop))
+    return render_template("coop/people.html", form=form, people=tenancy.people_of(get_session(), g.coop),
+                           scope_names=dict(form.scope.choices))
 
 
 @bp.route("/admin/people/revoke", methods=["POST"])
-@coop_view(Permission.MANAGE_PEOPLE)
+@coop_view(MANAGE_PEOPLE)
 def revoke():
-    db = get_session()
     form = RevokeRoleForm()
     if not form.validate_on_submit():
         flash(_("Choose a person and a role."), "error")
         return redirect(url_for("coop.people"))
-    user = tenancy.person_in_coop(db, g.coop, form.user_id.data)
+    user = tenancy.person_in_coop(get_session(), g.coop, form.user_id.data)
     if user is None:
         abort(404)
-    try:
-        tenancy.revoke_role(db, current_user, g.coop, user, Role(form.role.data))
-    except DomainError as error:
-        db.rollback()
-        flash(error.text, "error")
-    else:
-        db.commit()
+    with show_refusal():
+        tenancy.revoke_role(get_session(), current_user, g.coop, user, Role(form.role.data), _scope(form.scope.data))
         flash(_("The role was removed."), "success")
     return redirect(url_for("coop.people"))
 
+
+# --- the audit trail -----------------------------------------------------------------------------
 
 def _audit_filters() -> tuple[AuditFilterForm, audit.AuditFilter]:
     form = AuditFilterForm(request.args)
@@ -129,29 +132,57 @@ def _audit_filters() -> tuple[AuditFilterForm, audit.AuditFilter]:
                                    date_from=form.date_from.data, date_to=form.date_to.data)
 
 
-@bp.route("/audit")
-@coop_view(Permission.VIEW_AUDIT)
-def audit_trail():
-    form, filters = _audit_filters()
+def _render_audit(form: AuditFilterForm, filters: audit.AuditFilter):
     page = page_number()
     events, total = audit.events(get_session(), g.coop.id, filters, page=page)
     return render_template("coop/audit.html", form=form, events=events, total=total, page=page,
                            per_page=audit.PAGE_SIZE)
 
 
-@bp.route("/audit.pdf")
-@coop_view(Permission.VIEW_AUDIT)
-def audit_pdf():
-    _form, filters = _audit_filters()
-    events = audit.all_events(get_session(), g.coop.id, filters)
-    pdf = render_pdf("pdf/audit.html", coop=g.coop, events=events, filters=filters)
-    audit.record_apart(database(), coop=g.coop, actor=current_user, action="export.audit",
-                       summary="; ".join(filter(None, [f"n={len(events)}", filters.describe()])))
-    return pdf_response(pdf, f"auditoria-{g.coop.slug}.pdf")
+@bp.route("/audit")
+@coop_view(VIEW_AUDIT)
+def audit_trail():
+    return _render_audit(*_audit_filters())
 
+
+@bp.route("/audit/print", methods=["POST"])
+@coop_view(VIEW_AUDIT)
+def audit_print():
+    """Print the trail the page shows (its filters are in the address) in the background."""
+    form, filters = _audit_filters()
+    with show_refusal(form):
+        task = printing.request_audit_trail(get_session(), g.coop, current_user, filters, locale=str(get_locale()))
+        flash(_("The audit trail is being printed. This page shows how far it got."), "success")
+        return redirect(url_for("coop.task", task_id=task.id))
+    return _render_audit(form, filters), 422
+
+
+# --- background tasks ------------------------------------------------------------------------------
+
+@bp.route("/tasks/<int:task_id>")
+@coop_view(READ_TASK, task=Task)
+def task(task: Task):
+    """A task's progress, refreshing itself until it is done; then its file, from the same address."""
+    if task.status is tasks.TaskStatus.DONE and task.mimetype and _has_file(task):
+        audit.record_apart(database(), coop=g.coop, actor=current_user, action="export.document", obj=task,
+                           summary=task.filename)
+        return file_response(_file_of(task), task.filename, task.mimetype)
+    return refreshing(render_template("coop/task.html", task=task, kind=tasks.KINDS.get(task.kind),
+                                      refresh=tasks.REFRESH_SECONDS), task.is_waiting)
+
+
+def _has_file(task: Task) -> bool:
+    return get_session().scalar(sa.select(Task.content.is_not(None)).where(Task.id == task.id))
+
+
+def _file_of(task: Task) -> bytes:
+    return get_session().scalar(sa.select(Task.content).where(Task.id == task.id))
+
+
+# --- the outbox and the jobs -------------------------------------------------------------------------
 
 @bp.route("/admin/outbox")
-@coop_view(Permission.VIEW_OUTBOX)
+@coop_view(VIEW_OUTBOX)
 def outbox_page():
     page = page_number()
     status = request.args.get("status", "")
@@ -161,7 +192,7 @@ def outbox_page():
 
 
 @bp.route("/admin/jobs")
-@coop_view(Permission.VIEW_JOBS)
+@coop_view(VIEW_JOBS)
 def jobs():
     db = get_session()
     return render_template("admin/jobs.html", specs=scheduler.REGISTRY.values(),

@@ -4,8 +4,8 @@ A budget holds, for one year of the co-op, an amount per income or expense accou
 The treasurer drafts it; once the general assembly approves it, its resolution is recorded and
 the budget no longer changes. A budget's year is the co-op's fiscal year that *starts* in that
 year: with the fiscal year starting in January (the default) it is the calendar year; starting
-in July, budget 2026 runs from July 2026 to June 2027. ``BudgetLine.month`` is always the
-calendar month (1 = January).
+in July, budget 2026 runs from July 2026 to June 2027 (``coop.calendar.fiscal_year_of`` and
+``fiscal_months``). ``BudgetLine.month`` is always the calendar month (1 = January).
 
 ``budget_vs_actual`` compares the budget with the journal: one grouped query sums the postings of
 each income and expense account per month, income as net credits and expenses as net debits (a
@@ -24,11 +24,12 @@ from flask_babel import lazy_gettext as _l
 
 from coop import audit
 from coop.auth.models import User
+from coop.calendar import add_months, fiscal_months
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.tenancy import Coop
+from ledger.chart import code_key
 from ledger.models import Account, AccountType, Budget, BudgetLine, EntrySource, JournalEntry, Posting
-from ledger.reports import fiscal_year_start
 
 #: the accounts a budget plans, in the order its sections are shown
 BUDGET_TYPES = (AccountType.INCOME, AccountType.EXPENSE)
@@ -42,17 +43,6 @@ audit.describe("ledger.budget_approve", _l("Budget approved"))
 def month_field(month: int) -> str:
     """The form field of a calendar month's amount, named in every refusal about it."""
     return f"month_{month}"
-
-
-def fiscal_months(coop: Coop, year: int) -> list[dt.date]:
-    """The first day of each of the twelve months of budget ``year``, in order."""
-    start = coop.fiscal_year_start_month or 1
-    return [dt.date(year + (start + i - 1) // 12, (start + i - 1) % 12 + 1, 1) for i in range(12)]
-
-
-def budget_year_of(coop: Coop, day: dt.date) -> int:
-    """The budget year a day falls in."""
-    return fiscal_year_start(coop, day).year
 
 
 def is_approved(budget: Budget) -> bool:
@@ -91,9 +81,9 @@ def budgetable_accounts(session: so.Session, coop: Coop) -> list[Account]:
     """Open income and expense accounts with no accounts under them: what a budget line may plan."""
     child = so.aliased(Account)
     has_children = sa.select(child.id).where(child.parent_id == Account.id).exists()
-    return list(session.scalars(sa.select(Account).where(
+    return sorted(session.scalars(sa.select(Account).where(
         Account.coop_id == coop.id, Account.type.in_(BUDGET_TYPES), Account.is_closed.is_(False),
-        ~has_children).order_by(Account.code)))
+        ~has_children)), key=lambda a: code_key(a.code))
 
 
 def account_months(session: so.Session, budget: Budget, account: Account) -> dict[int, int]:
@@ -140,7 +130,7 @@ def budget_plan(session: so.Session, coop: Coop, budget: Budget) -> list[PlanSec
         row = rows.setdefault(line.account_id, PlanRow(line.account, [0] * 12))
         row.amounts[order.index(line.month)] = line.amount_minor
     sections = {kind: PlanSection(kind) for kind in BUDGET_TYPES}
-    for row in sorted(rows.values(), key=lambda r: r.account.code):
+    for row in sorted(rows.values(), key=lambda r: code_key(r.account.code)):
         sections[row.account.type].rows.append(row)
     return list(sections.values())
 
@@ -445,18 +435,15 @@ def budget_vs_actual(session: so.Session, coop: Coop, year: int, through_month: 
         planned = {(a, m): amount for a, m, amount in session.execute(
             sa.select(BudgetLine.account_id, BudgetLine.month, BudgetLine.amount_minor)
             .where(BudgetLine.budget_id == budget.id))}
-    end = fiscal_months(coop, year + 1)[0] if len(months) == 12 else _next_month(months[-1])
+    end = add_months(months[-1], 1)
     actual = actual_by_month(session, coop, months[0], end)
     account_ids = {a for a, _m in planned} | {a for a, _m in actual}
-    accounts = (session.scalars(sa.select(Account).where(Account.coop_id == coop.id, Account.id.in_(account_ids))
-                                .order_by(Account.code)).all() if account_ids else [])
+    accounts = sorted(session.scalars(sa.select(Account).where(Account.coop_id == coop.id,
+                                                               Account.id.in_(account_ids))) if account_ids else [],
+                      key=lambda a: code_key(a.code))
     sections = {kind: ReportSection(kind, [], len(months)) for kind in BUDGET_TYPES}
     for account in accounts:
         cells = [Cell(planned.get((account.id, m.month), 0), actual.get((account.id, m.month), 0)) for m in months]
         year_budget = sum(v for (a, _m), v in planned.items() if a == account.id)
         sections[account.type].rows.append(ReportRow(account.code, account.name, cells, year_budget))
     return BudgetReport(year, months, budget, sections[AccountType.INCOME], sections[AccountType.EXPENSE])
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)

@@ -18,10 +18,10 @@ import sqlalchemy.orm as so
 
 from coop.auth import services as auth
 from coop.demo import DEMO_PEOPLE, demo_loader
-from coop.tenancy import Coop, Role, today_in
+from coop.calendar import months_between, today_in
+from coop.tenancy import Coop, Role
 from ledger import budgets, dues, expenses, payments, services
 from ledger.models import Debtors, EntrySource, Frequency, PaymentMethod
-from ledger.reports import months_between
 from ledger.services import PostingLine
 from members.models import Member, MemberStatus, ShareSubscription
 

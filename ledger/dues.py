@@ -9,6 +9,8 @@ credit pay the new charges. Everything happens inside a savepoint, so a refusal 
 behind. Periods are months, quarters or years counted from the plan's start month (a quarterly
 plan starting in February has periods February-April, May-July, ...); a one-off plan has a single
 period starting on its start date. ``charge_member`` posts a single charge (Minga fines).
+Each entry names its run, or its single charge, as its origin (``ledger.origins``): whoever
+reverses such an entry, the charge is voided and what paid it becomes the member's credit again.
 """
 from __future__ import annotations
 
@@ -21,13 +23,14 @@ import sqlalchemy.orm as so
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from coop import audit, tenancy
+from coop import audit, calendar
 from coop.auth.models import User
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR
 from coop.tenancy import Coop
 from ledger import allocation, services
 from ledger.models import (Account, AccountType, Charge, Debtors, DuesPlan, DuesRun, EntrySource, Frequency)
+from ledger.origins import Origin, register_origin, reserve_id
 from ledger.services import NewEntry, PostingLine, is_closed_month, post_entries, post_entry
 from members.models import Household, Member, MemberStatus
 
@@ -47,6 +50,17 @@ DEBTORS_LABELS = {Debtors.MEMBERS: _l("Each member"),
 audit.describe("ledger.dues_plan", _l("Dues plan changed"))
 audit.describe("ledger.dues_run", _l("Dues charged for a period"))
 audit.describe("ledger.charge", _l("Charge posted to a member"))
+
+
+def _void_charges(session: so.Session, coop: Coop, entry, reversal) -> None:
+    """A charge's entry was reversed: the charge is cancelled, what paid it becomes credit again."""
+    allocation.void_charges_of_entry(session, coop.id, entry.id)
+
+
+#: the entries of a dues run (the origin's id is the run's) and of a single charge (the charge's)
+DUES_RUN_ORIGIN, CHARGE_ORIGIN = "ledger.dues_run", "ledger.charge"
+register_origin(DUES_RUN_ORIGIN, label=_l("Dues charged for a period"), on_reversed=_void_charges)
+register_origin(CHARGE_ORIGIN, label=_l("Charge posted to a member"), on_reversed=_void_charges)
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -213,27 +227,19 @@ def set_plan_active(session: so.Session, actor: User | None, coop: Coop, plan: D
 
 # --- periods (pure) ---------------------------------------------------------------------------
 
-def _month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _month(index: int) -> dt.date:
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def period_start(plan: DuesPlan, day: dt.date) -> dt.date:
     """The first day of the plan's period that contains ``day`` (periods before the start too)."""
     if plan.frequency == Frequency.ONE_OFF:
         return plan.start_date
-    step, base = MONTHS[Frequency(plan.frequency)], _month_index(plan.start_date)
-    return _month(base + (_month_index(day) - base) // step * step)
+    step, base = MONTHS[Frequency(plan.frequency)], calendar.month_index(plan.start_date)
+    return calendar.month_of_index(base + (calendar.month_index(day) - base) // step * step)
 
 
 def period_end(plan: DuesPlan, start: dt.date) -> dt.date:
     """The last day of the period starting on ``start``."""
     if plan.frequency == Frequency.ONE_OFF:
         return start
-    return _month(_month_index(start) + MONTHS[Frequency(plan.frequency)]) - dt.timedelta(days=1)
+    return calendar.add_months(start, MONTHS[Frequency(plan.frequency)]) - dt.timedelta(days=1)
 
 
 def period_label(plan: DuesPlan, start: dt.date) -> str:
@@ -257,10 +263,10 @@ def periods_due(plan: DuesPlan, today: dt.date) -> list[dt.date]:
     if plan.frequency == Frequency.ONE_OFF:
         return [plan.start_date] if plan.start_date <= today else []
     step, periods = MONTHS[Frequency(plan.frequency)], []
-    index, last = _month_index(first_period(plan)), period_start(plan, today)
-    while _month(index) <= last and (plan.end_date is None or _month(index) <= plan.end_date):
-        periods.append(_month(index))
-        index += step
+    month, last = first_period(plan), period_start(plan, today)
+    while month <= last and (plan.end_date is None or month <= plan.end_date):
+        periods.append(month)
+        month = calendar.add_months(month, step)
     return periods
 
 
@@ -388,7 +394,8 @@ def run_dues(session: so.Session, actor: User | None, coop: Coop, plan: DuesPlan
         entries = post_entries(session, actor, coop, [
             NewEntry(start, description, [PostingLine(receivable, d.amount_minor, d.member),
                                           PostingLine(plan.income_account, -d.amount_minor)],
-                     source=EntrySource.DUES, reference=plan.resolution_ref[:100])
+                     source=EntrySource.DUES, reference=plan.resolution_ref[:100],
+                     origin=Origin(DUES_RUN_ORIGIN, run.id))
             for d in owing])
         due = due_date(plan, start)
         session.execute(sa.insert(Charge), [
@@ -432,11 +439,13 @@ def charge_member(session: so.Session, actor: User | None, coop: Coop, *, member
     receivable = services.receivable_account(session, coop)
     if receivable is None:
         raise DomainError(_l("The chart of accounts has no open members' (receivable) account."))
-    entry = post_entry(session, actor, coop, entry_date=entry_date or tenancy.today_in(coop),
-                       description=description, source=source,
+    charge_id = reserve_id(session, Charge)  # the entry names its charge, which is written after it
+    entry = post_entry(session, actor, coop, entry_date=entry_date or calendar.today_in(coop),
+                       description=description, source=source, origin=Origin(CHARGE_ORIGIN, charge_id),
                        postings=[PostingLine(receivable, amount_minor, member), PostingLine(income, -amount_minor)])
-    charge = Charge(coop_id=coop.id, member_id=member.id, household_id=None, run_id=None, source=EntrySource(source),
-                    description=entry.description, due_date=due_date, amount_minor=amount_minor, entry_id=entry.id)
+    charge = Charge(id=charge_id, coop_id=coop.id, member_id=member.id, household_id=None, run_id=None,
+                    source=EntrySource(source), description=entry.description, due_date=due_date,
+                    amount_minor=amount_minor, entry_id=entry.id)
     session.add(charge)
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="ledger.charge", obj=charge,
@@ -459,7 +468,7 @@ def scheduled_period(plan: DuesPlan, today: dt.date) -> dt.date | None:
     if start > today:  # a one-off plan whose day has not come
         return None
     run_on = max(start, start.replace(day=plan.run_day))
-    if not (run_on <= today and _month_index(today) == _month_index(run_on)):
+    if not (run_on <= today and calendar.month_start(today) == calendar.month_start(run_on)):
         return None
     try:
         check_period(plan, start)

@@ -34,6 +34,7 @@ from coop.money import MAX_MINOR
 from coop.tenancy import Coop
 from ledger import services
 from ledger.models import Account, AccountType, EntrySource, Expense, ExpenseStatus, JournalEntry
+from ledger.origins import Origin, register_origin
 from ledger.services import PostingLine
 
 DEFAULT_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
@@ -58,6 +59,10 @@ audit.describe("ledger.expense.record", _l("Expense recorded"))
 audit.describe("ledger.expense.edit", _l("Expense changed"))
 audit.describe("ledger.expense.approve", _l("Expense approved"))
 audit.describe("ledger.expense.reject", _l("Expense rejected"))
+
+#: the entry that paid an expense; the origin's id is the expense's
+EXPENSE_ORIGIN = "ledger.expense"
+register_origin(EXPENSE_ORIGIN, label=_l("Expense paid"))
 audit.describe("ledger.expense.pay", _l("Expense paid"))
 
 
@@ -394,10 +399,12 @@ def pay_expense(session: so.Session, actor: User | None, coop: Coop, expense: Ex
     lines = _payment_lines(session, coop, expense, paid_date, from_account)
     description = _entry_description(expense)
     # post_entry checks again, but only after the status moved: refuse before anything is written
-    services.check_entry(session, coop, entry_date=paid_date, description=description, postings=lines)
+    services.check_entry(session, coop, entry_date=paid_date, description=description, postings=lines,
+                         reference=expense.invoice_ref)
     _move(session, coop, expense, ExpenseStatus.APPROVED, status=ExpenseStatus.PAID)
     entry = services.post_entry(session, actor, coop, entry_date=paid_date, description=description,
-                                postings=lines, source=EntrySource.EXPENSE, reference=expense.invoice_ref)
+                                postings=lines, source=EntrySource.EXPENSE, reference=expense.invoice_ref,
+                                origin=Origin(EXPENSE_ORIGIN, expense.id))
     expense.paid_entry_id = entry.id
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="ledger.expense.pay", obj=expense,

@@ -30,7 +30,7 @@ from coop import audit
 from coop.money import Money
 from coop.tenancy import Coop
 from ledger.models import Account, AccountType, JournalEntry, Posting
-from members.exports import csv_chunks
+from coop.spreadsheets import csv_chunks
 from members.models import Member
 
 #: entries read per round trip, so memory stays flat on a long journal

@@ -1,7 +1,7 @@
 """Forms of the book-keeping pages. Rules live in ``ledger.services``; these only read input.
 
-Amounts are read as text and parsed by the view with ``coop.money`` in the reader's locale, so a
-wrong amount gets the money module's own message beside its field.
+Amounts are ``coop.forms.MoneyField``s: read as the reader types them, in minor units, with a
+wrong or ambiguous amount refused beside its own field in the reader's language.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from coop.forms import MoneyField
 from ledger.models import AccountType, EntrySource
 
 #: lines of the manual entry form (no JavaScript adds more)
@@ -54,12 +55,17 @@ class JournalFilterForm(FlaskForm):
 
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
-    source = SelectField(_l("Source"), choices=[("", _l("All"))] + [(s.value, label) for s, label in SOURCE_LABELS.items()],
-                         default="")
+    source = SelectField(_l("Source"), default="",
+                         choices=[("", _l("All"))] + [(s.value, label) for s, label in SOURCE_LABELS.items()])
     account = SelectField(_l("Account"), choices=[("", _l("All"))], default="", validate_choice=False)
     q = StringField(_l("Text"), validators=[Optional(), Length(max=100)],
                     description=_l("In the description or the reference"))
     number = IntegerField(_l("Entry no."), validators=[Optional(), NumberRange(min=1)])
+
+
+def filled(field) -> bool:
+    """Whether something was typed in the field (an amount that could not be read counts too)."""
+    return bool(field.raw_data and (field.raw_data[0] or "").strip())
 
 
 class PostingLineForm(Form):
@@ -67,12 +73,11 @@ class PostingLineForm(Form):
 
     account = SelectField(_l("Account"), choices=[("", "—")], default="", validate_choice=False)
     member = StringField(_l("Member no."), validators=[Optional(), Length(max=12)])
-    debit = StringField(_l("Debit"), validators=[Optional(), Length(max=30)])
-    credit = StringField(_l("Credit"), validators=[Optional(), Length(max=30)])
+    debit = MoneyField(_l("Debit"))
+    credit = MoneyField(_l("Credit"))
 
     def is_blank(self) -> bool:
-        return not any((self.account.data or "").strip() or (f.data or "").strip()
-                       for f in (self.member, self.debit, self.credit))
+        return not ((self.account.data or "").strip() or any(filled(f) for f in (self.member, self.debit, self.credit)))
 
 
 class EntryForm(FlaskForm):

@@ -19,8 +19,9 @@ from ledger import reports
 def _alert_admins(ctx: JobContext, coop: tenancy.Coop, problems: list[str]) -> int:
     queued = 0
     day = ctx.now.date().isoformat()
-    for user, roles in tenancy.people_of(ctx.session, coop):
-        if Role.ADMIN not in roles or not user.email:
+    for user, grants in tenancy.people_of(ctx.session, coop):
+        # the co-op's administrators, not someone who administers one scope of it
+        if not user.email or not any(g.role is Role.ADMIN and g.scope is None for g in grants):
             continue
         with force_locale(coop.locale):
             subject = _("The books of %(name)s failed their integrity check", name=coop.name)

@@ -16,16 +16,10 @@ import sqlalchemy.orm as so
 
 from coop.auth.models import User
 from coop.tenancy import Coop
-from ledger.models import Account, AccountType, ClosedPeriod, EntrySource, JournalEntry, Posting
+from ledger.chart import CREDIT_NORMAL, code_key, natural  # noqa: F401  (CREDIT_NORMAL: its old home)
+from ledger.models import Account, ClosedPeriod, EntrySource, JournalEntry, Posting
 
 PAGE_SIZE = 50
-#: accounts whose balance is normally a credit: shown positive when they hold one
-CREDIT_NORMAL = frozenset({AccountType.LIABILITY, AccountType.EQUITY, AccountType.INCOME})
-
-
-def code_key(code: str) -> tuple[int, ...]:
-    """Sort "1.1.10" after "1.1.9": by the numbers, not the text."""
-    return tuple(int(part) for part in code.split(".") if part.isdigit())
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ class ChartRow:
     @property
     def balance(self) -> int:
         """The balance on the account's normal side (a bank's debit, an income's credit)."""
-        return -self.total if self.account.type in CREDIT_NORMAL else self.total
+        return natural(self.account.type, self.total)
 
 
 def accounts_of(session: so.Session, coop: Coop, *, open_only: bool = False) -> list[Account]:
@@ -144,7 +138,9 @@ class ClosedMonth:
 
 
 def closed_months(session: so.Session, coop: Coop) -> list[ClosedMonth]:
-    """The co-op's closed months, newest first, with who closed each."""
+    """The co-op's closed months, newest first, with who closed each (the periods page).
+
+    To test dates against them, ``ledger.services.closed_month_starts`` reads only the months."""
     rows = session.execute(
         sa.select(ClosedPeriod.month, ClosedPeriod.closed_dt, User.name)
         .outerjoin(User, User.id == ClosedPeriod.closed_by_id)

@@ -86,7 +86,8 @@ class JournalEntry(Base):
 
     __tablename__ = "journal_entry"
     __table_args__ = (sa.UniqueConstraint("coop_id", "number"),
-                      sa.Index("ix_journal_entry_coop_date", "coop_id", "entry_date"))
+                      sa.Index("ix_journal_entry_coop_date", "coop_id", "entry_date"),
+                      sa.Index("ix_journal_entry_origin", "coop_id", "origin_kind", "origin_id"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: the co-op whose books hold the entry
@@ -101,6 +102,12 @@ class JournalEntry(Base):
     reference: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     #: what produced the entry
     source: so.Mapped[EntrySource] = so.mapped_column(value_enum(EntrySource))
+    #: what the entry belongs to, as the package that posted it registered it ("ledger.payment");
+    #: '' for an entry of its own (manual, opening). A cross-reference, not a fact of the books:
+    #: it is not part of the hash
+    origin_kind: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+    #: which one of that kind (the payment's id)
+    origin_id: so.Mapped[int | None] = so.mapped_column()
     #: for a reversal, the entry it cancels; an entry is reversed at most once
     reverses_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("journal_entry.id", ondelete="RESTRICT"), unique=True)

@@ -1,7 +1,8 @@
 """Opening balances: the books a co-op kept before Ayllu, brought in as one entry.
 
-The treasurer sends a CSV (UTF-8 or Latin-1, comma or semicolon) with one balance per row:
-account code, member number (on member accounts only), debit, credit and a note. The whole file
+The treasurer sends a CSV (read by ``coop.spreadsheets``: UTF-8 or Latin-1, comma, semicolon or
+tab) with one balance per row: account code, member number (on member accounts only), debit,
+credit and a note. The whole file
 is read and checked first; every bad row is reported with its line number and reason, and the
 totals must balance. Only a clean file is posted, as ONE entry of source ``OPENING`` through
 ``services.post_entry`` (so closed months, closed accounts and the chain are checked as for any
@@ -9,17 +10,14 @@ entry), in the caller's single transaction. While an earlier opening entry stand
 a second one is refused: to redo the opening, reverse it first, so the books never hold the
 opening twice.
 
-Amounts in the file are read whatever the spreadsheet's locale: when both "." and "," appear,
-the last one is the decimal mark; a lone "," is a decimal comma. More decimals than the
+Amounts are read as ``coop.money.parse_money`` reads what people type, in the reader's locale:
+"$48.90", "48,90" and "1.234,50" all read; an amount that could be read two ways ("1,500" to a
+Spanish reader) is refused on its row with the reading shown, and more decimals than the
 currency has are refused, never rounded.
 """
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import io
-import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -29,12 +27,13 @@ from flask_babel import lazy_gettext as _l
 from coop.auth.models import User
 from coop.errors import DomainError
 from coop.money import Money, MoneyError, parse_money
+from coop.spreadsheets import cell_text, csv_chunks, read_table
 from coop.tenancy import Coop
+from coop.text import key_of
 from ledger import services
 from ledger.models import Account, EntrySource, JournalEntry
 from ledger.services import PostingLine
 from members.models import Member
-from members.services import fold
 
 MAX_ROWS = 20_000
 MAX_BYTES = 4 * 1024 * 1024
@@ -51,7 +50,6 @@ REQUIRED = ("account", "debit", "credit")
 #: the template's header, in the reader's language
 TEMPLATE_HEADERS = {"es": ["cuenta", "socio", "debe", "haber", "descripcion"],
                     "en": ["account", "member", "debit", "credit", "description"]}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -78,6 +76,8 @@ class OpeningPlan:
     """The file as checked: its lines, its totals and every problem found."""
 
     currency: str
+    #: the Babel locale its amounts are read in (the reader's)
+    locale: str
     lines: list[OpeningLine] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     debit_total: int = 0
@@ -97,60 +97,24 @@ class OpeningPlan:
 
 # --- reading --------------------------------------------------------------------------------
 
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", fold(text or "")).strip("_")
-
-
-_HEADER_WORDS = {_key(name): key for key, names in COLUMNS.items() for name in names}
+_HEADER_WORDS = {key_of(name): key for key, names in COLUMNS.items() for name in names}
 _HEADER_NAMES = {key: f"{es}/{en}" for key, es, en in zip(COLUMNS, TEMPLATE_HEADERS["es"], TEMPLATE_HEADERS["en"])}
 
 
-def decode(content: bytes) -> str:
-    """The file's text: UTF-8 (with or without BOM), else Windows-1252 or Latin-1."""
+def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and every other non-blank row as text, each row with its line number in the file."""
     if len(content) > MAX_BYTES:
         raise DomainError(_l("The file is too large for opening balances."), field="file")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("cp1252")
-        except UnicodeDecodeError:
-            text = content.decode("latin-1")
-    if _CONTROL.search(text):
-        raise DomainError(_l("The file's characters could not be read. Save it as CSV (UTF-8 or Latin-1)."),
-                          field="file")
-    return text
+    table = read_table(content, max_rows=MAX_ROWS, field="file", xlsx=False)
+    return ([cell_text(cell) for cell in table.headers],
+            [(number, [cell_text(cell) for cell in cells]) for number, cells in table.rows])
 
 
-def read_rows(text: str) -> list[tuple[int, list[str]]]:
-    """Every non-blank row with its line number (the header is line 1 when it is first)."""
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    try:
-        rows = [(number, [cell.strip() for cell in cells])
-                for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
-                                               start=1)]
-    except csv.Error:
-        raise DomainError(_l("The file could not be read as CSV."), field="file") from None
-    return [(number, cells) for number, cells in rows if any(cells)]
-
-
-def parse_amount(text: str, currency: str) -> int | None:
-    """Minor units of an amount written in either notation; None for an empty cell."""
-    cleaned = (text or "").replace("\u00a0", "").replace(" ", "").replace("$", "")
-    if cleaned.upper().startswith(currency):
-        cleaned = cleaned[len(currency):]
-    if not cleaned:
+def read_amount(text: str, plan: OpeningPlan) -> int | None:
+    """Minor units of an amount as the reader writes it; None for an empty cell."""
+    if not text.strip():
         return None
-    if "." in cleaned and "," in cleaned:
-        decimal_mark = "." if cleaned.rfind(".") > cleaned.rfind(",") else ","
-        group = "," if decimal_mark == "." else "."
-        cleaned = cleaned.replace(group, "").replace(decimal_mark, ".")
-    elif cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")
-    elif cleaned.count(",") > 1 or cleaned.count(".") > 1:
-        cleaned = cleaned.replace(",", "").replace(".", "")
-    return parse_money(cleaned, currency, "en").minor
+    return parse_money(text, plan.currency, plan.locale).minor
 
 
 # --- checking -------------------------------------------------------------------------------
@@ -158,7 +122,7 @@ def parse_amount(text: str, currency: str) -> int | None:
 def _columns(plan: OpeningPlan, header: list[str]) -> dict[str, int] | None:
     found: dict[str, int] = {}
     for index, name in enumerate(header):
-        key = _HEADER_WORDS.get(_key(name))
+        key = _HEADER_WORDS.get(key_of(name))
         if key and key not in found:
             found[key] = index
     missing = [key for key in REQUIRED if key not in found]
@@ -186,26 +150,25 @@ def _member_number(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def check_opening(session: so.Session, coop: Coop, content: bytes) -> OpeningPlan:
-    """Read and check the whole file; the plan lists every problem, row by row."""
-    plan = OpeningPlan(currency=coop.currency)
+def check_opening(session: so.Session, coop: Coop, content: bytes, *, locale: str | None = None) -> OpeningPlan:
+    """Read and check the whole file; the plan lists every problem, row by row.
+
+    Amounts are read in ``locale`` (the reader's), by default in the co-op's own.
+    """
+    plan = OpeningPlan(currency=coop.currency, locale=locale or coop.format_locale(coop.locale))
     try:
-        rows = read_rows(decode(content))
+        header, body = read_rows(content)
     except DomainError as error:
         plan.problem(None, error.text)
         return plan
-    if not rows:
+    if not header:
         plan.problem(None, _l("The file is empty."))
         return plan
-    columns = _columns(plan, rows[0][1])
+    columns = _columns(plan, header)
     if columns is None:
         return plan
-    body = rows[1:]
     if not body:
         plan.problem(None, _l("The file has no balances: only a header row."))
-        return plan
-    if len(body) > MAX_ROWS:
-        plan.problem(None, _l("The file has more than %(max)d rows.", max=MAX_ROWS))
         return plan
     accounts = {a.code: a for a in session.scalars(sa.select(Account).where(Account.coop_id == coop.id))}
 
@@ -262,7 +225,7 @@ def _check_row(plan: OpeningPlan, row: int, values: dict[str, str], accounts: di
     amounts = {}
     for key in ("debit", "credit"):
         try:
-            amounts[key] = parse_amount(values[key], plan.currency)
+            amounts[key] = read_amount(values[key], plan)
         except MoneyError as error:
             plan.problem(row, f"{_column_label(key)}: {error.text}")
             amounts[key] = False
@@ -300,14 +263,15 @@ def standing_opening(session: so.Session, coop: Coop) -> JournalEntry | None:
         JournalEntry.id.not_in(reversed_ids)).order_by(JournalEntry.number).limit(1))
 
 
-def post_opening(session: so.Session, actor: User | None, coop: Coop, content: bytes, *,
-                 entry_date: dt.date, description: str, reference: str = "") -> JournalEntry:
-    """Check the file again and post it as the one opening entry; refuses before writing."""
+def post_opening(session: so.Session, actor: User | None, coop: Coop, content: bytes, *, entry_date: dt.date,
+                 description: str, reference: str = "", locale: str | None = None) -> JournalEntry:
+    """Check the file again (amounts read in ``locale``) and post it as the one opening entry;
+    refuses before writing."""
     standing = standing_opening(session, coop)
     if standing is not None:
         raise DomainError(_l("The opening balances are already posted (entry %(number)d). Reverse that "
                              "entry first to post them again.", number=standing.number), field="file")
-    plan = check_opening(session, coop, content)
+    plan = check_opening(session, coop, content, locale=locale)
     if not plan.ok:
         raise DomainError(_l("The file has problems: nothing was posted."), field="file")
     postings = [PostingLine(line.account, line.amount_minor, line.member) for line in plan.lines]
@@ -317,6 +281,4 @@ def post_opening(session: so.Session, actor: User | None, coop: Coop, content: b
 
 def template_csv(language: str) -> str:
     """The header of an opening balances file, UTF-8 with BOM so Excel reads it."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(TEMPLATE_HEADERS.get(language, TEMPLATE_HEADERS["es"]))
-    return codecs.BOM_UTF8.decode("utf-8") + buffer.getvalue()
+    return "".join(csv_chunks(TEMPLATE_HEADERS.get(language, TEMPLATE_HEADERS["es"]), []))

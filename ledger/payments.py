@@ -7,7 +7,8 @@ the member's receivable account, or share capital for a subscription) and, for d
 lets ``ledger.allocation.settle_member`` spread it over the member's oldest open charges; what
 is left stays as credit for the next charge. Voiding never deletes: it reverses the entry,
 releases the allocations and keeps the receipt number used, so the series a member or auditor
-holds in their hands has no holes.
+holds in their hands has no holes. The receipt's entry and its void's name the payment as their
+origin (``ledger.origins``), which no one may reverse by hand: only voiding does.
 """
 from __future__ import annotations
 
@@ -24,10 +25,12 @@ from coop.auth.models import User
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR, Money, format_money
-from coop.tenancy import Coop, today_in
+from coop.calendar import today_in
+from coop.tenancy import Coop
 from ledger import allocation, services
 from ledger.models import (Account, Allocation, Charge, EntrySource, Payment, PaymentKind,
                            PaymentMethod)
+from ledger.origins import Origin, register_origin, reserve_id
 from ledger.services import SHARE_CAPITAL_CODE, PostingLine
 from members.models import Member, ShareSubscription
 
@@ -36,6 +39,11 @@ PAGE_SIZE = 50
 
 audit.describe("ledger.payment", _l("Payment recorded"))
 audit.describe("ledger.payment_void", _l("Payment voided"))
+
+#: the entries of a receipt and of its void; the origin's id is the payment's
+PAYMENT_ORIGIN = "ledger.payment"
+register_origin(PAYMENT_ORIGIN, label=_l("Payment recorded"),
+                manual_reversal=_l("This entry records a payment: void the receipt instead."))
 
 METHOD_LABELS = {
     PaymentMethod.CASH: _l("Cash"),
@@ -123,6 +131,7 @@ def _post_payment(session: so.Session, actor: User | None, coop: Coop, *, member
                   credit_line: PostingLine, checked: _Checked, number: int,
                   subscription: ShareSubscription | None = None) -> Payment:
     """Post the receipt's entry and create the payment (the number is already allocated)."""
+    payment_id = reserve_id(session, Payment)  # the entry names its payment, which is written after it
     if kind is PaymentKind.SHARE_CAPITAL:
         description = _l("Receipt %(receipt)d: share capital from member no. %(number)d, %(name)s",
                          receipt=number, number=member.number, name=member.full_name)
@@ -133,8 +142,9 @@ def _post_payment(session: so.Session, actor: User | None, coop: Coop, *, member
         session, actor, coop, entry_date=payment_date, description=str(description)[:500],
         postings=[PostingLine(account, amount_minor), credit_line],
         source=EntrySource.SHARE_CAPITAL if kind is PaymentKind.SHARE_CAPITAL else EntrySource.PAYMENT,
-        reference=checked.bank_reference or str(_l("Receipt %(number)d", number=number)))
-    payment = Payment(coop_id=coop.id, member_id=member.id, member=member, receipt_number=number,
+        reference=checked.bank_reference or str(_l("Receipt %(number)d", number=number)),
+        origin=Origin(PAYMENT_ORIGIN, payment_id))
+    payment = Payment(id=payment_id, coop_id=coop.id, member_id=member.id, member=member, receipt_number=number,
                       payment_date=payment_date, amount_minor=amount_minor, method=PaymentMethod(method),
                       kind=kind, bank_reference=checked.bank_reference, account_id=account.id, account=account,
                       subscription_id=subscription.id if subscription is not None else None,
@@ -253,8 +263,8 @@ def void_payment(session: so.Session, actor: User | None, coop: Coop, payment: P
         problems.add(_l("The month of this date is closed: nothing more is posted into it."), field="on_date")
     problems.raise_any()
     # the journal counter's lock comes first, as in every other posting, so voids and dues runs queue
-    reversal = services.reverse_entry(session, actor, coop, payment.entry, entry_date=on_date, reason=reason,
-                                      voiding_payment=True)
+    reversal = services.post_reversal(session, actor, coop, payment.entry, entry_date=on_date, reason=reason,
+                                      origin=Origin(PAYMENT_ORIGIN, payment.id))
     allocation.release(session, payment.allocations)
     payment.voided_dt = utcnow()
     payment.void_reason = reason

@@ -2,10 +2,13 @@
 
 Every function takes the session and the acting user (None for the command line and jobs),
 flushes but never commits, and raises ``DomainError`` naming the form field before anything is
-written. ``post_entry`` is the one door into the journal: it checks the whole entry, allocates
-its gapless number from ``coop.numbering`` (the counter's row lock also queues concurrent posts
-in the same co-op), and only then reads the previous entry's hash, so the chain stays unbroken
-under concurrency.
+written. ``post_entries`` is the one door into the journal, for one entry (``post_entry``) or a
+dues run's thousands: it checks every entry, allocates their gapless numbers from
+``coop.numbering`` (the counter's row lock also queues concurrent posts in the same co-op), and
+only then reads the previous entry's hash, so the chain stays unbroken under concurrency. The
+journal knows nothing of payments or dues: what an entry belongs to is an origin its package
+registered (``ledger.origins``), which says whether a person may reverse it by hand and what
+follows a reversal.
 """
 from __future__ import annotations
 
@@ -19,11 +22,12 @@ from flask_babel import lazy_gettext as _l
 
 from coop import audit, numbering
 from coop.auth.models import User
-from coop.errors import DomainError, NotFoundError, Problems
+from coop.errors import DomainError, DomainErrors, NotFoundError, Problems
 from coop.tenancy import Coop
-from ledger import allocation
-from ledger.chain import GENESIS_HASH, entry_hash
-from ledger.models import Account, AccountType, ClosedPeriod, EntrySource, JournalEntry, Payment, Posting
+from ledger import origins
+from ledger.chain import GENESIS_HASH, EntryFacts, PostingFacts, entry_hash
+from ledger.models import Account, AccountType, ClosedPeriod, EntrySource, JournalEntry, Posting
+from ledger.origins import Origin
 from members.models import Member
 
 JOURNAL_SERIES = "journal"
@@ -36,6 +40,7 @@ CODE_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,5}$")
 
 audit.describe("ledger.post", _l("Journal entry posted"))
 audit.describe("ledger.reverse", _l("Journal entry reversed"))
+audit.describe("ledger.post_batch", _l("Journal entries posted together"))
 audit.describe("ledger.close_month", _l("Month closed in the books"))
 audit.describe("ledger.account", _l("Chart of accounts changed"))
 
@@ -212,6 +217,14 @@ def is_closed_month(session: so.Session, coop: Coop, day: dt.date) -> bool:
         ClosedPeriod.coop_id == coop.id, ClosedPeriod.month == first_of_month(day))) is not None
 
 
+def closed_month_starts(session: so.Session, coop: Coop) -> frozenset[dt.date]:
+    """The first days of the co-op's closed months (a handful a year: read once for a batch).
+
+    For the closed months as the books' page lists them, with who closed each, see
+    ``ledger.journal.closed_months``."""
+    return frozenset(session.scalars(sa.select(ClosedPeriod.month).where(ClosedPeriod.coop_id == coop.id)))
+
+
 def _check_line(problems: Problems, coop: Coop, index: int, line: PostingLine) -> None:
     prefix = f"postings-{index}-"
     amount = line.amount_minor
@@ -233,16 +246,12 @@ def _check_line(problems: Problems, coop: Coop, index: int, line: PostingLine) -
         problems.add(_l("There is no such member."), field=prefix + "member")
 
 
-def closed_months(session: so.Session, coop: Coop) -> frozenset[dt.date]:
-    """The first days of the co-op's closed months (a handful a year: read once for a batch)."""
-    return frozenset(session.scalars(sa.select(ClosedPeriod.month).where(ClosedPeriod.coop_id == coop.id)))
-
-
 def check_entry(session: so.Session, coop: Coop, *, entry_date: dt.date, description: str,
-                postings: list[PostingLine], closed: frozenset[dt.date] | None = None) -> str:
+                postings: list[PostingLine], closed: frozenset[dt.date] | None = None,
+                reference: str = "") -> str:
     """Refuse an entry that cannot be posted, with every reason at once; the cleaned description.
 
-    ``closed`` is ``closed_months`` read beforehand, for a batch; by default it is asked for.
+    ``closed`` is ``closed_month_starts`` read beforehand, for a batch; by default it is asked for.
     """
     problems = Problems()
     description = " ".join((description or "").split())
@@ -250,6 +259,8 @@ def check_entry(session: so.Session, coop: Coop, *, entry_date: dt.date, descrip
         problems.add(_l("Describe what happened."), field="description")
     elif len(description) > 500:
         problems.add(_l("A description has at most 500 characters."), field="description")
+    if len((reference or "").strip()) > 100:
+        problems.add(_l("A reference has at most 100 characters."), field="reference")
     if not isinstance(entry_date, dt.date):
         problems.add(_l("Write the date."), field="entry_date")
     elif (first_of_month(entry_date) in closed if closed is not None
@@ -267,6 +278,51 @@ def check_entry(session: so.Session, coop: Coop, *, entry_date: dt.date, descrip
     return description
 
 
+@dataclass(frozen=True)
+class NewEntry:
+    """One entry to post: what ``post_entry`` takes, and each item of ``post_entries``."""
+
+    entry_date: dt.date
+    description: str
+    postings: list[PostingLine]
+    source: EntrySource = EntrySource.MANUAL
+    reference: str = ""
+    #: what the entry belongs to, as its package registered it (``ledger.origins``)
+    origin: Origin | None = None
+    #: for a reversal, the entry it cancels, and why
+    reverses: JournalEntry | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """An entry that passed every check, with its text cleaned."""
+
+    new: NewEntry
+    description: str
+    reference: str
+
+
+def _check_all(session: so.Session, coop: Coop, entries: list[NewEntry]) -> list[_Checked]:
+    """Check every entry before anything is written; in a batch, a refusal says which entry."""
+    closed = closed_month_starts(session, coop)
+    checked = []
+    for index, new in enumerate(entries):
+        if new.origin is not None:
+            origins.origin_kind(new.origin.kind)  # a kind nobody registered is a programming error
+        try:
+            description = check_entry(session, coop, entry_date=new.entry_date, description=new.description,
+                                      postings=new.postings, closed=closed, reference=new.reference)
+        except DomainError as error:
+            if len(entries) == 1:
+                raise
+            raise DomainErrors([DomainError(_l("Entry %(index)d of %(count)d: %(problem)s", index=index + 1,
+                                               count=len(entries), problem=each.text), field=each.field)
+                                for each in getattr(error, "errors", None) or [error]]) from None
+        checked.append(_Checked(new, description, (new.reference or "").strip()))
+    return checked
+
+
 def _previous_hash(session: so.Session, coop: Coop, number: int) -> str:
     if number == 1:
         return GENESIS_HASH
@@ -274,45 +330,86 @@ def _previous_hash(session: so.Session, coop: Coop, number: int) -> str:
         JournalEntry.coop_id == coop.id, JournalEntry.number == number - 1))
 
 
+def _row(coop: Coop, actor: User | None, number: int, prev_hash: str, checked: _Checked) -> dict:
+    """The journal_entry row of a checked entry, its hash computed after ``prev_hash``."""
+    new, source = checked.new, EntrySource(checked.new.source)
+    reverses_id = new.reverses.id if new.reverses is not None else None
+    facts = EntryFacts(number=number, entry_date=new.entry_date, description=checked.description,
+                       reference=checked.reference, source=str(source), reverses_id=reverses_id, reason=new.reason,
+                       postings=tuple(PostingFacts(line.account.code,
+                                                   line.member.id if line.member is not None else None,
+                                                   line.amount_minor) for line in new.postings))
+    return {"coop_id": coop.id, "number": number, "entry_date": new.entry_date, "description": checked.description,
+            "reference": checked.reference, "source": source, "reverses_id": reverses_id, "reason": new.reason,
+            "origin_kind": new.origin.kind if new.origin is not None else "",
+            "origin_id": new.origin.id if new.origin is not None else None,
+            "prev_hash": prev_hash, "hash": entry_hash(prev_hash, facts),
+            "created_by_id": actor.id if actor is not None else None}
+
+
+def _insert(session: so.Session, actor: User | None, coop: Coop, checked: list[_Checked]) -> list[JournalEntry]:
+    """Number, chain and insert checked entries: one counter update, one read of the previous
+    hash (holding the counter's lock, so the entry before is certainly committed and visible), and
+    two bulk inserts, whether there is one entry or thousands."""
+    numbers = numbering.next_numbers(session, coop.id, JOURNAL_SERIES, len(checked))
+    prev_hash = _previous_hash(session, coop, numbers[0])
+    rows = []
+    for number, each in zip(numbers, checked, strict=True):
+        rows.append(_row(coop, actor, number, prev_hash, each))
+        prev_hash = rows[-1]["hash"]
+    posted = list(session.scalars(sa.insert(JournalEntry).returning(JournalEntry, sort_by_parameter_order=True),
+                                  rows))
+    session.execute(sa.insert(Posting), [
+        {"entry_id": entry.id, "coop_id": coop.id, "account_id": line.account.id,
+         "member_id": line.member.id if line.member is not None else None, "amount_minor": line.amount_minor}
+        for entry, each in zip(posted, checked, strict=True) for line in each.new.postings])
+    session.flush()
+    return posted
+
+
+def post_entries(session: so.Session, actor: User | None, coop: Coop,
+                 entries: list[NewEntry]) -> list[JournalEntry]:
+    """Post entries to the journal, numbered and chained; refuses before writing.
+
+    The one door into the journal, for one entry (``post_entry``) or a dues run's thousands:
+    every entry is checked first, then all are written together. One entry is audited with its
+    own record ("ledger.post", or "ledger.reverse" for a reversal); a batch with one record.
+    """
+    if not entries:
+        return []
+    checked = _check_all(session, coop, entries)
+    posted = _insert(session, actor, coop, checked)
+    if len(posted) == 1:
+        entry = posted[0]
+        audit.record(session, coop=coop, actor=actor, obj=entry, summary=f"{entry.number}: {entry.description}",
+                     action="ledger.reverse" if entry.reverses_id is not None else "ledger.post")
+    else:
+        audit.record(session, coop=coop, actor=actor, action="ledger.post_batch",
+                     summary=f"{posted[0].number}-{posted[-1].number}: {len(posted)} × {checked[0].description}")
+    return posted
+
+
 def post_entry(session: so.Session, actor: User | None, coop: Coop, *, entry_date: dt.date,
                description: str, postings: list[PostingLine], source: EntrySource = EntrySource.MANUAL,
-               reference: str = "", reverses: JournalEntry | None = None, reason: str = "") -> JournalEntry:
-    """Post a balanced entry to the journal, numbered and chained; refuses before writing."""
-    description = check_entry(session, coop, entry_date=entry_date, description=description,
-                              postings=postings)
-    reference = (reference or "").strip()
-    if len(reference) > 100:
-        raise DomainError(_l("A reference has at most 100 characters."), field="reference")
-    number = numbering.next_number(session, coop.id, JOURNAL_SERIES)
-    # only now, holding the counter's lock, is the previous entry certainly committed and visible
-    entry = JournalEntry(coop_id=coop.id, number=number, entry_date=entry_date, description=description,
-                         reference=reference, source=EntrySource(source),
-                         reverses_id=reverses.id if reverses is not None else None, reason=reason,
-                         prev_hash=_previous_hash(session, coop, number),
-                         created_by_id=actor.id if actor is not None else None)
-    entry.postings = [Posting(coop_id=coop.id, account_id=line.account.id, account=line.account,
-                              member_id=line.member.id if line.member is not None else None,
-                              amount_minor=line.amount_minor) for line in postings]
-    codes = {line.account.id: line.account.code for line in postings}
-    entry.hash = entry_hash(entry.prev_hash, entry.facts(codes))
-    session.add(entry)
-    session.flush()
-    audit.record(session, coop=coop, actor=actor, action="ledger.reverse" if reverses else "ledger.post",
-                 obj=entry, summary=f"{number}: {description}")
-    return entry
+               reference: str = "", reverses: JournalEntry | None = None, reason: str = "",
+               origin: Origin | None = None) -> JournalEntry:
+    """Post one balanced entry (``post_entries`` with one entry); ``origin``: what it belongs to."""
+    return post_entries(session, actor, coop, [NewEntry(
+        entry_date, description, postings, source=source, reference=reference, origin=origin,
+        reverses=reverses, reason=reason)])[0]
 
 
-def reverse_entry(session: so.Session, actor: User | None, coop: Coop, entry: JournalEntry, *,
-                  entry_date: dt.date, reason: str, voiding_payment: bool = False) -> JournalEntry:
+def post_reversal(session: so.Session, actor: User | None, coop: Coop, entry: JournalEntry, *,
+                  entry_date: dt.date, reason: str, origin: Origin | None = None) -> JournalEntry:
     """Cancel a posted entry with a new entry of the opposite amounts; the original stays.
 
-    A payment's entry is reversed only by voiding its receipt (``ledger.payments.void_payment``,
-    which passes ``voiding_payment``), so the receipt and its allocations follow.
+    The door of the package that owns the entry's origin (voiding a receipt posts the receipt's
+    reversal, with the payment as ``origin``); people reverse through ``reverse_entry``. What the
+    origin's registration says must follow a reversal (``on_reversed``) runs after it.
     """
     if entry.coop_id != coop.id:
         raise NotFoundError(_l("There is no such entry."), field="entry")
-    if not voiding_payment and session.scalar(sa.select(Payment.id).where(Payment.entry_id == entry.id)):
-        raise DomainError(_l("This entry records a payment: void the receipt instead."), field="entry")
+    registered = origins.origin_of(entry)
     reason = " ".join((reason or "").split())
     if not reason:
         raise DomainError(_l("Say why the entry is reversed."), field="reason")
@@ -328,12 +425,27 @@ def reverse_entry(session: so.Session, actor: User | None, coop: Coop, entry: Jo
             reversal = post_entry(session, actor, coop, entry_date=entry_date, postings=lines,
                                   description=str(_l("Reversal of entry %(number)d", number=entry.number)),
                                   source=EntrySource.REVERSAL, reference=entry.reference, reverses=entry,
-                                  reason=reason)
+                                  reason=reason, origin=origin)
     except sa.exc.IntegrityError:
         raise DomainError(_l("This entry was already reversed."), field="entry") from None
-    # the charges the entry posted are cancelled; payments allocated to them become credit again
-    allocation.void_charges_of_entry(session, coop.id, entry.id)
+    if registered is not None and registered.on_reversed is not None:
+        registered.on_reversed(session, coop, entry, reversal)
     return reversal
+
+
+def reverse_entry(session: so.Session, actor: User | None, coop: Coop, entry: JournalEntry, *,
+                  entry_date: dt.date, reason: str) -> JournalEntry:
+    """A person cancels a posted entry (``post_reversal``), unless what it belongs to forbids it.
+
+    An origin registered with ``manual_reversal`` (a payment: void the receipt instead) is
+    reversed only by its own package, so that what it records follows.
+    """
+    if entry.coop_id != coop.id:
+        raise NotFoundError(_l("There is no such entry."), field="entry")
+    registered = origins.origin_of(entry)
+    if registered is not None and registered.manual_reversal is not None:
+        raise DomainError(registered.manual_reversal, field="entry")
+    return post_reversal(session, actor, coop, entry, entry_date=entry_date, reason=reason)
 
 
 def close_month(session: so.Session, actor: User | None, coop: Coop, month: dt.date, *,
@@ -352,77 +464,3 @@ def close_month(session: so.Session, actor: User | None, coop: Coop, month: dt.d
     audit.record(session, coop=coop, actor=actor, action="ledger.close_month", obj=period,
                  summary=month.strftime("%Y-%m"))
     return period
-
-
-# --- many entries at once (a dues run for thousands of members) ------------------------------
-
-from coop.errors import DomainErrors  # noqa: E402  (appended with the batch posting)
-from ledger.chain import EntryFacts, PostingFacts  # noqa: E402
-
-audit.describe("ledger.post_batch", _l("Journal entries posted together"))
-
-
-@dataclass(frozen=True)
-class NewEntry:
-    """One entry to post with ``post_entries``."""
-
-    entry_date: dt.date
-    description: str
-    postings: list[PostingLine]
-    source: EntrySource = EntrySource.MANUAL
-    reference: str = ""
-
-
-def post_entries(session: so.Session, actor: User | None, coop: Coop,
-                 entries: list[NewEntry]) -> list[JournalEntry]:
-    """Post many entries at once, numbered and chained exactly as ``post_entry`` one by one would.
-
-    Every entry is checked before anything is written; then one counter update allocates all the
-    numbers, the previous hash is read once (holding the counter's lock), the chain is computed
-    here, and entries and postings go in as two bulk inserts, with one audit record for the batch.
-    """
-    if not entries:
-        return []
-    cleaned: list[tuple[NewEntry, str, str]] = []
-    closed = closed_months(session, coop)
-    for index, new in enumerate(entries):
-        try:
-            description = check_entry(session, coop, entry_date=new.entry_date, description=new.description,
-                                      postings=new.postings, closed=closed)
-        except DomainError as error:
-            if len(entries) == 1:
-                raise
-            # say which entry of the batch was refused
-            raise DomainErrors([DomainError(_l("Entry %(index)d of %(count)d: %(problem)s", index=index + 1,
-                                               count=len(entries), problem=each.text), field=each.field)
-                                for each in getattr(error, "errors", None) or [error]]) from None
-        reference = (new.reference or "").strip()
-        if len(reference) > 100:
-            raise DomainError(_l("A reference has at most 100 characters."), field="reference")
-        cleaned.append((new, description, reference))
-    numbers = numbering.next_numbers(session, coop.id, JOURNAL_SERIES, len(entries))
-    prev_hash = _previous_hash(session, coop, numbers[0])
-    actor_id = actor.id if actor is not None else None
-    rows = []
-    for number, (new, description, reference) in zip(numbers, cleaned, strict=True):
-        source = EntrySource(new.source)
-        facts = EntryFacts(number=number, entry_date=new.entry_date, description=description,
-                           reference=reference, source=str(source), reverses_id=None, reason="",
-                           postings=tuple(PostingFacts(line.account.code,
-                                                       line.member.id if line.member is not None else None,
-                                                       line.amount_minor) for line in new.postings))
-        digest = entry_hash(prev_hash, facts)
-        rows.append({"coop_id": coop.id, "number": number, "entry_date": new.entry_date,
-                     "description": description, "reference": reference, "source": source,
-                     "reverses_id": None, "reason": "", "prev_hash": prev_hash, "hash": digest,
-                     "created_by_id": actor_id})
-        prev_hash = digest
-    posted = list(session.scalars(sa.insert(JournalEntry).returning(JournalEntry, sort_by_parameter_order=True),
-                                  rows))
-    session.execute(sa.insert(Posting), [
-        {"entry_id": entry.id, "coop_id": coop.id, "account_id": line.account.id,
-         "member_id": line.member.id if line.member is not None else None, "amount_minor": line.amount_minor}
-        for entry, (new, _description, _reference) in zip(posted, cleaned, strict=True) for line in new.postings])
-    audit.record(session, coop=coop, actor=actor, action="ledger.post_batch",
-                 summary=f"{numbers[0]}-{numbers[-1]}: {len(posted)} × {cleaned[0][1]}")
-    return posted

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from coop import tenancy
-from coop.tenancy import today_in
+from coop.calendar import today_in
 from members import imports
 
 members_cli = AppGroup("members", help="Keep the member register.")

@@ -17,12 +17,14 @@ import sqlalchemy.orm as so
 from stdnum.ec import ci
 
 from coop.auth import services as auth
+from coop.calendar import today_in
 from coop.demo import DEMO_PEOPLE, demo_loader
-from coop.tenancy import Coop, Role, today_in
+from coop.tenancy import Coop, Role
+from coop.text import fold
 from members import applications, services
 from members.applications import ApplicationData, Source
 from members.models import DocumentType, LotStatus, MemberStatus
-from members.services import MemberData, fold
+from members.services import MemberData
 
 SEED = 2026
 FOUNDED = dt.date(2001, 5, 12)

@@ -6,23 +6,18 @@ of any size takes constant memory. Text that a spreadsheet would run as a formul
 """
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import re
 from collections.abc import Iterable, Iterator
 
-import openpyxl
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import lazy_gettext as _l
-from openpyxl.utils import get_column_letter
 
+from coop import spreadsheets
 from coop.tenancy import Coop
 from members import reports
 from members.imports import (COLUMN_HELP, DOCUMENT_NAMES, HEADER_WORDS, NUMBER_COLUMN, STATUS_NAMES,
                              TEXT_COLUMNS, column_names, header_key)
 from members.models import Household, Lot
+
 
 def describe_query(query: reports.DirectoryQuery) -> str:
     """The export's filters as data, for the audit trail."""
@@ -63,64 +58,15 @@ def export_rows(session: so.Session, coop: Coop, query: reports.DirectoryQuery, 
             yield [member.number] + [values[key] for key in keys]
 
 
-def _safe(value: object) -> object:
-    """Dates as ISO text; text a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not re.match(r"^\+?\d[\d ]*$", value):
-        return "'" + value
-    return value
-
-
-def csv_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[str]:
-    """CSV text in chunks, UTF-8 with BOM so Excel reads the accents, comma-separated."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def drain() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(header)
-    yield "\ufeff" + drain()
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([_safe(value) for value in row])
-        if count % 200 == 0:
-            yield drain()
-    yield drain()
+def text_columns(header: list[str]) -> list[int]:
+    """The columns a spreadsheet must keep as text (0102030405 keeps its leading zero)."""
+    return [index for index, name in enumerate(header) if HEADER_WORDS.get(header_key(name)) in TEXT_COLUMNS]
 
 
 def xlsx_bytes(header: list[str], rows: Iterable[list[object]], *, title: str,
                help_rows: list[tuple[str, str]] | None = None) -> bytes:
-    """An .xlsx workbook written row by row; dates are real dates, text is never a formula."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    for index, name in enumerate(header, start=1):
-        if HEADER_WORDS.get(header_key(name)) in TEXT_COLUMNS:
-            # typed into a number-formatted cell, 0102030405 would lose its leading zero
-            sheet.column_dimensions[get_column_letter(index)].number_format = "@"
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    if help_rows:
-        notes = workbook.create_sheet(str(_l("Help"))[:31])
-        for line in help_rows:
-            notes.append([str(part) for part in line])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def _xlsx_cell(sheet, value: object):
-    cell = openpyxl.cell.WriteOnlyCell(sheet, value=value)
-    if isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    elif isinstance(value, str):
-        cell.data_type = "s"  # openpyxl would store "=..." as a formula
-        cell.number_format = "@"
-    return cell
+    """The register (or its template) as an .xlsx workbook, its text columns kept as text."""
+    return spreadsheets.xlsx_bytes(header, rows, title=title, help_rows=help_rows, text_columns=text_columns(header))
 
 
 def template_help(language: str) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from wtforms import DateField, EmailField, IntegerField, SelectField, StringFiel
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from coop.forms import MoneyField
 from members.models import DocumentType, LotStatus, MemberStatus
 from members.services import DOCUMENT_LABELS, LOT_STATUS_LABELS, STATUS_LABELS
 
@@ -86,7 +87,7 @@ class LotAssignForm(FlaskForm):
 
 
 class ShareSubscriptionForm(FlaskForm):
-    amount = StringField(_l("Amount subscribed"), validators=[InputRequired(), Length(max=30)])
+    amount = MoneyField(_l("Amount subscribed"), validators=[InputRequired()])
     instalments = IntegerField(_l("Monthly instalments"), default=1,
                                validators=[InputRequired(), NumberRange(min=1, max=600)])
     first_due_date = DateField(_l("First instalment due on"), validators=[InputRequired()])

@@ -1,7 +1,8 @@
 """Panels other packages add to a member's page and to the member's own portal page.
 
 The ledger adds the account balance, Minga the hours worked, meetings the votes cast. Each
-registers a function of (session, coop, member, viewer_roles) returning a ``Panel`` or None;
+registers a function of (session, coop, member, viewer) returning a ``Panel`` or None (the
+viewer is a ``coop.access.Viewer``: it decides what the person looking may see);
 the member page renders every panel it gets back, in registration order.
 """
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy.orm as so
+
+from coop.access import Viewer
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class Panel:
     context: dict = field(default_factory=dict)
 
 
-PanelFactory = Callable[[so.Session, object, object, frozenset], Panel | None]
+PanelFactory = Callable[[so.Session, object, object, Viewer], Panel | None]
 MEMBER_PANELS: list[PanelFactory] = []
 
 
@@ -31,6 +34,6 @@ def member_panel(factory: PanelFactory) -> PanelFactory:
     return factory
 
 
-def panels_for(session: so.Session, coop, member, viewer_roles: frozenset) -> list[Panel]:
+def panels_for(session: so.Session, coop, member, viewer: Viewer) -> list[Panel]:
     return [panel for factory in MEMBER_PANELS
-            if (panel := factory(session, coop, member, viewer_roles)) is not None]
+            if (panel := factory(session, coop, member, viewer)) is not None]

@@ -3,7 +3,7 @@ register itself (libro de socios) for the oversight council.
 
 A certificate is one page, rendered during the request that asks for it; the member page and,
 later, the member's own portal both print it with ``render_certificate``. The register of a large
-co-op (5,000 members) is rendered in the background (``coop.documents``): its members are read in
+co-op (5,000 members) is rendered in the background (``coop.tasks``): its members are read in
 register order in batches, each batch is laid out by WeasyPrint as its own PDF (one HTML table of
 5,000 rows takes as long as the batches together but needs 760 MB; see bench/README.md), and the
 parts are joined with pypdf. Each part ends on a full page, so the joined register pages exactly
@@ -22,13 +22,15 @@ import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 
-from coop import audit, documents, pdf
+from coop import audit, pdf, tasks
 from coop.auth.models import User
 from coop.db import utcnow
-from coop.documents import GeneratedDocument
 from coop.pdf import render_pdf
-from coop.tenancy import Coop, today_in
+from coop.tasks import Task
+from coop.calendar import today_in
+from coop.tenancy import Coop
 from members import reports
+from members.permissions import EXPORT_REGISTER, VIEW_PERSONAL_DATA
 from members.models import DocumentType, Household, Lot, Member, MemberStatus
 from members.services import DOCUMENT_LABELS, LOT_STATUS_LABELS, STATUS_LABELS
 
@@ -99,15 +101,14 @@ def register_filename(coop: Coop, day: dt.date) -> str:
 
 
 def request_register(session: so.Session, coop: Coop, actor: User, *, locale: str,
-                     personal: bool) -> GeneratedDocument:
+                     personal: bool) -> Task:
     """Queue the register for printing in ``locale`` and record the export (flushed, not committed).
 
     Identity documents are printed only for those who may see personal data (secretary and
     administrator); the oversight council's copy leaves that column out.
     """
-    document = documents.request_document(session, coop, actor, REGISTER_KIND,
-                                          {"locale": locale, "personal": personal},
-                                          register_filename(coop, today_in(coop)))
+    document = tasks.submit(session, coop, actor, REGISTER_KIND, {"locale": locale, "personal": personal},
+                            filename=register_filename(coop, today_in(coop)))
     audit.record(session, coop=coop, actor=actor, action="export.register", obj=document,
                  summary=document.filename)
     return document
@@ -135,9 +136,15 @@ def member_count(session: so.Session, coop: Coop) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(Member).where(Member.coop_id == coop.id))
 
 
-@documents.renderer(REGISTER_KIND)
-def render_register(session: so.Session, coop: Coop, params: dict, progress: documents.Progress) -> bytes:
-    """The register of members as one PDF, laid out batch by batch (run by ``coop.documents``).
+def _may_read_copy(viewer, task: Task) -> bool:
+    """A copy with identity documents is for those who may see personal data."""
+    return not (task.params or {}).get("personal") or viewer.may(VIEW_PERSONAL_DATA)
+
+
+@tasks.document_kind(REGISTER_KIND, label=_l("Register of members"), permission=EXPORT_REGISTER,
+                     rule=_may_read_copy)
+def render_register(session: so.Session, coop: Coop, params: dict, progress: tasks.Progress) -> bytes:
+    """The register of members as one PDF, laid out batch by batch (run by ``coop.tasks``).
 
     A part but the last ends where its last full page ends: the rows of its last page (which may
     not be full) are laid out again at the top of the next part, so the joined register pages

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from coop.tenancy import Coop
+from coop.text import fold
 from members.models import (Application, ApplicationStatus, Household, Lot, LotAssignment, Member,
                             MemberStatus, MemberStatusChange, ShareSubscription)
-from members.services import fold
 
 PAGE_SIZE = 50
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
@@ -22,8 +22,10 @@ from stdnum.exceptions import ValidationError as NumberError
 
 from coop import audit, numbering
 from coop.auth.models import User
+from coop.calendar import same_day_months_later
 from coop.errors import DomainError, Problems
 from coop.tenancy import Coop
+from coop.text import fold
 from members.models import (ALLOWED_TRANSITIONS, DocumentType, Household, Lot, LotAssignment, LotStatus,
                             Member, MemberStatus, MemberStatusChange, ShareSubscription)
 
@@ -32,12 +34,6 @@ EARLIEST_DATE = dt.date(1900, 1, 1)
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
 #: fields whose changes are personal data (recorded with old and new values in the audit trail)
 PERSONAL_FIELDS = ("document_type", "document_number", "birth_date", "phone", "phone_alt", "email", "address")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for searching "guaman" and finding "Guamán"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 @dataclass
@@ -144,13 +140,21 @@ def check_member_data(session: so.Session, coop: Coop, data: MemberData, *, toda
 
 # --- members -------------------------------------------------------------------------------
 
+def search_text(number: int, given_names: str, family_names: str, lots: Iterable[str]) -> str:
+    """What the directory's text search matches: the number, the names and the household's lots.
+
+    Never the identity document: it is searched apart, and only by those who may see it (a
+    treasurer must not find a member by typing their cédula).
+    """
+    return fold(" ".join([str(number), given_names, family_names, *lots]))
+
+
 def refresh_search_text(session: so.Session, member: Member) -> None:
     lots = []
     if member.household_id is not None:
         lots = session.scalars(sa.select(Lot).where(Lot.household_id == member.household_id)).all()
-    # the document number is searched separately, and only by those allowed to see it
-    member.search_text = fold(" ".join([str(member.number), member.given_names, member.family_names,
-                                        *(lot.label for lot in lots)]))
+    member.search_text = search_text(member.number, member.given_names, member.family_names,
+                                     [lot.label for lot in lots])
 
 
 def create_member(session: so.Session, actor: User | None, coop: Coop, data: MemberData, *,
@@ -414,17 +418,6 @@ def subscribe_shares(session: so.Session, actor: User | None, coop: Coop, member
 def instalment_schedule(subscription: ShareSubscription) -> list[tuple[dt.date, int]]:
     """The due dates and amounts: equal monthly parts, the remainder cents in the last one."""
     base, remainder = divmod(subscription.amount_minor, subscription.instalments)
-    schedule = []
-    for index in range(subscription.instalments):
-        month = subscription.first_due_date.month - 1 + index
-        year = subscription.first_due_date.year + month // 12
-        month = month % 12 + 1
-        day = min(subscription.first_due_date.day, _days_in_month(year, month))
-        amount = base + (remainder if index == subscription.instalments - 1 else 0)
-        schedule.append((dt.date(year, month, day), amount))
-    return schedule
-
-
-def _days_in_month(year: int, month: int) -> int:
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return (following - dt.timedelta(days=1)).day
+    return [(same_day_months_later(subscription.first_due_date, index),
+             base + (remainder if index == subscription.instalments - 1 else 0))
+            for index in range(subscription.instalments)]

@@ -124,6 +124,19 @@ def create_user(session: so.Session, *, email: str, name: str, password: str | N
     return user
 
 
+def update_account(session: so.Session, user: User, *, name: str, locale: str | None) -> None:
+    """The user renames themself and chooses the language of their pages (None: their co-op's)."""
+    user.name = name.strip()
+    user.locale = locale or None
+    session.flush()
+
+
+def choose_language(session: so.Session, user: User, locale: str) -> None:
+    """The language the user picked on any page; it follows them to every device."""
+    user.locale = locale
+    session.flush()
+
+
 # --- sessions ------------------------------------------------------------------------------
 
 def _token_hash(token: str) -> str:

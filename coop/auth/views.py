@@ -9,13 +9,13 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from coop.access import account_view, public_view
 from coop.auth import services
 from coop.auth.forms import (AccountForm, ChangePasswordForm, ForgotPasswordForm, LoginForm,
                              ResetPasswordForm)
 from coop.auth.models import User
 from coop.db import SAFE_METHODS, database, get_session
 from coop.errors import DomainError, apply_to_form
+from coop.pages import account_view, public_view, show_refusal
 
 bp = Blueprint("auth", __name__)
 
@@ -50,7 +50,6 @@ def _safe_next(target: str | None) -> str | None:
 
 def _begin_session(user: User) -> None:
     token = services.start_session(get_session(), user)
-    get_session().commit()
     session.clear()  # nothing from before log-in survives into the new session (fixation)
     user.auth_token = token
     login_user(user)
@@ -67,14 +66,14 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        db = get_session()
         try:
             user = services.authenticate(
-                db, email=form.email.data, password=form.password.data,
+                get_session(), email=form.email.data, password=form.password.data,
                 client=request.remote_addr or "unknown", secret=current_app.config["SECRET_KEY"],
                 policy=services.ThrottlePolicy.from_config(current_app.config))
         except services.LoginRefused as error:
-            db.commit()  # the failure is counted although the log-in is refused
+            # not show_refusal, which rolls back: the failure is counted although the log-in is
+            # refused, so the page's unit of work commits it
             apply_to_form(form, error)
         else:
             _begin_session(user)
@@ -85,9 +84,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @account_view
 def logout():
-    db = get_session()
-    services.revoke_all_sessions(db, current_user)
-    db.commit()
+    services.revoke_all_sessions(get_session(), current_user)
     logout_user()
     session.clear()
     flash(_("You have logged out on every device."), "success")
@@ -99,11 +96,9 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        db = get_session()
-        services.request_password_reset(db, form.email.data, secret=current_app.config["SECRET_KEY"],
+        services.request_password_reset(get_session(), form.email.data, secret=current_app.config["SECRET_KEY"],
                                         link_for=_reset_link,
                                         hours=current_app.config["PASSWORD_RESET_HOURS"])
-        db.commit()
         flash(_("If an account uses this e-mail, a link to choose a new password is on its way."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
@@ -120,13 +115,9 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html", message=error.text), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with show_refusal(form):
             services.reset_password(db, user, form.password.data,
                                     min_length=current_app.config["PASSWORD_MIN_LENGTH"])
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            db.commit()
             logout_user()
             session.clear()
             flash(_("Your password is set. You can log in now."), "success")
@@ -141,9 +132,8 @@ def account():
     if request.method == "GET":
         form.locale.data = current_user.locale or ""
     if form.validate_on_submit():
-        current_user.name = form.name.data.strip()
-        current_user.locale = form.locale.data or None
-        get_session().commit()
+        services.update_account(get_session(), current_user._get_current_object(), name=form.name.data,
+                                locale=form.locale.data or None)
         flash(_("Your account is saved."), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
@@ -154,15 +144,11 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        db = get_session()
         user = current_user._get_current_object()
-        try:
-            services.change_password(db, user, current=form.current_password.data,
+        with show_refusal(form):
+            services.change_password(get_session(), user, current=form.current_password.data,
                                      new=form.new_password.data,
                                      min_length=current_app.config["PASSWORD_MIN_LENGTH"])
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
             _begin_session(user)  # every other device is logged out; this one gets a new session
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
@@ -177,6 +163,5 @@ def set_language():
         abort(400)
     session["lang"] = language
     if current_user.is_authenticated:
-        current_user.locale = language
-        get_session().commit()
+        services.choose_language(get_session(), current_user._get_current_object(), language)
     return redirect(_safe_next(request.form.get("next")) or url_for("home.index"))

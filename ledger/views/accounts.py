@@ -1,8 +1,8 @@
 """Pages of the books: the chart of accounts, the journal and its entries, manual entries,
 reversals, closed months and the opening balances import.
 
-Each view parses its form, calls one service of ``ledger.services`` (or ``ledger.opening``),
-commits once and redirects; a refusal is shown beside the field it names. The manual entry form
+Each view reads its form and calls one service of ``ledger.services`` (or ``ledger.opening``);
+``coop.pages`` commits once, or shows the refusal beside the field it names. The manual entry form
 has a fixed number of lines (no JavaScript); the service numbers only the lines used, so the
 view keeps which form line each used line came from to put every error beside its own line.
 """
@@ -13,33 +13,34 @@ import binascii
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coop.access import Permission, coop_view
-from coop.db import get_or_404, get_session, or_404
+from coop import calendar
+from coop.db import get_session
 from coop.errors import DomainError, apply_to_form
-from coop.money import MoneyError, parse_money
-from coop.tenancy import today_in
-from coop.views import page_number
+from coop.pages import Load, coop_view, file_response, page_number, show_refusal
 from ledger import journal as books
 from ledger import opening, services
 from ledger.forms import (ACCOUNT_TYPE_LABELS, SOURCE_LABELS, AccountForm, CloseAccountForm, CloseMonthForm,
                           EntryForm, JournalFilterForm, OpeningConfirmForm, OpeningUploadForm, RenameAccountForm,
-                          ReverseForm)
-from ledger.models import Account, AccountType, EntrySource
+                          ReverseForm, filled)
+from ledger.models import Account, AccountType, EntrySource, JournalEntry
+from ledger.permissions import MANAGE_BOOKS, VIEW_BOOKS
 from ledger.services import PostingLine
 from ledger.views import bp
 from members.reports import member_by_number
 
 #: months offered for closing, counted back from the current one, when the journal is younger
 CLOSE_MONTHS_BACK = 12
+#: an entry named by its id in the address, with its postings, accounts and members
+ENTRY = Load.by(books.entry_by_id, "entry_id")
 
 
 def today() -> dt.date:
-    return today_in(g.coop)
+    return calendar.today_in(g.coop)
 
 
 def locale() -> str:
@@ -49,67 +50,44 @@ def locale() -> str:
 # --- chart of accounts ---------------------------------------------------------------------
 
 @bp.get("/accounts")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def accounts():
     return render_template("ledger/accounts.html", rows=books.chart(get_session(), g.coop),
                            type_labels=ACCOUNT_TYPE_LABELS)
 
 
 @bp.post("/accounts/install")
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def install_chart():
-    db = get_session()
-    try:
-        services.install_chart(db, current_user, g.coop)
-    except DomainError as error:
-        db.rollback()
-        flash(error.text, "error")
-    else:
-        db.commit()
+    with show_refusal():
+        services.install_chart(get_session(), current_user, g.coop)
         flash(_("The housing co-op's chart of accounts is installed."), "success")
     return redirect(url_for("ledger.accounts"))
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def new_account():
     form = AccountForm()
     if request.method == "GET" and request.args.get("parent"):
         form.code.data = request.args["parent"][:28] + "."
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            account = services.add_account(db, current_user, g.coop, code=form.code.data, name=form.name.data,
-                                           type=AccountType(form.type.data),
+        with show_refusal(form):
+            account = services.add_account(get_session(), current_user, g.coop, code=form.code.data,
+                                           name=form.name.data, type=AccountType(form.type.data),
                                            is_receivable=bool(form.is_receivable.data))
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
             flash(_("Account %(label)s is open.", label=account.label), "success")
             return redirect(url_for("ledger.accounts"))
     return render_template("ledger/account_form.html", form=form)
 
 
-def _account_or_404(account_id: int) -> Account:
-    return get_or_404(get_session(), Account, account_id, coop_id=g.coop.id)
-
-
 @bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
-def edit_account(account_id: int):
-    account = _account_or_404(account_id)
+@coop_view(MANAGE_BOOKS, account=Account)
+def edit_account(account: Account):
     form = RenameAccountForm(obj=account)
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            services.rename_account(db, current_user, g.coop, account, form.name.data)
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
+        with show_refusal(form):
+            services.rename_account(get_session(), current_user, g.coop, account, form.name.data)
             flash(_("Saved."), "success")
             return redirect(url_for("ledger.accounts"))
     return _render_edit(account, form, CloseAccountForm(formdata=None))
@@ -120,20 +98,18 @@ def _render_edit(account: Account, form: RenameAccountForm, close_form: CloseAcc
                            type_labels=ACCOUNT_TYPE_LABELS)
 
 
+def _beside_confirm(form: CloseAccountForm, error: DomainError) -> None:
+    """Why the account cannot close goes beside the box that asked to close it."""
+    form.confirm.errors = [error.text]
+
+
 @bp.post("/accounts/<int:account_id>/close")
-@coop_view(Permission.MANAGE_BOOKS)
-def close_account(account_id: int):
-    account = _account_or_404(account_id)
+@coop_view(MANAGE_BOOKS, account=Account)
+def close_account(account: Account):
     close_form = CloseAccountForm()
     if close_form.validate_on_submit():
-        db = get_session()
-        try:
-            services.close_account(db, current_user, g.coop, account)
-        except DomainError as error:
-            db.rollback()
-            close_form.confirm.errors = [error.text]
-        else:
-            db.commit()
+        with show_refusal(close_form, apply=_beside_confirm):
+            services.close_account(get_session(), current_user, g.coop, account)
             flash(_("Account %(label)s is closed.", label=account.label), "success")
             return redirect(url_for("ledger.accounts"))
     return _render_edit(account, RenameAccountForm(formdata=None, obj=account), close_form)
@@ -146,7 +122,7 @@ def _account_choices(accounts: list[Account]) -> list[tuple[str, str]]:
 
 
 @bp.get("/journal")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def journal():
     db = get_session()
     form = JournalFilterForm(request.args)
@@ -173,38 +149,26 @@ def _render_entry(entry, reverse_form: ReverseForm):
         posted_by=books.user_name(db, entry.created_by_id))
 
 
-def _entry_or_404(entry_id: int):
-    return or_404(books.entry_by_id(get_session(), g.coop, entry_id))
-
-
 @bp.get("/journal/<int:entry_id>")
-@coop_view(Permission.VIEW_BOOKS)
-def entry(entry_id: int):
-    found = _entry_or_404(entry_id)
+@coop_view(VIEW_BOOKS, found=ENTRY)
+def entry(found: JournalEntry):
     form = ReverseForm(formdata=None)
     form.entry_date.data = today()
     return _render_entry(found, form)
 
 
 @bp.post("/journal/<int:entry_id>/reverse")
-@coop_view(Permission.MANAGE_BOOKS)
-def reverse_entry(entry_id: int):
-    found = _entry_or_404(entry_id)
+@coop_view(MANAGE_BOOKS, found=ENTRY)
+def reverse_entry(found: JournalEntry):
     form = ReverseForm()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            reversal = services.reverse_entry(db, current_user, g.coop, found, entry_date=form.entry_date.data,
-                                              reason=form.reason.data)
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
+        with show_refusal(form):
+            reversal = services.reverse_entry(get_session(), current_user, g.coop, found,
+                                              entry_date=form.entry_date.data, reason=form.reason.data)
             flash(_("Entry %(number)d is reversed by entry %(reversal)d.", number=found.number,
                     reversal=reversal.number), "success")
             return redirect(url_for("ledger.entry", entry_id=reversal.id))
-    return _render_entry(_entry_or_404(entry_id), form)
+    return _render_entry(found, form)
 
 
 # --- manual entries ------------------------------------------------------------------------
@@ -226,9 +190,12 @@ def _error(field_, message) -> None:
     field_.errors = list(field_.errors) + [str(message)]
 
 
-def _amount(line) -> tuple[int | None, str]:
-    """The line's signed amount and the field it is written in; a refusal goes beside that field."""
-    written = [name for name in ("debit", "credit") if (getattr(line, name).data or "").strip()]
+def _signed_amount(line) -> tuple[int | None, str]:
+    """The line's signed amount and the field it is written in; a refusal goes beside that field.
+
+    An amount that could not be read is None: its own field already says why.
+    """
+    written = [name for name in ("debit", "credit") if filled(getattr(line, name))]
     if len(written) == 2:
         _error(line.credit, _("Write either a debit or a credit, not both."))
         return None, "credit"
@@ -236,10 +203,8 @@ def _amount(line) -> tuple[int | None, str]:
         _error(line.debit, _("Write the amount as a debit or a credit."))
         return None, "debit"
     name = written[0]
-    try:
-        minor = parse_money(getattr(line, name).data, g.coop.currency, locale()).minor
-    except MoneyError as error:
-        _error(getattr(line, name), error.text)
+    minor = getattr(line, name).data
+    if minor is None:
         return None, name
     return (minor if name == "debit" else -minor), name
 
@@ -260,7 +225,7 @@ def _read_line(line, accounts: dict[str, Account]):
         if member is None:
             _error(line.member, _("There is no member with this number."))
             ok = False
-    amount, where = _amount(line)
+    amount, where = _signed_amount(line)
     return (account, member, amount, where) if ok and amount is not None else None
 
 
@@ -303,7 +268,7 @@ def _apply_entry_errors(form: EntryForm, error: DomainError, read: ReadLines) ->
 
 
 @bp.route("/journal/new", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def new_entry():
     db = get_session()
     form = EntryForm()
@@ -316,46 +281,33 @@ def new_entry():
         form.entry_date.data = today()
     elif form.is_submitted():
         valid = form.validate()
-        everyone = {str(a.id): a for a in books.accounts_of(db, g.coop)}
-        read = read_lines(form, everyone)
-        try:
+        read = read_lines(form, {str(a.id): a for a in books.accounts_of(db, g.coop)})
+        with show_refusal(form, apply=lambda form, error: _apply_entry_errors(form, error, read)):
             if valid and not read.bad:
                 posted = services.post_entry(db, current_user, g.coop, entry_date=form.entry_date.data,
                                              description=form.description.data, reference=form.reference.data or "",
                                              postings=read.lines)
-                db.commit()
                 flash(_("Entry %(number)d is posted.", number=posted.number), "success")
                 return redirect(url_for("ledger.entry", entry_id=posted.id))
+            # the form is refused anyway: let the service say what else is wrong, all at once
             services.check_entry(db, g.coop, entry_date=form.entry_date.data,
                                  description=form.description.data or "", postings=read.lines)
-        except DomainError as error:
-            db.rollback()
-            _apply_entry_errors(form, error, read)
     return render_template("ledger/entry_form.html", form=form, read=read,
                            receivable_codes=[a.code for a in open_accounts if a.is_receivable])
 
 
 # --- closed months -------------------------------------------------------------------------
 
-def _months_to_close(db) -> list[tuple[str, str]]:
+def _months_to_close(db) -> list[tuple[str, dt.date]]:
     """The ended months not yet closed, newest first, back to the journal's first month."""
-    current = today().replace(day=1)
+    current = calendar.month_start(today())
     first = books.first_entry_date(db, g.coop)
-    earliest = _months_before(current, CLOSE_MONTHS_BACK)
-    if first is not None and first.replace(day=1) < earliest:
-        earliest = first.replace(day=1)
+    earliest = calendar.add_months(current, -CLOSE_MONTHS_BACK)
+    if first is not None:
+        earliest = min(earliest, calendar.month_start(first))
     closed = {row.month for row in books.closed_months(db, g.coop)}
-    months, month = [], _months_before(current, 1)
-    while month >= earliest:
-        if month not in closed:
-            months.append(month)
-        month = _months_before(month, 1)
-    return [(m.isoformat(), m) for m in months]
-
-
-def _months_before(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 - count
-    return dt.date(index // 12, index % 12 + 1, 1)
+    ended = calendar.months_between(earliest, calendar.add_months(current, -1))
+    return [(m.isoformat(), m) for m in reversed(ended) if m not in closed]
 
 
 def _render_periods(form: CloseMonthForm):
@@ -365,29 +317,23 @@ def _render_periods(form: CloseMonthForm):
 
 
 @bp.get("/periods")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def periods():
     return _render_periods(CloseMonthForm(formdata=None))
 
 
 @bp.post("/periods/close")
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def close_month():
     form = CloseMonthForm()
     if form.validate_on_submit():
-        db = get_session()
         try:
             month = dt.date.fromisoformat(form.month.data or "")
         except ValueError:
             _error(form.month, _("Choose the month."))
         else:
-            try:
-                services.close_month(db, current_user, g.coop, month, today=today())
-            except DomainError as error:
-                db.rollback()
-                apply_to_form(form, error)
-            else:
-                db.commit()
+            with show_refusal(form):
+                services.close_month(get_session(), current_user, g.coop, month, today=today())
                 flash(_("The month is closed: nothing more is posted into it."), "success")
                 return redirect(url_for("ledger.periods"))
     return _render_periods(form)
@@ -403,7 +349,7 @@ def _opening_page(form: OpeningUploadForm, plan=None, confirm: OpeningConfirmFor
 
 
 @bp.route("/opening", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def opening_import():
     form = OpeningUploadForm()
     if request.method == "GET":
@@ -411,7 +357,7 @@ def opening_import():
     if not form.validate_on_submit():
         return _opening_page(form)
     content = form.file.data.read()
-    plan = opening.check_opening(get_session(), g.coop, content)
+    plan = opening.check_opening(get_session(), g.coop, content, locale=locale())
     confirm = None
     if plan.ok:
         confirm = OpeningConfirmForm(formdata=None, content=base64.b64encode(content).decode("ascii"),
@@ -421,7 +367,7 @@ def opening_import():
 
 
 @bp.post("/opening/post")
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def opening_post():
     confirm = OpeningConfirmForm()
     form = OpeningUploadForm(formdata=None)
@@ -432,22 +378,16 @@ def opening_post():
         form.form_errors.append(_("Send the file again: the checked file did not come back whole."))
         return _opening_page(form)
     form.entry_date.data, form.description.data = entry_date, confirm.description.data
-    db = get_session()
-    try:
-        posted = opening.post_opening(db, current_user, g.coop, content, entry_date=entry_date,
-                                      description=confirm.description.data or "")
-    except DomainError as error:
-        db.rollback()
-        apply_to_form(form, error)
-        return _opening_page(form)
-    db.commit()
-    flash(_("The opening balances are posted as entry %(number)d.", number=posted.number), "success")
-    return redirect(url_for("ledger.entry", entry_id=posted.id))
+    with show_refusal(form):
+        posted = opening.post_opening(get_session(), current_user, g.coop, content, entry_date=entry_date,
+                                      description=confirm.description.data or "", locale=locale())
+        flash(_("The opening balances are posted as entry %(number)d.", number=posted.number), "success")
+        return redirect(url_for("ledger.entry", entry_id=posted.id))
+    return _opening_page(form)
 
 
 @bp.get("/opening/template.csv")
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def opening_template():
-    response = Response(opening.template_csv(locale().split("_")[0]), mimetype="text/csv; charset=utf-8")
-    response.headers.set("Content-Disposition", "attachment", filename=_("opening-balances") + ".csv")
-    return response
+    return file_response(opening.template_csv(locale().split("_")[0]).encode("utf-8"),
+                         _("opening-balances") + ".csv", "text/csv; charset=utf-8")

@@ -1,8 +1,9 @@
 """Pages of the books: yearly budgets, their approval, and budget against actual.
 
 Everyone who sees the co-op's financial summaries sees approved budgets; those who read the books
-also see drafts; those who keep the books draft, edit and record the assembly's approval. The
-rules live in ``ledger.budgets``; these views parse, call one service, commit and redirect.
+also see drafts (the rule of ``READ_BUDGET``: to anyone else a draft does not exist); those who
+keep the books draft, edit and record the assembly's approval. The rules live in
+``ledger.budgets``; these views read the form and call one service, and ``coop.pages`` commits.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import base64
 import pygal
 from babel.dates import get_month_names
 from babel.numbers import format_decimal
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,17 +23,21 @@ from pygal.style import Style
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length
 
-from coop.access import Permission, can, coop_view
-from coop.db import get_or_404, get_session
-from coop.errors import DomainError, apply_to_form
-from coop.money import Money, MoneyError, format_money, parse_money
-from coop.tenancy import today_in
+from coop.access import can
+from coop.calendar import fiscal_months, fiscal_year_of, today_in
+from coop.db import get_session
+from coop.forms import MoneyField
+from coop.money import Money, format_money
+from coop.pages import Load, coop_view, load_or_404, show_refusal
 from ledger import budgets
-from ledger.models import Account, AccountType
+from ledger.models import Account, AccountType, Budget
+from ledger.permissions import MANAGE_BOOKS, READ_BUDGET, VIEW_BOOKS, VIEW_FINANCE_SUMMARY
 from ledger.views import bp
 from ledger.views.output import amount, csv_download, pdf_download, report_format
 
 SECTION_LABELS = {AccountType.INCOME: _l("Income"), AccountType.EXPENSE: _l("Expenses")}
+#: a budget named by its year in the address (drafts only for the books' readers, by READ_BUDGET's rule)
+BUDGET = Load(Budget, "year")
 
 
 # --- forms -----------------------------------------------------------------------------------
@@ -50,9 +55,13 @@ class ApproveBudgetForm(FlaskForm):
 class BudgetAccountForm(FlaskForm):
     """Twelve amounts, one per calendar month (``month_1`` is January); blank means nothing."""
 
+    def months(self) -> dict[int, int]:
+        """Calendar month -> minor units, a blank month as zero (which removes its line)."""
+        return {month: self[budgets.month_field(month)].data or 0 for month in budgets.MONTHS}
+
 
 for _month in budgets.MONTHS:
-    setattr(BudgetAccountForm, budgets.month_field(_month), StringField(validators=[Length(max=30)]))
+    setattr(BudgetAccountForm, budgets.month_field(_month), MoneyField())
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -66,47 +75,7 @@ def month_names() -> dict[int, str]:
 
 
 def _books_reader() -> bool:
-    return can(Permission.VIEW_BOOKS)
-
-
-def _budget_or_404(year: int):
-    """The year's budget, if the reader may see it: drafts are for those who read the books."""
-    budget = budgets.budget_for_year(get_session(), g.coop, year)
-    if budget is None or not (budgets.is_approved(budget) or _books_reader()):
-        abort(404)
-    return budget
-
-
-def _account_or_404(account_id: int | None) -> Account:
-    if not account_id:
-        abort(404)
-    return get_or_404(get_session(), Account, account_id, coop_id=g.coop.id)
-
-
-def _typed(minor: int) -> str:
-    """An amount as a person would type it back in their language ("1234,50"); blank for zero."""
-    if not minor:
-        return ""
-    digits = g.coop.currency_digits
-    pattern = "0." + "0" * digits if digits else "0"
-    return format_decimal(Money(minor, g.coop.currency).to_decimal(), format=pattern, locale=_locale())
-
-
-def _parsed_months(form: BudgetAccountForm) -> dict[int, int] | None:
-    """Calendar month -> minor units, or None after putting each unreadable amount beside its month."""
-    amounts, ok = {}, True
-    for month in budgets.MONTHS:
-        field = form[budgets.month_field(month)]
-        text = (field.data or "").strip()
-        if not text:
-            amounts[month] = 0
-            continue
-        try:
-            amounts[month] = parse_money(text, g.coop.currency, _locale()).minor
-        except MoneyError as error:
-            field.errors = list(field.errors) + [error.text]
-            ok = False
-    return amounts if ok else None
+    return can(VIEW_BOOKS)
 
 
 # --- the list of budgets -----------------------------------------------------------------------
@@ -114,8 +83,8 @@ def _parsed_months(form: BudgetAccountForm) -> dict[int, int] | None:
 def _render_budgets(form: NewBudgetForm | None = None):
     db = get_session()
     rows = budgets.budgets(db, g.coop, approved_only=not _books_reader())
-    this_year = budgets.budget_year_of(g.coop, today_in(g.coop))
-    if form is None and can(Permission.MANAGE_BOOKS):
+    this_year = fiscal_year_of(g.coop, today_in(g.coop))
+    if form is None and can(MANAGE_BOOKS):
         years = {b.year for b in rows}
         form = NewBudgetForm(formdata=None, year=this_year if this_year not in years else max(years) + 1)
     return render_template("ledger/budgets.html", rows=rows, form=form, this_year=this_year,
@@ -124,25 +93,19 @@ def _render_budgets(form: NewBudgetForm | None = None):
 
 
 @bp.get("/budgets/", endpoint="budgets")
-@coop_view(Permission.VIEW_FINANCE_SUMMARY)
+@coop_view(VIEW_FINANCE_SUMMARY)
 def budget_list():
     return _render_budgets()
 
 
 @bp.post("/budgets/new")
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def new_budget():
     form = NewBudgetForm()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            budget = budgets.create_budget(db, current_user, g.coop, form.year.data,
+        with show_refusal(form):
+            budget = budgets.create_budget(get_session(), current_user, g.coop, form.year.data,
                                            copy_previous=bool(form.copy_previous.data))
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
             flash(_("The draft budget for %(year)d is open.", year=budget.year), "success")
             return redirect(url_for("ledger.budget", year=budget.year))
     return _render_budgets(form), 400 if form.errors or form.form_errors else 200
@@ -153,13 +116,13 @@ def new_budget():
 def _plan_context(budget) -> dict:
     db = get_session()
     return {"budget": budget, "sections": budgets.budget_plan(db, g.coop, budget),
-            "months": budgets.fiscal_months(g.coop, budget.year), "labels": SECTION_LABELS,
+            "months": fiscal_months(g.coop, budget.year), "labels": SECTION_LABELS,
             "approved": budgets.is_approved(budget), "coop": g.coop}
 
 
 def _render_budget(budget, approve_form: ApproveBudgetForm | None = None, status: int = 200):
     context = _plan_context(budget)
-    editable = can(Permission.MANAGE_BOOKS) and not context["approved"]
+    editable = can(MANAGE_BOOKS) and not context["approved"]
     accounts = budgets.budgetable_accounts(get_session(), g.coop) if editable else []
     return render_template("ledger/budget.html", editable=editable, accounts=accounts,
                            approve_form=approve_form or ApproveBudgetForm(formdata=None), **context), status
@@ -167,7 +130,7 @@ def _render_budget(budget, approve_form: ApproveBudgetForm | None = None, status
 
 def _budget_csv(budget, sections):
     names = month_names()
-    months = budgets.fiscal_months(g.coop, budget.year)
+    months = fiscal_months(g.coop, budget.year)
     header = [_("Code"), _("Account"), _("Type")] + [f"{names[m.month]} {m.year}" for m in months] + [_("Total")]
     currency = g.coop.currency
     rows = []
@@ -182,45 +145,36 @@ def _budget_csv(budget, sections):
 
 
 @bp.get("/budgets/<int:year>")
-@coop_view(Permission.VIEW_FINANCE_SUMMARY)
-def budget(year: int):
-    plan = _budget_or_404(year)
+@coop_view(READ_BUDGET, plan=BUDGET)
+def budget(plan: Budget):
     fmt = report_format()
     if fmt == "csv":
         return _budget_csv(plan, budgets.budget_plan(get_session(), g.coop, plan))
     if fmt == "pdf":
-        return pdf_download("pdf/ledger_budget.html", f"budget-{year}.pdf", **_plan_context(plan))
+        return pdf_download("pdf/ledger_budget.html", f"budget-{plan.year}.pdf", **_plan_context(plan))
     return _render_budget(plan)
 
 
 @bp.route("/budgets/<int:year>/account", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
-def budget_account(year: int):
-    db = get_session()
-    plan = _budget_or_404(year)
-    account = _account_or_404(request.args.get("account", type=int))
+@coop_view(MANAGE_BOOKS, plan=BUDGET)
+def budget_account(plan: Budget):
+    year = plan.year
+    account = load_or_404(Account, request.args.get("account", type=int))
     if budgets.is_approved(plan):
         flash(_("An approved budget does not change."), "error")
         return redirect(url_for("ledger.budget", year=year))
     form = BudgetAccountForm()
-    names = month_names()
     if request.method == "GET":
-        for month, minor in budgets.account_months(db, plan, account).items():
-            form[budgets.month_field(month)].data = _typed(minor)
+        for month, minor in budgets.account_months(get_session(), plan, account).items():
+            form[budgets.month_field(month)].data = minor
     if form.validate_on_submit():
-        amounts = _parsed_months(form)
-        if amounts is not None:
-            try:
-                budgets.set_account_months(db, current_user, g.coop, plan, account, amounts)
-            except DomainError as error:
-                db.rollback()
-                apply_to_form(form, error)
-            else:
-                db.commit()
-                flash(_("The budget of %(account)s is saved.", account=account.label), "success")
-                return redirect(url_for("ledger.budget", year=year, _anchor=f"a{account.id}"))
-    fields = [form[budgets.month_field(m.month)] for m in budgets.fiscal_months(g.coop, year)]
-    for f, m in zip(fields, budgets.fiscal_months(g.coop, year), strict=True):
+        with show_refusal(form):
+            budgets.set_account_months(get_session(), current_user, g.coop, plan, account, form.months())
+            flash(_("The budget of %(account)s is saved.", account=account.label), "success")
+            return redirect(url_for("ledger.budget", year=year, _anchor=f"a{account.id}"))
+    names, months = month_names(), fiscal_months(g.coop, year)
+    fields = [form[budgets.month_field(m.month)] for m in months]
+    for f, m in zip(fields, months, strict=True):
         f.label.text = f"{names[m.month]} {m.year}"
     status = 400 if request.method == "POST" and (form.form_errors or any(f.errors for f in fields)) else 200
     return render_template("ledger/budget_account.html", budget=plan, account=account, form=form,
@@ -228,38 +182,26 @@ def budget_account(year: int):
 
 
 @bp.post("/budgets/<int:year>/approve")
-@coop_view(Permission.MANAGE_BOOKS)
-def approve_budget(year: int):
-    db = get_session()
-    plan = _budget_or_404(year)
+@coop_view(MANAGE_BOOKS, plan=BUDGET)
+def approve_budget(plan: Budget):
     form = ApproveBudgetForm()
     if form.validate_on_submit():
-        try:
-            budgets.approve_budget(db, current_user, g.coop, plan, form.resolution_ref.data or "")
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
-            flash(_("The budget for %(year)d is approved.", year=year), "success")
-            return redirect(url_for("ledger.budget", year=year))
+        with show_refusal(form):
+            budgets.approve_budget(get_session(), current_user, g.coop, plan, form.resolution_ref.data or "")
+            flash(_("The budget for %(year)d is approved.", year=plan.year), "success")
+            return redirect(url_for("ledger.budget", year=plan.year))
     return _render_budget(plan, form, 400)
 
 
 @bp.post("/budgets/<int:year>/delete")
-@coop_view(Permission.MANAGE_BOOKS)
-def delete_budget(year: int):
-    db = get_session()
-    plan = _budget_or_404(year)
-    try:
-        budgets.delete_budget(db, current_user, g.coop, plan)
-    except DomainError as error:
-        db.rollback()
-        flash(error.text, "error")
-        return redirect(url_for("ledger.budget", year=year))
-    db.commit()
-    flash(_("The draft budget for %(year)d is deleted.", year=year), "success")
-    return redirect(url_for("ledger.budgets"))
+@coop_view(MANAGE_BOOKS, plan=BUDGET)
+def delete_budget(plan: Budget):
+    year = plan.year
+    with show_refusal():
+        budgets.delete_budget(get_session(), current_user, g.coop, plan)
+        flash(_("The draft budget for %(year)d is deleted.", year=year), "success")
+        return redirect(url_for("ledger.budgets"))
+    return redirect(url_for("ledger.budget", year=year))
 
 
 # --- budget against actual -------------------------------------------------------------------
@@ -267,7 +209,7 @@ def delete_budget(year: int):
 def _report_args() -> tuple[int, int, dict[str, str]]:
     """The year and the last month asked for, with a message for each that could not be read."""
     today = today_in(g.coop)
-    this_year = budgets.budget_year_of(g.coop, today)
+    this_year = fiscal_year_of(g.coop, today)
     errors: dict[str, str] = {}
     year = request.args.get("year", type=int)
     if "year" in request.args and (year is None or not budgets.FIRST_YEAR <= year <= budgets.LAST_YEAR):
@@ -275,7 +217,7 @@ def _report_args() -> tuple[int, int, dict[str, str]]:
                            last=budgets.LAST_YEAR)
         year = None
     year = year or this_year
-    months = budgets.fiscal_months(g.coop, year)
+    months = fiscal_months(g.coop, year)
     default = today.month if year == this_year else months[-1].month
     through = request.args.get("through", type=int)
     if "through" in request.args and through not in budgets.MONTHS:
@@ -345,7 +287,7 @@ def _report_csv(report: budgets.BudgetReport):
 
 
 @bp.get("/budget-vs-actual")
-@coop_view(Permission.VIEW_FINANCE_SUMMARY)
+@coop_view(VIEW_FINANCE_SUMMARY)
 def budget_vs_actual():
     year, through, errors = _report_args()
     db = get_session()
@@ -359,7 +301,7 @@ def budget_vs_actual():
     if fmt == "pdf":
         return pdf_download("pdf/ledger_budget_vs_actual.html", f"budget-vs-actual-{year}.pdf", **context)
     years = sorted({b.year for b in budgets.budgets(db, g.coop, approved_only=not _books_reader())}
-                   | {budgets.budget_year_of(g.coop, today_in(g.coop)), year}, reverse=True)
+                   | {fiscal_year_of(g.coop, today_in(g.coop)), year}, reverse=True)
     return render_template("ledger/budget_vs_actual.html", years=years, through=through, errors=errors,
-                           all_months=budgets.fiscal_months(g.coop, year), **context)
+                           all_months=fiscal_months(g.coop, year), **context)
 

@@ -1,26 +1,30 @@
-"""Pages of the books: dues plans, charging a period (choose, preview, confirm) and its run."""
+"""Pages of the books: dues plans, charging a period (choose, preview, confirm) and its run.
+
+The rules live in ``ledger.dues``; these views read the form and call one service, and
+``coop.pages`` commits once or shows the refusal.
+"""
 from __future__ import annotations
 
 import datetime as dt
 
-from babel.numbers import get_decimal_symbol
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, ValidationError
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from coop.access import Permission, coop_view
-from coop.db import get_or_404, get_session
-from coop.errors import DomainError, apply_to_form
-from coop.money import Money, MoneyError, format_money, parse_money
-from coop.tenancy import today_in
-from coop.views import page_number
+from coop import calendar
+from coop.db import get_session
+from coop.errors import DomainError
+from coop.forms import MoneyField
+from coop.money import Money, format_money
+from coop.pages import coop_view, page_number, show_refusal
 from ledger import dues
 from ledger.models import Debtors, DuesPlan, DuesRun, Frequency
+from ledger.permissions import MANAGE_BOOKS, VIEW_BOOKS
 from ledger.views import bp
 
 PAGE_SIZE = 100
@@ -29,7 +33,7 @@ PAGE_SIZE = 100
 class PlanForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)],
                        description=_l("As members read it on their statement, such as \"Aporte ordinario\""))
-    amount = StringField(_l("Amount per period"), validators=[InputRequired(), Length(max=30)])
+    amount = MoneyField(_l("Amount per period"), validators=[InputRequired()])
     frequency = SelectField(_l("How often"), choices=[(f.value, label) for f, label in dues.FREQUENCY_LABELS.items()],
                             default=Frequency.MONTHLY.value)
     debtors = SelectField(_l("Who owes it"), choices=[(d.value, label) for d, label in dues.DEBTORS_LABELS.items()],
@@ -48,17 +52,9 @@ class PlanForm(FlaskForm):
     resolution_ref = StringField(_l("Resolution that approved it"), validators=[Optional(), Length(max=200)],
                                  description=_l("For example: General assembly of 14/03/2026, resolution 12"))
 
-    amount_minor: int | None = None
-
-    def validate_amount(self, field) -> None:
-        try:
-            self.amount_minor = parse_money(field.data, g.coop.currency, str(get_locale())).minor
-        except MoneyError as error:
-            raise ValidationError(error.text) from None
-
     def plan_data(self) -> dues.PlanData:
         return dues.PlanData(
-            name=self.name.data or "", amount_minor=self.amount_minor, frequency=Frequency(self.frequency.data),
+            name=self.name.data or "", amount_minor=self.amount.data, frequency=Frequency(self.frequency.data),
             debtors=Debtors(self.debtors.data), income_account_id=self.income_account.data,
             start_date=self.start_date.data, end_date=self.end_date.data, run_day=self.run_day.data,
             due_days=self.due_days.data if self.due_days.data is not None else 0,
@@ -79,10 +75,6 @@ class ConfirmRunForm(FlaskForm):
     expected_total = HiddenField()
 
 
-def _plan_or_404(plan_id: int) -> DuesPlan:
-    return get_or_404(get_session(), DuesPlan, plan_id, coop_id=g.coop.id)
-
-
 def _account_choices(form: PlanForm, plan: DuesPlan | None) -> None:
     accounts = dues.income_accounts(get_session(), g.coop)
     if plan is not None and plan.income_account not in accounts:
@@ -90,15 +82,10 @@ def _account_choices(form: PlanForm, plan: DuesPlan | None) -> None:
     form.income_account.choices = [(0, _("Choose..."))] + [(a.id, a.label) for a in accounts]
 
 
-def _amount_text(minor: int) -> str:
-    """An amount as the reader types it back (no grouping), for an edit form."""
-    return str(Money(minor, g.coop.currency).to_decimal()).replace(".", get_decimal_symbol(str(get_locale())))
-
-
 def _period_choices(plan: DuesPlan) -> list[tuple[str, str]]:
     charged = {run.period_start for run in dues.runs_of(get_session(), plan)}
     choices = []
-    for start in reversed(dues.periods_due(plan, today_in(g.coop))):
+    for start in reversed(dues.periods_due(plan, calendar.today_in(g.coop))):
         label = dues.period_label(plan, start)
         choices.append((start.isoformat(), _("%(period)s (already charged)", period=label)
                         if start in charged else label))
@@ -106,7 +93,7 @@ def _period_choices(plan: DuesPlan) -> list[tuple[str, str]]:
 
 
 @bp.route("/dues/")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def dues_plans():
     db = get_session()
     return render_template("ledger/dues_plans.html", plans=dues.plans(db, g.coop),
@@ -114,57 +101,41 @@ def dues_plans():
 
 
 @bp.route("/dues/new", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def new_dues_plan():
     form = PlanForm()
     _account_choices(form, None)
     if request.method == "GET":
-        form.start_date.data = today_in(g.coop).replace(day=1)
+        form.start_date.data = calendar.month_start(calendar.today_in(g.coop))
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            plan = dues.create_plan(db, current_user, g.coop, form.plan_data())
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
+        with show_refusal(form):
+            plan = dues.create_plan(get_session(), current_user, g.coop, form.plan_data())
             flash(_("The plan %(name)s is recorded.", name=plan.name), "success")
             return redirect(url_for("ledger.dues_plan", plan_id=plan.id))
     return render_template("ledger/dues_plan_form.html", form=form, plan=None)
 
 
 @bp.route("/dues/<int:plan_id>/edit", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
-def edit_dues_plan(plan_id: int):
-    plan = _plan_or_404(plan_id)
+@coop_view(MANAGE_BOOKS, plan=DuesPlan)
+def edit_dues_plan(plan: DuesPlan):
     form = PlanForm(obj=plan)
     _account_choices(form, plan)
     if request.method == "GET":
-        form.amount.data = _amount_text(plan.amount_minor)
+        form.amount.data = plan.amount_minor
         form.income_account.data = plan.income_account_id
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            changes = dues.update_plan(db, current_user, g.coop, plan, form.plan_data())
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
+        with show_refusal(form):
+            changes = dues.update_plan(get_session(), current_user, g.coop, plan, form.plan_data())
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("ledger.dues_plan", plan_id=plan.id))
     return render_template("ledger/dues_plan_form.html", form=form, plan=plan)
 
 
 @bp.route("/dues/<int:plan_id>/active", methods=["POST"])
-@coop_view(Permission.MANAGE_BOOKS)
-def dues_plan_active(plan_id: int):
-    db = get_session()
-    plan = _plan_or_404(plan_id)
+@coop_view(MANAGE_BOOKS, plan=DuesPlan)
+def dues_plan_active(plan: DuesPlan):
     active = request.form.get("active") == "1"
-    dues.set_plan_active(db, current_user, g.coop, plan, active)
-    db.commit()
+    dues.set_plan_active(get_session(), current_user, g.coop, plan, active)
     flash(_("The plan is charged again.") if active else _("The plan is no longer charged; its charges stay."),
           "success")
     return redirect(url_for("ledger.dues_plan", plan_id=plan.id))
@@ -181,9 +152,9 @@ def _render_plan(plan: DuesPlan, period_error: str = "", status: int = 200):
 
 
 @bp.route("/dues/<int:plan_id>")
-@coop_view(Permission.VIEW_BOOKS)
-def dues_plan(plan_id: int):
-    return _render_plan(_plan_or_404(plan_id))
+@coop_view(VIEW_BOOKS, plan=DuesPlan)
+def dues_plan(plan: DuesPlan):
+    return _render_plan(plan)
 
 
 def _render_preview(plan: DuesPlan, preview: dues.Preview, form: ConfirmRunForm, status: int = 200):
@@ -201,11 +172,10 @@ def _period_arg(value: str | None) -> dt.date | None:
 
 
 @bp.route("/dues/<int:plan_id>/charge", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
-def charge_dues(plan_id: int):
+@coop_view(MANAGE_BOOKS, plan=DuesPlan)
+def charge_dues(plan: DuesPlan):
     """GET: what charging the period would do. POST: charge it, if the list is still the one shown."""
     db = get_session()
-    plan = _plan_or_404(plan_id)
     form = ConfirmRunForm()
     start = _period_arg(form.period.data if request.method == "POST" else request.args.get("period"))
     try:
@@ -220,23 +190,19 @@ def charge_dues(plan_id: int):
         form.form_errors.append(_("Who owes this period changed since you looked: check the list again."))
         form.expected_count.data, form.expected_total.data = len(preview.debtors), preview.total_minor
         return _render_preview(plan, preview, form, 409)
-    try:
+    with show_refusal():
         run = dues.run_dues(db, current_user, g.coop, plan, start)
-    except DomainError as error:
-        db.rollback()
-        flash(error.text, "error")
-        return redirect(url_for("ledger.dues_plan", plan_id=plan.id))
-    db.commit()
-    flash(_("%(period)s is charged: %(count)d charges, %(total)s in all.", period=preview.label,
-            count=run.charges_count, total=format_money(Money(run.total_minor, g.coop.currency), str(get_locale()))), "success")
-    return redirect(url_for("ledger.dues_run", run_id=run.id))
+        flash(_("%(period)s is charged: %(count)d charges, %(total)s in all.", period=preview.label,
+                count=run.charges_count, total=format_money(Money(run.total_minor, g.coop.currency),
+                                                            str(get_locale()))), "success")
+        return redirect(url_for("ledger.dues_run", run_id=run.id))
+    return redirect(url_for("ledger.dues_plan", plan_id=plan.id))
 
 
 @bp.route("/dues/runs/<int:run_id>")
-@coop_view(Permission.VIEW_BOOKS)
-def dues_run(run_id: int):
+@coop_view(VIEW_BOOKS, run=DuesRun)
+def dues_run(run: DuesRun):
     db = get_session()
-    run = get_or_404(db, DuesRun, run_id, coop_id=g.coop.id)
     page = page_number()
     return render_template("ledger/dues_run.html", run=run, plan=run.plan,
                            label=dues.period_label(run.plan, run.period_start),

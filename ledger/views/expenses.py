@@ -2,29 +2,27 @@
 
 The forms live here because only these pages use them. Required fields and the receipt are
 checked by ``ledger.expenses`` (every problem at once, each beside its field); the forms only
-read the input and protect it with CSRF.
+read the input and protect it with CSRF. ``coop.pages`` commits once, or shows the refusal.
 """
 from __future__ import annotations
 
-from babel.numbers import get_decimal_symbol
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional
+from wtforms.validators import InputRequired, Optional
 
-from coop.access import Permission, coop_view
-from coop.db import get_session, or_404
+from coop.calendar import today_in
+from coop.db import get_session
 from coop.errors import DomainError, DomainErrors, apply_to_form
-from coop.money import Money, MoneyError, parse_money
-from coop.tenancy import today_in
-from coop.views import page_number
+from coop.forms import MoneyField
+from coop.pages import Load, coop_view, file_response, page_number, show_refusal
 from ledger import expenses, services
-from ledger.models import Account, ExpenseStatus, JournalEntry
+from ledger.models import Account, Expense, ExpenseStatus, JournalEntry
+from ledger.permissions import APPROVE_EXPENSES, MANAGE_BOOKS, VIEW_BOOKS
 from ledger.views import bp
 
 
@@ -36,7 +34,7 @@ class ExpenseForm(FlaskForm):
     description = TextAreaField(_l("What for"))
     invoice_ref = StringField(_l("Invoice or receipt number"))
     account = SelectField(_l("Account"), choices=[], validate_choice=False)
-    amount = StringField(_l("Amount"))
+    amount = MoneyField(_l("Amount"), validators=[InputRequired(_l("Enter an amount."))])
     attachment = FileField(_l("Scanned invoice or receipt (PDF, JPEG or PNG)"))
 
 
@@ -51,8 +49,8 @@ class PayForm(FlaskForm):
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def expense_or_404(expense_id: int):
-    return or_404(expenses.expense_by_id(get_session(), g.coop, expense_id))
+#: an expense named by its id in the address, with the people and accounts it names
+EXPENSE = Load.by(expenses.expense_by_id, "expense_id")
 
 
 def _account(account_id: str | None) -> Account | None:
@@ -88,23 +86,10 @@ def _upload(form) -> tuple[str, bytes] | None:
     return storage.filename, storage.read()
 
 
-def _amount(form) -> int | None:
-    try:
-        return parse_money(form.amount.data or "", g.coop.currency, str(get_locale())).minor
-    except MoneyError as error:
-        form.amount.errors = list(form.amount.errors) + [error.text]
-        return None
-
-
-def _amount_text(minor: int) -> str:
-    """The amount as the form shows it for editing: no grouping, the reader's decimal sign."""
-    return str(Money(minor, g.coop.currency).to_decimal()).replace(".", get_decimal_symbol(str(get_locale())))
-
-
 def _expense_fields(form) -> dict:
     return {"expense_date": form.expense_date.data, "supplier": form.supplier.data or "",
             "description": form.description.data or "", "invoice_ref": form.invoice_ref.data or "",
-            "account": _account(form.account.data), "amount_minor": _amount(form),
+            "account": _account(form.account.data), "amount_minor": form.amount.data,
             "attachment": _upload(form)}
 
 
@@ -116,7 +101,7 @@ def _account_choices(form) -> None:
 # --- list ------------------------------------------------------------------------------------
 
 @bp.get("/expenses/", endpoint="expenses")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def expense_list():
     db = get_session()
     wanted = request.args.get("status", "")
@@ -129,21 +114,15 @@ def expense_list():
 
 
 @bp.route("/expenses/new", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def new_expense():
     form = ExpenseForm()
     _account_choices(form)
     if request.method == "GET":
         form.expense_date.data = today_in(g.coop)
     elif _submitted_ok(form):
-        db = get_session()
-        try:
-            expense = expenses.record_expense(db, current_user, g.coop, **_expense_fields(form))
-        except DomainError as error:
-            db.rollback()
-            _show(form, error)
-        else:
-            db.commit()
+        with show_refusal(form, apply=_show):
+            expense = expenses.record_expense(get_session(), current_user, g.coop, **_expense_fields(form))
             flash(_("Expense no. %(number)d is recorded; someone else approves it.", number=expense.id), "success")
             return redirect(url_for("ledger.expense", expense_id=expense.id))
     return render_template("ledger/expense_form.html", form=form, expense=None,
@@ -174,15 +153,14 @@ def _expense_page(expense, *, reject_form=None, pay_form=None, status_code=200):
 
 
 @bp.get("/expenses/<int:expense_id>")
-@coop_view(Permission.VIEW_BOOKS)
-def expense(expense_id: int):
-    return _expense_page(expense_or_404(expense_id))
+@coop_view(VIEW_BOOKS, item=EXPENSE)
+def expense(item: Expense):
+    return _expense_page(item)
 
 
 @bp.route("/expenses/<int:expense_id>/edit", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
-def edit_expense(expense_id: int):
-    item = expense_or_404(expense_id)
+@coop_view(MANAGE_BOOKS, item=EXPENSE)
+def edit_expense(item: Expense):
     if item.status is not ExpenseStatus.PENDING:
         flash(_("Only a pending expense can be changed."), "error")
         return redirect(url_for("ledger.expense", expense_id=item.id))
@@ -190,16 +168,10 @@ def edit_expense(expense_id: int):
     _account_choices(form)
     if request.method == "GET":
         form.account.data = str(item.account_id)
-        form.amount.data = _amount_text(item.amount_minor)
+        form.amount.data = item.amount_minor
     elif _submitted_ok(form):
-        db = get_session()
-        try:
-            changes = expenses.edit_expense(db, current_user, g.coop, item, **_expense_fields(form))
-        except DomainError as error:
-            db.rollback()
-            _show(form, error)
-        else:
-            db.commit()
+        with show_refusal(form, apply=_show):
+            changes = expenses.edit_expense(get_session(), current_user, g.coop, item, **_expense_fields(form))
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("ledger.expense", expense_id=item.id))
     return render_template("ledger/expense_form.html", form=form, expense=item,
@@ -207,83 +179,70 @@ def edit_expense(expense_id: int):
 
 
 @bp.get("/expenses/<int:expense_id>/attachment")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def expense_attachment(expense_id: int):
     """The kept receipt, always as a download with the type its first bytes proved."""
     attachment = expenses.attachment_of(get_session(), g.coop, expense_id)
     if attachment is None:
         abort(404)
-    response = Response(attachment.content, mimetype=attachment.content_type)
-    response.headers.set("Content-Disposition", "attachment", filename=attachment.name)
+    response = file_response(attachment.content, attachment.name, attachment.content_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
-def _decided(item, action) -> Response | tuple:
-    db = get_session()
-    try:
-        action(db)
-    except DomainError as error:
-        db.rollback()
-        flash(error.text, "error")
-    else:
-        db.commit()
+@bp.post("/expenses/<int:expense_id>/approve")
+@coop_view(APPROVE_EXPENSES, item=EXPENSE)
+def approve_expense(item: Expense):
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with show_refusal():
+        expenses.approve_expense(get_session(), current_user, g.coop, item)
         flash(_("The expense is now: %(status)s.", status=expenses.STATUS_LABELS[item.status]), "success")
     return redirect(url_for("ledger.expense", expense_id=item.id))
 
 
-@bp.post("/expenses/<int:expense_id>/approve")
-@coop_view(Permission.APPROVE_EXPENSES)
-def approve_expense(expense_id: int):
-    item = expense_or_404(expense_id)
-    form = FlaskForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return _decided(item, lambda db: expenses.approve_expense(db, current_user, g.coop, item))
+def _about(error: DomainError, fields: tuple[str, ...]) -> bool:
+    """Whether the refusal names one of the form's fields (else it is about the expense itself)."""
+    return any(each.field in fields for each in (getattr(error, "errors", None) or [error]))
+
+
+def _beside_fields_or_flashed(fields: tuple[str, ...]):
+    """Show a refusal beside the form's fields when it names one, else as a message on the page."""
+    def apply(form, error: DomainError) -> None:
+        if _about(error, fields):
+            _show(form, error)
+        else:
+            flash(error.text, "error")
+    return apply
 
 
 @bp.post("/expenses/<int:expense_id>/reject")
-@coop_view(Permission.APPROVE_EXPENSES)
-def reject_expense(expense_id: int):
-    item = expense_or_404(expense_id)
+@coop_view(APPROVE_EXPENSES, item=EXPENSE)
+def reject_expense(item: Expense):
     form = RejectForm()
     if not _submitted_ok(form):
         return _expense_page(item, reject_form=form, status_code=400)
-    db = get_session()
-    try:
-        expenses.reject_expense(db, current_user, g.coop, item, reason=form.reason.data or "")
-    except DomainError as error:
-        db.rollback()
-        if error.field == "reason":
-            apply_to_form(form, error)
-            return _expense_page(expenses.expense_by_id(db, g.coop, expense_id), reject_form=form, status_code=422)
-        flash(error.text, "error")
-    else:
-        db.commit()
+    with show_refusal(form, apply=_beside_fields_or_flashed(("reason",))) as refusal:
+        expenses.reject_expense(get_session(), current_user, g.coop, item, reason=form.reason.data or "")
         flash(_("The expense is rejected."), "success")
-    return redirect(url_for("ledger.expense", expense_id=expense_id))
+    if refusal and _about(refusal.error, ("reason",)):
+        return _expense_page(item, reject_form=form, status_code=422)
+    return redirect(url_for("ledger.expense", expense_id=item.id))
 
 
 @bp.post("/expenses/<int:expense_id>/pay")
-@coop_view(Permission.MANAGE_BOOKS)
-def pay_expense(expense_id: int):
-    item = expense_or_404(expense_id)
+@coop_view(MANAGE_BOOKS, item=EXPENSE)
+def pay_expense(item: Expense):
     form = _pay_form(request.form)
     if not _submitted_ok(form):
         return _expense_page(item, pay_form=form, status_code=400)
-    db = get_session()
-    try:
-        entry = expenses.pay_expense(db, current_user, g.coop, item, paid_date=form.paid_date.data,
+    fields = ("paid_date", "from_account")
+    with show_refusal(form, apply=_beside_fields_or_flashed(fields)) as refusal:
+        entry = expenses.pay_expense(get_session(), current_user, g.coop, item, paid_date=form.paid_date.data,
                                      from_account=_account(form.from_account.data))
-    except DomainError as error:
-        db.rollback()
-        if any(e.field in ("paid_date", "from_account") for e in (getattr(error, "errors", None) or [error])):
-            _show(form, error)
-            return _expense_page(expenses.expense_by_id(db, g.coop, expense_id), pay_form=form, status_code=422)
-        flash(error.text, "error")
-    else:
-        db.commit()
         flash(_("The expense is paid: journal entry %(number)d.", number=entry.number), "success")
-    return redirect(url_for("ledger.expense", expense_id=expense_id))
+    if refusal and _about(refusal.error, fields):
+        return _expense_page(item, pay_form=form, status_code=422)
+    return redirect(url_for("ledger.expense", expense_id=item.id))

@@ -12,15 +12,17 @@ from flask import Response, g, render_template
 from flask_login import current_user
 
 from coop import audit
-from coop.access import Permission, coop_view
+from coop.calendar import today_in
 from coop.db import database, get_session
-from coop.tenancy import Coop, today_in
+from coop.pages import coop_view
+from coop.tenancy import Coop
 from ledger import exports
+from ledger.permissions import VIEW_BOOKS
 from ledger.views import bp
 
 
 @bp.route("/exports", endpoint="exports")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def exports_page():
     entries = exports.last_number(get_session(), g.coop)
     return render_template("ledger/exports.html", entries=entries)
@@ -46,18 +48,18 @@ def _download(fmt: str) -> Response:
 
 
 @bp.route("/exports/journal.hledger")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def export_hledger():
     return _download("hledger")
 
 
 @bp.route("/exports/journal.beancount")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def export_beancount():
     return _download("beancount")
 
 
 @bp.route("/exports/journal.csv")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def export_csv():
     return _download("csv")

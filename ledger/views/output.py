@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from flask import Response, request
 from flask_babel import lazy_gettext as _l
 
-from coop import tenancy
+from coop import calendar
 from coop.money import Money
 from coop.pdf import pdf_response, render_pdf
-from ledger.reports import fiscal_year_start
-from members.exports import csv_chunks
+from coop.spreadsheets import csv_chunks
 
 FORMATS = ("html", "pdf", "csv")
 
@@ -66,9 +65,9 @@ def _date_arg(name: str, default: dt.date, errors: dict[str, str]) -> dt.date:
 
 def period_from_args(coop) -> Period:
     """The period a report covers, from the query string; bad dates fall back with a message."""
-    today = tenancy.today_in(coop)
+    today = calendar.today_in(coop)
     errors: dict[str, str] = {}
-    start = _date_arg("start", fiscal_year_start(coop, today), errors)
+    start = _date_arg("start", calendar.fiscal_year_start(coop, today), errors)
     end = _date_arg("end", today, errors)
     if start > end:
         errors["end"] = str(_l("The end comes after the start."))
@@ -79,5 +78,5 @@ def period_from_args(coop) -> Period:
 def as_of_from_args(coop, name: str = "as_of") -> Period:
     """A single date (balance sheet, arrears), as a period starting on that day."""
     errors: dict[str, str] = {}
-    day = _date_arg(name, tenancy.today_in(coop), errors)
+    day = _date_arg(name, calendar.today_in(coop), errors)
     return Period(day, day, errors)

@@ -1,11 +1,12 @@
 """Pages of the books: members' payments, their receipts (and the printed receipt), voiding a
-receipt, and share capital payments. The rules live in ``ledger.payments``; these pages parse,
-call one service, commit once and redirect.
+receipt, and share capital payments. The rules live in ``ledger.payments``; these pages read the
+form and call one service, and ``coop.pages`` commits once or shows the refusal. A printed
+receipt is for the books' readers and the member who paid (``READ_RECEIPT``); to anyone else it
+does not exist.
 """
 from __future__ import annotations
 
-from babel.numbers import format_decimal
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,26 +15,27 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from coop.access import Permission, can, coop_view
-from coop.db import get_session, or_404
-from coop.errors import DomainError, apply_to_form
-from coop.money import Money, MoneyError, parse_money
-from coop.tenancy import today_in
-from coop.views import page_number
+from coop.calendar import today_in
+from coop.db import get_session
+from coop.forms import MoneyField
+from coop.pages import Load, coop_view, page_number, show_refusal
 from ledger import payments, services
 from ledger.models import Account, Payment, PaymentMethod
+from ledger.permissions import MANAGE_BOOKS, READ_RECEIPT, VIEW_BOOKS
 from ledger.views import bp
 from ledger.views.output import pdf_download
 from members import reports as member_reports
 
 METHOD_CHOICES = [(m.value, label) for m, label in payments.METHOD_LABELS.items()]
 STATE_CHOICES = [("", _l("Valid and void")), ("valid", _l("Valid only")), ("void", _l("Void only"))]
+#: a payment named by its id in the address
+PAYMENT = Load.by(payments.payment_by_id, "payment_id")
 
 
 # --- forms -----------------------------------------------------------------------------------
 
 class ShareCapitalPaymentForm(FlaskForm):
-    amount = StringField(_l("Amount"), validators=[InputRequired(), Length(max=30)])
+    amount = MoneyField(_l("Amount"), validators=[InputRequired()])
     payment_date = DateField(_l("Date received"), validators=[InputRequired()])
     method = SelectField(_l("Paid by"), choices=METHOD_CHOICES, default=PaymentMethod.CASH.value)
     account = SelectField(_l("Into account"), coerce=int, validate_choice=False)
@@ -76,27 +78,6 @@ def _account_choices(form: ShareCapitalPaymentForm) -> dict[int, Account]:
     return accounts
 
 
-def _parse_amount(form: ShareCapitalPaymentForm) -> int | None:
-    try:
-        return parse_money(form.amount.data or "", g.coop.currency, _locale()).minor
-    except MoneyError as error:
-        form.amount.errors = list(form.amount.errors) + [error.text]
-        return None
-
-
-def _show_error(form: FlaskForm, error: DomainError) -> bool:
-    """Put a service's refusal beside its fields; whether it was only a duplicate reference to confirm."""
-    apply_to_form(form, error)
-    return payments.is_duplicate_warning(error)
-
-
-def _amount_text(minor: int) -> str:
-    """An amount as the form expects it typed in the reader's locale ("12,50" in Spanish)."""
-    money = Money(minor, g.coop.currency)
-    pattern = "0." + "0" * money.digits if money.digits else "0"
-    return format_decimal(money.to_decimal(), format=pattern, locale=_locale())
-
-
 def _typed_member(form: PaymentForm):
     number = (form.member.data or "").strip()
     if not number.isdigit() or len(number) > 9:
@@ -105,29 +86,23 @@ def _typed_member(form: PaymentForm):
 
 
 def _submit(form: ShareCapitalPaymentForm, record):
-    """Validate the form and the amount, call ``record(amount, fields)``; commit and redirect on
-    success. (response or None, whether to offer "record it anyway" for a duplicate reference)."""
-    valid = form.validate_on_submit()
-    amount = _parse_amount(form)
-    if not valid or amount is None:
+    """Validate the form, call ``record(amount, fields)`` and redirect to the receipt on success.
+
+    (response or None, whether to offer "record it anyway": the refusal was only a bank reference
+    seen before, which the treasurer may confirm is another payment).
+    """
+    if not form.validate_on_submit():
         return None, False
     db = get_session()
-    try:
-        payment = record(amount, {
+    with show_refusal(form) as refusal:
+        payment = record(form.amount.data, {
             "payment_date": form.payment_date.data, "method": form.method.data,
             "account": db.get(Account, form.account.data) if form.account.data else None,
             "bank_reference": form.bank_reference.data or "", "note": form.note.data or "",
             "confirm_duplicate": bool(form.confirm_duplicate.data)})
-    except DomainError as error:
-        db.rollback()
-        return None, _show_error(form, error)
-    db.commit()
-    flash(_("Receipt no. %(number)d is recorded.", number=payment.receipt_number), "success")
-    return redirect(url_for("ledger.payment", payment_id=payment.id)), False
-
-
-def _payment_or_404(payment_id: int) -> Payment:
-    return or_404(payments.payment_by_id(get_session(), g.coop, payment_id))
+        flash(_("Receipt no. %(number)d is recorded.", number=payment.receipt_number), "success")
+        return redirect(url_for("ledger.payment", payment_id=payment.id)), False
+    return None, payments.is_duplicate_warning(refusal.error)
 
 
 # --- list ------------------------------------------------------------------------------------
@@ -146,7 +121,7 @@ def _filters(form: PaymentFilterForm) -> payments.PaymentFilter:
 
 
 @bp.get("/payments/", endpoint="payments")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def payments_list():
     form = PaymentFilterForm(request.args)
     page = page_number()
@@ -158,7 +133,7 @@ def payments_list():
 # --- recording -------------------------------------------------------------------------------
 
 @bp.route("/payments/new", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def new_payment():
     db = get_session()
     form = PaymentForm()
@@ -179,7 +154,7 @@ def new_payment():
 
 
 @bp.route("/payments/share-capital/new", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_BOOKS)
+@coop_view(MANAGE_BOOKS)
 def new_share_payment():
     db = get_session()
     subscription_id = request.args.get("subscription", type=int)
@@ -195,8 +170,7 @@ def new_share_payment():
     if request.method == "GET":
         form.payment_date.data = today_in(g.coop)
         if remaining > 0:
-            form.amount.data = _amount_text(min(remaining, subscription.amount_minor // subscription.instalments
-                                                or remaining))
+            form.amount.data = min(remaining, subscription.amount_minor // subscription.instalments or remaining)
     else:
         answer, confirm = _submit(form, lambda amount, fields: payments.record_share_payment(
             db, current_user, g.coop, subscription=subscription, amount_minor=amount, **fields))
@@ -217,50 +191,33 @@ def _render_payment(payment: Payment, void_form: VoidForm, status: int = 200):
 
 
 @bp.get("/payments/<int:payment_id>")
-@coop_view(Permission.VIEW_BOOKS)
-def payment(payment_id: int):
-    found = _payment_or_404(payment_id)
+@coop_view(VIEW_BOOKS, found=PAYMENT)
+def payment(found: Payment):
     form = VoidForm(formdata=None)
     form.on_date.data = max(today_in(g.coop), found.payment_date)
     return _render_payment(found, form)
 
 
 @bp.post("/payments/<int:payment_id>/void")
-@coop_view(Permission.MANAGE_BOOKS)
-def void_payment(payment_id: int):
-    db = get_session()
-    found = _payment_or_404(payment_id)
+@coop_view(MANAGE_BOOKS, found=PAYMENT)
+def void_payment(found: Payment):
     form = VoidForm()
     if form.validate_on_submit():
-        try:
-            payments.void_payment(db, current_user, g.coop, found, reason=form.reason.data,
+        with show_refusal(form):
+            payments.void_payment(get_session(), current_user, g.coop, found, reason=form.reason.data,
                                   on_date=form.on_date.data)
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
             flash(_("Receipt no. %(number)d is void.", number=found.receipt_number), "success")
             return redirect(url_for("ledger.payment", payment_id=found.id))
     return _render_payment(found, form, 422)
 
 
 @bp.get("/payments/<int:payment_id>/receipt.pdf")
-@coop_view(Permission.VIEW_COOP)
-def receipt_pdf(payment_id: int):
-    """The printed receipt: for the book keepers, and for the member who paid (nobody else)."""
+@coop_view(READ_RECEIPT, found=PAYMENT)  # the books' readers, or the member who paid; anyone else: 404
+def receipt_pdf(found: Payment):
+    """The printed receipt, as the member takes it home."""
     db = get_session()
-    found = _payment_or_404(payment_id)
-    if not can(Permission.VIEW_BOOKS):
-        own = member_reports.member_of_user(db, g.coop, current_user.id)
-        if own is None or own.id != found.member_id:
-            abort(404)
     language = _locale().split("_")[0]
     return pdf_download("pdf/receipt.html", f"recibo-{g.coop.slug}-{found.receipt_number}.pdf",
                         coop=g.coop, payment=found, allocations=payments.allocations_of(db, found),
                         credit_left=payments.unallocated(db, found), method_labels=payments.METHOD_LABELS,
                         words=payments.amount_in_words(found.amount_minor, g.coop.currency, language))
-
-
-# --- the panel on a member's page ------------------------------------------------------------
-

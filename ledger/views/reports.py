@@ -17,34 +17,36 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from coop import audit
-from coop.access import Permission, can, coop_view
-from coop.db import database, get_or_404, get_session
-from coop.tenancy import Coop, today_in
-from coop.views import page_number
+from coop import audit, calendar
+from coop.access import can
+from coop.db import database, get_session
+from coop.pages import coop_view, page_number
+from coop.tenancy import Coop
 from ledger import charts, reports
 from ledger.models import Account
+from ledger.permissions import MANAGE_BOOKS, VIEW_BOOKS, VIEW_FINANCE_SUMMARY
 from ledger.views import bp
-from ledger.views.output import (amount, as_of_from_args, csv_download, fiscal_year_start, pdf_download,
-                                 period_from_args, report_format)
+from ledger.views.output import amount, as_of_from_args, csv_download, pdf_download, period_from_args, report_format
 
 #: more lines than this and a general ledger is not printed: the CSV carries any number
 LEDGER_PDF_LIMIT = 3000
+#: months of the construction fund's chart on the overview, this month included
+FUND_CHART_MONTHS = 24
 audit.describe("export.ledger", _l("General ledger downloaded"))
 
 #: the book-keeping pages linked from the overview: endpoint, label, permission
 BOOK_LINKS = (
-    ("ledger.journal", _l("Journal"), Permission.VIEW_BOOKS),
-    ("ledger.accounts", _l("Chart of accounts"), Permission.VIEW_BOOKS),
-    ("ledger.new_entry", _l("New journal entry"), Permission.MANAGE_BOOKS),
-    ("ledger.payments", _l("Payments and receipts"), Permission.VIEW_BOOKS),
-    ("ledger.new_payment", _l("Record a payment"), Permission.MANAGE_BOOKS),
-    ("ledger.dues_plans", _l("Dues plans"), Permission.VIEW_BOOKS),
-    ("ledger.expenses", _l("Expenses"), Permission.VIEW_BOOKS),
-    ("ledger.arrears", _l("Arrears"), Permission.VIEW_BOOKS),
-    ("ledger.periods", _l("Closing months"), Permission.MANAGE_BOOKS),
-    ("ledger.opening_import", _l("Opening balances"), Permission.MANAGE_BOOKS),
-    ("ledger.exports", _l("Exports"), Permission.VIEW_BOOKS),
+    ("ledger.journal", _l("Journal"), VIEW_BOOKS),
+    ("ledger.accounts", _l("Chart of accounts"), VIEW_BOOKS),
+    ("ledger.new_entry", _l("New journal entry"), MANAGE_BOOKS),
+    ("ledger.payments", _l("Payments and receipts"), VIEW_BOOKS),
+    ("ledger.new_payment", _l("Record a payment"), MANAGE_BOOKS),
+    ("ledger.dues_plans", _l("Dues plans"), VIEW_BOOKS),
+    ("ledger.expenses", _l("Expenses"), VIEW_BOOKS),
+    ("ledger.arrears", _l("Arrears"), VIEW_BOOKS),
+    ("ledger.periods", _l("Closing months"), MANAGE_BOOKS),
+    ("ledger.opening_import", _l("Opening balances"), MANAGE_BOOKS),
+    ("ledger.exports", _l("Exports"), VIEW_BOOKS),
 )
 
 
@@ -72,13 +74,12 @@ def _money(minor: int) -> str:
 # --- the overview ------------------------------------------------------------------------------
 
 @bp.get("/")
-@coop_view(Permission.VIEW_FINANCE_SUMMARY)
+@coop_view(VIEW_FINANCE_SUMMARY)
 def home():
     db, coop = get_session(), g.coop
-    today = today_in(coop)
-    year_start = fiscal_year_start(coop, today)
-    year_end = dt.date(year_start.year + 1, year_start.month, 1) - dt.timedelta(days=1)
-    fund_start = dt.date(today.year - 2 + (today.month == 12), today.month % 12 + 1, 1)  # 24 months
+    today = calendar.today_in(coop)
+    year_start, year_end = calendar.fiscal_year_start(coop, today), calendar.fiscal_year_end(coop, today)
+    fund_start = calendar.add_months(calendar.month_start(today), 1 - FUND_CHART_MONTHS)
     months = reports.monthly_income_expenses(db, coop, year_start, year_end)
     fund = reports.construction_fund(db, coop, fund_start, today)
     figures = reports.key_figures(db, coop, year_start, today)
@@ -100,13 +101,13 @@ def _home_csv(months, fund):
     rows = [[m.month.strftime("%Y-%m"), _money(m.income), _money(m.expenses), _money(m.result),
              *([_money(spent[m.month].raised), _money(spent[m.month].spent), _money(spent[m.month].balance)]
                if m.month in spent else ["", "", ""])] for m in months]
-    return csv_download(_filename(_("finances"), today_in(g.coop), extension="csv"), header, rows)
+    return csv_download(_filename(_("finances"), calendar.today_in(g.coop), extension="csv"), header, rows)
 
 
 # --- trial balance ------------------------------------------------------------------------------
 
 @bp.get("/trial-balance")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def trial_balance():
     period = period_from_args(g.coop)
     rows = reports.trial_balance(get_session(), g.coop, as_of=period.end, start=period.start)
@@ -134,7 +135,7 @@ def _section_rows(section, label: str, total_label: str) -> list[list[str]]:
 
 
 @bp.get("/income-statement")
-@coop_view(Permission.VIEW_FINANCE_SUMMARY)
+@coop_view(VIEW_FINANCE_SUMMARY)
 def income_statement():
     period = period_from_args(g.coop)
     statement = reports.income_statement(get_session(), g.coop, period.start, period.end)
@@ -154,7 +155,7 @@ def income_statement():
 
 
 @bp.get("/balance-sheet")
-@coop_view(Permission.VIEW_FINANCE_SUMMARY)
+@coop_view(VIEW_FINANCE_SUMMARY)
 def balance_sheet():
     period = as_of_from_args(g.coop)
     sheet = reports.balance_sheet(get_session(), g.coop, period.end)
@@ -179,7 +180,7 @@ def balance_sheet():
 # --- construction fund ---------------------------------------------------------------------------
 
 @bp.get("/construction-fund")
-@coop_view(Permission.VIEW_FINANCE_SUMMARY)
+@coop_view(VIEW_FINANCE_SUMMARY)
 def construction_fund():
     period = period_from_args(g.coop)
     fund = reports.construction_fund(get_session(), g.coop, period.start, period.end)
@@ -202,10 +203,9 @@ def construction_fund():
 # --- general ledger ------------------------------------------------------------------------------
 
 @bp.get("/general-ledger/<int:account_id>")
-@coop_view(Permission.VIEW_BOOKS)
-def general_ledger(account_id: int):
+@coop_view(VIEW_BOOKS, account=Account)
+def general_ledger(account: Account):
     db = get_session()
-    account = get_or_404(db, Account, account_id, coop_id=g.coop.id)
     period = period_from_args(g.coop)
     fmt = report_format()
     if fmt == "csv" and not period.errors:

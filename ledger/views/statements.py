@@ -7,18 +7,19 @@ recorded in the audit trail, because it carries a person's debts.
 """
 from __future__ import annotations
 
-from flask import abort, g, render_template, request, url_for
+from flask import g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from coop import audit, tenancy
-from coop.access import Permission, coop_view, current_roles, may
-from coop.db import database, get_or_404, get_session
+from coop import audit, calendar
+from coop.access import VIEW_COOP, Viewer, current_viewer
+from coop.db import database, get_session
+from coop.pages import coop_view, page_number
 from ledger import statements
+from ledger.permissions import MANAGE_BOOKS, READ_STATEMENT, VIEW_BOOKS
 from ledger.views import bp
-from ledger.views.output import (amount, csv_download, as_of_from_args, pdf_download, period_from_args,
-                                 report_format)
+from ledger.views.output import as_of_from_args, amount, csv_download, pdf_download, period_from_args, report_format
 from members import reports as member_reports
 from members.models import Member
 from members.panels import Panel, member_panel
@@ -31,18 +32,18 @@ MIN_DAYS_CHOICES = (0, 1, 30, 60, 90)
 
 
 def _is_own(member: Member) -> bool:
-    return current_user.is_authenticated and member.user_id is not None and member.user_id == current_user.id
+    return current_viewer().is_user(member.user_id)
 
 
 # --- the member panel ------------------------------------------------------------------------
 
 @member_panel
-def account_panel(session, coop, member, viewer_roles) -> Panel | None:
+def account_panel(session, coop, member, viewer: Viewer) -> Panel | None:
     """The member's account on their page: for readers of the books, and for the member."""
-    books = may(viewer_roles, Permission.VIEW_BOOKS, coop)
-    if not books and not _is_own(member):
+    if not viewer.may(READ_STATEMENT, member):
         return None
-    today = tenancy.today_in(coop)
+    books = viewer.may(VIEW_BOOKS)
+    today = calendar.today_in(coop)
     if books:
         statement_url = url_for("ledger.member_statement", member_id=member.id)
         pdf_url = url_for("ledger.member_statement", member_id=member.id, format="pdf")
@@ -54,7 +55,7 @@ def account_panel(session, coop, member, viewer_roles) -> Panel | None:
         "payments": statements.last_payments(session, coop, member.id),
         "shares": statements.share_capital_status(session, coop, member.id),
         "statement_url": statement_url, "pdf_url": pdf_url,
-        "may_record_payment": may(viewer_roles, Permission.MANAGE_BOOKS, coop)})
+        "may_record_payment": viewer.may(MANAGE_BOOKS)})
 
 
 # --- statements ------------------------------------------------------------------------------
@@ -95,16 +96,13 @@ def _statement_rows(statement: statements.Statement):
 
 
 @bp.route("/members/<int:member_id>/statement")
-@coop_view(Permission.VIEW_COOP)  # the books' readers, or the member themselves; anyone else: 404
-def member_statement(member_id: int):
-    member = get_or_404(get_session(), Member, member_id, coop_id=g.coop.id)
-    if not may(current_roles(), Permission.VIEW_BOOKS, g.coop) and not _is_own(member):
-        abort(404)
+@coop_view(READ_STATEMENT, member=Member)  # the books' readers, or the member themselves; anyone else: 404
+def member_statement(member: Member):
     return _statement_page(member, {"member_id": member.id})
 
 
 @bp.route("/me/statement")
-@coop_view(Permission.VIEW_COOP)
+@coop_view(VIEW_COOP)
 def my_statement():
     member = member_reports.member_of_user(get_session(), g.coop, current_user.id)
     if member is None:
@@ -120,7 +118,7 @@ def _int_arg(name: str, default: int, allowed) -> int:
 
 
 @bp.route("/arrears")
-@coop_view(Permission.VIEW_BOOKS)
+@coop_view(VIEW_BOOKS)
 def arrears():
     as_of = as_of_from_args(g.coop)
     min_days = _int_arg("min_days", 1, MIN_DAYS_CHOICES)
@@ -128,7 +126,7 @@ def arrears():
     report = statements.arrears_aging(get_session(), g.coop, as_of.start, min_days=min_days, sort=sort)
     fmt = report_format()
     if fmt == "html":
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        page = page_number()
         size = statements.ARREARS_PAGE_SIZE
         return render_template("ledger/arrears.html", report=report, errors=as_of.errors, min_days=min_days,
                                sort=sort, min_days_choices=MIN_DAYS_CHOICES, page=page, per_page=size,

@@ -3,14 +3,17 @@
 The package is split by area because the register has many pages: ``directory`` (search, the
 member page, edits, status, households, lots, share capital), ``applications`` (the public form
 and the secretary's queue), ``imports`` (import and export), ``printing`` (certificates and the
-register), ``portal`` (a member's own page). Each stays thin: parse, call one service, commit.
+register), ``portal`` (a member's own page). Each stays thin: parse, call one service;
+the guard of ``coop.pages`` commits once.
 """
 from flask_babel import lazy_gettext as _l
 
-from coop.access import Permission, add_nav, coop_blueprint
+from coop.access import VIEW_COOP, add_nav
+from coop.pages import coop_blueprint
+from members.permissions import VIEW_DIRECTORY
 
 bp = coop_blueprint("members", __name__)
-add_nav("members.portal_home", _l("My page"), Permission.VIEW_COOP)
-add_nav("members.directory", _l("Members"), Permission.VIEW_DIRECTORY)
+add_nav("members.portal_home", _l("My page"), VIEW_COOP)
+add_nav("members.directory", _l("Members"), VIEW_DIRECTORY)
 
 from members.views import applications, directory, imports, portal, printing  # noqa: E402,F401  (routes)

@@ -2,27 +2,31 @@
 
 The public form (/c/<slug>/apply) needs no account. Its page is never cached, because it carries
 a fresh signed stamp each time it is shown. The queue, the paper-form entry and the decisions are
-for those who keep the register (``Permission.MANAGE_MEMBERS``).
+for those who keep the register (``MANAGE_MEMBERS``).
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coop.access import Permission, coop_view, public_view
+from coop.calendar import today_in
 from coop.db import get_session
 from coop.errors import DomainError, apply_to_form
-from coop.tenancy import today_in
-from coop.views import invitation, page_number
+from coop.pages import Load, coop_view, page_number, public_view, show_refusal
+from coop.views import invitation
 from members import applications
 from members.applications import (AlreadyDecided, PublicSubmission, Source, SubmissionRefused,
                                   TooManyApplications)
 from members.forms import (ApplicationForm, ApproveApplicationForm, PublicApplicationForm,
                            RejectApplicationForm)
-from members.models import ApplicationStatus
+from members.models import Application, ApplicationStatus
+from members.permissions import MANAGE_MEMBERS
 from members.services import DOCUMENT_LABELS
 from members.views import bp
+
+#: an application's page: the co-op's application the URL names
+BY_ID = Load.by(applications.application_of, "application_id")
 
 
 def _secret() -> str:
@@ -44,19 +48,13 @@ def apply():
     form.today = today_in(g.coop)
     status = 200
     if form.validate_on_submit():
-        db = get_session()
         submission = PublicSubmission(honeypot=form.website.data or "", stamp=form.stamp.data or "",
                                       client=request.remote_addr or "unknown")
-        try:
-            applications.submit_public_application(db, g.coop, form.application_data(), submission,
+        with show_refusal(form) as refusal:
+            applications.submit_public_application(get_session(), g.coop, form.application_data(), submission,
                                                    secret=_secret(), today=form.today)
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-            status = _refusal_status(error)
-        else:
-            db.commit()
             return redirect(url_for("members.apply_sent"))
+        status = _refusal_status(refusal.error)
     form.website.data = ""
     form.stamp.data = applications.issue_stamp(_secret(), g.coop)
     response = current_app.make_response((render_template("members/apply.html", form=form), status))
@@ -72,15 +70,8 @@ def apply_sent():
 
 # --- the secretary's queue -------------------------------------------------------------------
 
-def _application_or_404(application_id: int):
-    found = applications.application_of(get_session(), g.coop, application_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.route("/members/applications")
-@coop_view(Permission.MANAGE_MEMBERS)
+@coop_view(MANAGE_MEMBERS)
 def applications_queue():
     db = get_session()
     wanted = request.args.get("status", "")
@@ -94,33 +85,29 @@ def applications_queue():
 
 
 @bp.route("/members/applications/new", methods=["GET", "POST"])
-@coop_view(Permission.MANAGE_MEMBERS)
+@coop_view(MANAGE_MEMBERS)
 def new_application():
     form = ApplicationForm()
     form.today = today_in(g.coop)
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            application = applications.submit_application(db, current_user, g.coop, form.application_data(),
-                                                          source=Source.SECRETARY, today=form.today)
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
+        with show_refusal(form):
+            application = applications.submit_application(get_session(), current_user, g.coop,
+                                                          form.application_data(), source=Source.SECRETARY,
+                                                          today=form.today)
             flash(_("The application of %(name)s is in the queue.", name=application.full_name), "success")
             return redirect(url_for("members.application", application_id=application.id))
     return render_template("members/application_form.html", form=form)
 
 
-def _already_decided(application, error: DomainError):
-    """Someone decided first (perhaps a moment ago): show the decision that stands."""
-    get_session().rollback()
-    flash(error.text, "error")
-    return redirect(url_for("members.application", application_id=application.id))
+def _show_decision_refusal(form, error: DomainError) -> None:
+    """Someone decided first (perhaps a moment ago): say so above the decision that stands."""
+    if isinstance(error, AlreadyDecided):
+        flash(error.text, "error")
+    else:
+        apply_to_form(form, error)
 
 
-def _render_application(application, approve_form=None, reject_form=None):
+def _render_application(application: Application, approve_form=None, reject_form=None):
     today = today_in(g.coop)
     approve_form = approve_form or ApproveApplicationForm(formdata=None, prefix="approve", decision_date=today)
     reject_form = reject_form or RejectApplicationForm(formdata=None, prefix="reject", decision_date=today)
@@ -131,61 +118,54 @@ def _render_application(application, approve_form=None, reject_form=None):
         member_number=applications.member_number(get_session(), application))
 
 
+def _after_decision(application: Application):
+    return redirect(url_for("members.application", application_id=application.id))
+
+
 @bp.route("/members/applications/<int:application_id>")
-@coop_view(Permission.MANAGE_MEMBERS)
-def application(application_id: int):
-    return _render_application(_application_or_404(application_id))
+@coop_view(MANAGE_MEMBERS, application=BY_ID)
+def application(application: Application):
+    return _render_application(application)
+
+
+def _flash_approval(approval: applications.Approval) -> None:
+    member = approval.member
+    flash(_("%(name)s is member no. %(number)d.", name=member.full_name, number=member.number), "success")
+    if approval.invited:
+        flash(_("An invitation to the co-op's pages is on its way to %(email)s.", email=member.email), "info")
+    elif member.email and approval.user is None:
+        flash(_("The e-mail %(email)s already opens another member's pages; this member has no "
+                "account of their own yet.", email=member.email), "info")
 
 
 @bp.route("/members/applications/<int:application_id>/approve", methods=["POST"])
-@coop_view(Permission.MANAGE_MEMBERS)
-def approve_application(application_id: int):
-    db = get_session()
-    found = _application_or_404(application_id)
+@coop_view(MANAGE_MEMBERS, application=BY_ID)
+def approve_application(application: Application):
     form = ApproveApplicationForm(prefix="approve")
     if form.validate_on_submit():
-        try:
+        with show_refusal(form, apply=_show_decision_refusal) as refusal:
             approval = applications.approve_application(
-                db, current_user, g.coop, found, decision_date=form.decision_date.data, today=today_in(g.coop),
-                resolution_ref=form.resolution_ref.data or "", reason=form.reason.data or "",
-                invitation=invitation())
-        except AlreadyDecided as error:
-            return _already_decided(found, error)
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
-            flash(_("%(name)s is member no. %(number)d.", name=approval.member.full_name,
-                    number=approval.member.number), "success")
-            if approval.invited:
-                flash(_("An invitation to the co-op's pages is on its way to %(email)s.",
-                        email=approval.member.email), "info")
-            elif approval.member.email and approval.user is None:
-                flash(_("The e-mail %(email)s already opens another member's pages; this member has no "
-                        "account of their own yet.", email=approval.member.email), "info")
-            return redirect(url_for("members.application", application_id=found.id))
-    return _render_application(found, approve_form=form)
+                get_session(), current_user, g.coop, application, decision_date=form.decision_date.data,
+                today=today_in(g.coop), resolution_ref=form.resolution_ref.data or "",
+                reason=form.reason.data or "", invitation=invitation())
+            _flash_approval(approval)
+            return _after_decision(application)
+        if isinstance(refusal.error, AlreadyDecided):
+            return _after_decision(application)
+    return _render_application(application, approve_form=form)
 
 
 @bp.route("/members/applications/<int:application_id>/reject", methods=["POST"])
-@coop_view(Permission.MANAGE_MEMBERS)
-def reject_application(application_id: int):
-    db = get_session()
-    found = _application_or_404(application_id)
+@coop_view(MANAGE_MEMBERS, application=BY_ID)
+def reject_application(application: Application):
     form = RejectApplicationForm(prefix="reject")
     if form.validate_on_submit():
-        try:
-            applications.reject_application(db, current_user, g.coop, found, decision_date=form.decision_date.data,
-                                            reason=form.reason.data or "", today=today_in(g.coop),
-                                            resolution_ref=form.resolution_ref.data or "")
-        except AlreadyDecided as error:
-            return _already_decided(found, error)
-        except DomainError as error:
-            db.rollback()
-            apply_to_form(form, error)
-        else:
-            db.commit()
-            flash(_("The application of %(name)s was rejected.", name=found.full_name), "success")
-            return redirect(url_for("members.application", application_id=found.id))
-    return _render_application(found, reject_form=form)
+        with show_refusal(form, apply=_show_decision_refusal) as refusal:
+            applications.reject_application(get_session(), current_user, g.coop, application,
+                                            decision_date=form.decision_date.data, reason=form.reason.data or "",
+                                            today=today_in(g.coop), resolution_ref=form.resolution_ref.data or "")
+            flash(_("The application of %(name)s was rejected.", name=application.full_name), "success")
+            return _after_decision(application)
+        if isinstance(refusal.error, AlreadyDecided):
+            return _after_decision(application)
+    return _render_application(application, reject_form=form)

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coop import audit
-from coop.access import Permission, coop_view, current_roles
+from coop.access import VIEW_COOP, current_viewer
 from coop.db import database, get_session, utcnow
-from coop.errors import DomainError, apply_to_form
+from coop.pages import coop_view, show_refusal
 from coop.pdf import pdf_response, render_pdf
 from members import portal, reports, services
 from members.forms import ContactForm
@@ -38,33 +38,26 @@ def no_member_page():
 
 
 @bp.route("/me")
-@coop_view(Permission.VIEW_COOP)
+@coop_view(VIEW_COOP)
 def portal_home():
     member = own_member()
     if member is None:
         return no_member_page()
     db = get_session()
     return render_template("members/portal.html", home=portal.portal_home(db, member),
-                           panels=panels_for(db, g.coop, member, current_roles()), **LABELS)
+                           panels=panels_for(db, g.coop, member, current_viewer()), **LABELS)
 
 
 @bp.route("/me/contact", methods=["GET", "POST"])
-@coop_view(Permission.VIEW_COOP)
+@coop_view(VIEW_COOP)
 def portal_contact():
     member = own_member()
     if member is None:
         return no_member_page()
     form = ContactForm(obj=member)
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            changes = portal.update_own_contact(db, current_user, g.coop, member, form.contact_data())
-        except DomainError as error:
-            db.rollback()
-            for each in getattr(error, "errors", [error]):
-                apply_to_form(form, each)
-        else:
-            db.commit()
+        with show_refusal(form):
+            changes = portal.update_own_contact(get_session(), current_user, g.coop, member, form.contact_data())
             flash(_("Your contact details are saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("members.portal_home"))
     return render_template("members/portal_contact.html", form=form, member=member)
@@ -80,7 +73,7 @@ def _record_export(member: Member, kind: str) -> None:
 
 
 @bp.route("/me/data.json")
-@coop_view(Permission.VIEW_COOP)
+@coop_view(VIEW_COOP)
 def portal_data_json():
     member = own_member()
     if member is None:
@@ -95,7 +88,7 @@ def portal_data_json():
 
 
 @bp.route("/me/data.pdf")
-@coop_view(Permission.VIEW_COOP)
+@coop_view(VIEW_COOP)
 def portal_data_pdf():
     member = own_member()
     if member is None:

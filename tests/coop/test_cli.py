@@ -27,34 +27,41 @@ def test_init_creates_the_schema_on_an_empty_database(tmp_path):
         app.extensions["coop.db"].engine.dispose()
 
 
-def test_demo_prints_log_ins_that_work_for_every_role(app, db):
-    result = app.test_cli_runner().invoke(args=["coop", "demo", "--if-empty"])
-    assert result.exit_code == 0, result.output
-    password = re.search(r"password for all: (\S+)\)", result.output).group(1)
-    emails = re.findall(r"^\s+\S.*?\s(\S+@\S+)\s", result.output, flags=re.M)
+def demo_log_ins(output: str) -> tuple[str, list[str]]:
+    """The shared password and the e-mails ``flask coop demo`` printed."""
+    password = re.search(r"password for all: (\S+)\)", output).group(1)
+    return password, re.findall(r"^\s+\S.*?\s(\S+@\S+)\s", output, flags=re.M)
+
+
+def test_demo_prints_log_ins_that_work_for_every_role(demo_app, demo_db, demo_output):
+    # demo_output is what `flask coop demo` printed when the session's demo template was built
+    assert f"Loaded the demo co-op {demo.DEMO_NAME}" in demo_output
+    password, emails = demo_log_ins(demo_output)
     assert len(emails) == len(demo.DEMO_PEOPLE) + 1
-    coop = tenancy.coop_by_slug(db, demo.DEMO_SLUG)
+    coop = tenancy.coop_by_slug(demo_db, demo.DEMO_SLUG)
     assert coop.is_demo and coop.name == "Cooperativa de Vivienda Quebrada Verde"
     for role, _name, email in demo.DEMO_PEOPLE:
         assert email in emails
-        client = app.test_client()
+        client = demo_app.test_client()
         assert log_in(client, email, password).status_code == 302
-        user = db.scalar(sa.select(User).where(User.email == email))
-        assert role in tenancy.roles_of(db, user, coop)
+        user = demo_db.scalar(sa.select(User).where(User.email == email))
+        assert role in tenancy.roles_of(demo_db, user, coop)
         assert coop.name in text_of(client.get(f"/c/{coop.slug}/"))
-    operator = app.test_client()
+    operator = demo_app.test_client()
     assert log_in(operator, demo.OPERATOR_EMAIL, password).status_code == 302
     assert operator.get("/platform/coops").status_code == 200
 
 
-def test_demo_loads_only_into_an_empty_database(app, db):
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["coop", "demo"]).exit_code == 0
+def test_demo_loads_only_into_an_empty_database(demo_app, demo_db, demo_output):
+    assert "Loaded the demo co-op" in demo_output  # the session's build, into an empty database
+    runner = demo_app.test_cli_runner()
     second = runner.invoke(args=["coop", "demo"])
-    assert second.exit_code == 1
+    assert second.exit_code == 1 and "only into an empty one" in second.output
     again = runner.invoke(args=["coop", "demo", "--if-empty"])
     assert again.exit_code == 0 and "Demo log-ins" in again.output
-    assert db.scalar(sa.select(sa.func.count()).select_from(Coop)) == 1
+    assert "was not loaded again" in again.output
+    assert demo_log_ins(again.output) == demo_log_ins(demo_output)
+    assert demo_db.scalar(sa.select(sa.func.count()).select_from(Coop)) == 1
 
 
 def test_create_coop_and_its_administrator_from_the_command_line(app, db):

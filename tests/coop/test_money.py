@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import decimal
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -58,12 +59,38 @@ def test_an_amount_formatted_for_ecuador_reads_back_with_its_sign():
 
 def test_more_decimals_than_the_currency_has_are_refused_not_rounded(spanish):
     assert refusal("0,125") == "Use como máximo 2 decimales para USD."
-    assert refusal("12,345") == "Use como máximo 2 decimales para USD."  # a comma is the decimal mark in es
+    assert refusal("1234,567") == "Use como máximo 2 decimales para USD."
+    assert refusal("1.234,567") == "Use como máximo 2 decimales para USD."
     assert refusal("0.125", locale="en") == "Use como máximo 2 decimales para USD."
 
 
 def test_trailing_zeros_are_not_extra_decimals():
-    assert parse_money("12,500", "USD", "es") == Money(1250)
+    assert parse_money("0,500", "USD", "es") == Money(50)
+    assert parse_money("12,5000", "USD", "es") == Money(1250)
+
+
+@pytest.mark.parametrize("text, minor", [
+    ("48.90", 4890), ("48,90", 4890), ("$48.90", 4890), ("$1.234,56", 123456), ("1,234.56", 123456),
+    ("1 234,56", 123456), ("12.5", 1250), (".5", 50), ("1.234.567", 123456700), ("1,234,567.8", 123456780),
+])
+@pytest.mark.parametrize("locale", ["es_EC", "en"])
+def test_amounts_read_the_same_in_either_notation_whoever_types_them(text, minor, locale):
+    """The last separator followed by one or two digits is the decimal one, whichever it is."""
+    assert parse_money(text, "USD", locale) == Money(minor)
+
+
+def test_a_lone_separator_before_three_digits_written_the_readers_way_groups_thousands():
+    assert parse_money("1.500", "USD", "es_EC") == Money(150000)
+    assert parse_money("1,500", "USD", "en") == Money(150000)
+
+
+def test_an_ambiguous_amount_is_refused_with_the_reading_shown(app):
+    with app.test_request_context():  # Spanish: "1,500" could be 1.500,00 or 1,5
+        assert refusal("1,500", locale="es_EC") == ("«1,500» se puede leer de dos maneras. ¿Quiso decir "
+                                                    "$1.500,00? Escríbalo con los centavos, así: 1500,00.")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert refusal("1.500", locale="en") == ("\u201c1.500\u201d can be read two ways. Did you mean $1,500.00? "
+                                                 "Write it with the cents, such as 1500.00.")
 
 
 def test_yen_have_no_decimals(spanish):
@@ -77,7 +104,8 @@ def test_an_empty_amount_is_asked_for(spanish, text):
     assert refusal(text) == "Escriba un monto."
 
 
-@pytest.mark.parametrize("text", ["doce", "12abc", "12,5,3", "--5", "NaN", "1e5", "5e-2", "1_000", "١٢"])
+@pytest.mark.parametrize("text", ["doce", "12abc", "12,5,3", "--5", "NaN", "1e5", "5e-2", "1_000", "١٢", "12,",
+                                  "1,23,456.78", "12.34.56", "1.2345.678"])
 def test_words_and_garbage_are_not_amounts(spanish, text):
     assert refusal(text).startswith("Esto no es un monto de dinero.")
 
@@ -94,10 +122,8 @@ def test_an_absurdly_large_amount_is_refused(spanish):
     assert refusal("-10.000.000.000.000", allow_negative=True) == "Este monto es demasiado grande."
 
 
-def test_the_spanish_typo_of_a_dotted_decimal_suggests_the_comma(spanish):
-    message = refusal("12.5")
-    assert message.startswith("Esto no es un monto de dinero.")
-    assert "¿Quiso decir 12,5?" in message
+def test_a_dotted_decimal_reads_for_a_spanish_reader_as_invoices_write_it():
+    assert parse_money("$48.90", "USD", "es_EC") == Money(4890)
 
 
 def test_refusals_are_in_the_readers_language(app):
@@ -158,3 +184,44 @@ def test_money_refuses_anything_but_a_whole_number_of_cents(value):
 def test_whatever_is_written_reads_back_as_the_same_amount(minor, locale):
     money = Money(minor, "USD")
     assert parse_money(format_money(money, locale), "USD", locale, allow_negative=True) == money
+
+
+# --- the form field --------------------------------------------------------------------------------
+
+def _amount_form(app, coop_currency="USD", locale="es", **form_data):
+    from flask import g
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+    from wtforms.validators import InputRequired
+
+    from coop.forms import MoneyField
+
+    class AmountForm(FlaskForm):
+        amount = MoneyField("Amount", validators=[InputRequired()])
+
+    g.coop = SimpleNamespace(currency=coop_currency, locale=locale, country=None, timezone="America/Guayaquil")
+    return AmountForm(formdata=MultiDict(form_data), meta={"csrf": False})
+
+
+def test_the_money_field_gives_cents_and_keeps_what_was_typed_on_a_refusal(app):
+    with app.test_request_context():
+        form = _amount_form(app, amount="$1.234,56")
+        assert form.validate() and form.amount.data == 123456
+        refused = _amount_form(app, amount="1,500")
+        assert not refused.validate() and refused.amount.data is None
+        assert refused.amount.errors == ["«1,500» se puede leer de dos maneras. ¿Quiso decir 1.500,00\xa0US$? "
+                                         "Escríbalo con los centavos, así: 1500,00."]
+        assert 'value="1,500"' in refused.amount()  # what the person typed stays in the field
+        empty = _amount_form(app, amount="  ")
+        assert not empty.validate() and empty.amount.data is None
+
+
+def test_the_money_field_shows_an_amount_as_the_reader_types_it_back(app):
+    with app.test_request_context():
+        form = _amount_form(app, locale="en")
+        form.amount.data = 123450
+        assert 'value="1234.50"' in form.amount()
+    with app.test_request_context():
+        form = _amount_form(app)
+        form.amount.data = 123450
+        assert 'value="1234,50"' in form.amount()

@@ -8,9 +8,11 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from coop import audit
+from coop import audit, printing, tasks
 from coop.audit import AuditEvent
 from coop.pdf import PRINT_CSS, STATIC_DIR, LocalOnlyFetcher, render_pdf
+from coop.tasks import Task
+from tests.conftest import text_of
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -36,40 +38,70 @@ def test_printed_audit_trail_carries_the_coop_name_and_a_spanish_page_footer(app
     assert "Página 1 de 1" in text
 
 
-def test_auditor_prints_the_audit_trail_and_the_printing_is_itself_audited(app, client, db, make_coop,
-                                                                            make_user, login):
+def test_auditor_prints_the_audit_trail_in_the_background_and_the_printing_is_itself_audited(
+        app, client, db, make_coop, make_user, login):
     coop = make_coop("quebrada", name="Cooperativa Quebrada Verde")
     auditor = make_user(coop=coop, roles=["auditor"], name="Rosa Auditora")
     login(client, auditor)
 
-    response = client.get(f"/c/{coop.slug}/audit.pdf")
+    asked = client.post(f"/c/{coop.slug}/audit/print?action=coop")
 
+    assert asked.status_code == 302
+    task_url = asked.headers["Location"]
+    waiting = client.get(task_url)
+    assert waiting.status_code == 200 and waiting.headers["Refresh"] == str(tasks.REFRESH_SECONDS)
+    assert tasks.run_waiting(app).startswith("1 done")
+    response = client.get(task_url)
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    assert response.headers["Content-Disposition"] == 'inline; filename="auditoria-quebrada.pdf"'
+    assert response.headers["Content-Disposition"] == "attachment; filename=auditoria-quebrada.pdf"
     assert response.headers["Cache-Control"] == "private, no-store"
-    assert response.data.startswith(b"%PDF")
     text = pdf_text(response.data)
-    assert "Cooperativa Quebrada Verde" in text
+    assert "Cooperativa Quebrada Verde" in text and "Cooperativa abierta" in text
     assert "Página 1 de 1" in text
     with app.extensions["coop.db"].unit_of_work(write=False) as session:
         exports = list(session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export.audit")))
     assert len(exports) == 1
     assert (exports[0].coop_id, exports[0].actor_id, exports[0].actor_name) == (
         coop.id, auditor.id, "Rosa Auditora")
+    assert exports[0].summary == "n=1; action=coop"
+
+
+def test_the_printed_trail_holds_every_event_of_the_filter_or_asks_to_narrow_the_dates(
+        app, client, make_coop, make_user, login, monkeypatch):
+    coop = make_coop("quebrada", name="Cooperativa Quebrada Verde")
+    admin = make_user(coop=coop, roles=["admin"], locale="en")
+    for number in range(6):
+        make_user(f"vecino{number}@example.org", coop=coop, roles=["member"])
+    login(client, admin)
+    monkeypatch.setattr(printing, "MAX_PRINTED_EVENTS", 5)
+
+    refused = client.post(f"/c/{coop.slug}/audit/print")
+
+    assert refused.status_code == 422
+    assert "8 events match: more than 5 cannot be printed at once. Choose a shorter period." in text_of(refused)
+    assert tasks.run_waiting(app).startswith("0 done")
+    monkeypatch.setattr(printing, "MAX_PRINTED_EVENTS", 10)
+    client.post(f"/c/{coop.slug}/audit/print")
+    tasks.run_waiting(app)
+    with app.extensions["coop.db"].unit_of_work(write=False) as session:
+        [task] = session.scalars(sa.select(Task).where(Task.kind == printing.AUDIT_KIND))
+        session.refresh(task, ["content"])
+        text = pdf_text(task.content)
+    assert text.count("Role given") == 7 and "8 events" in text  # the oldest and the newest: none dropped
 
 
 def test_a_member_cannot_print_the_audit_trail(app, client, make_coop, make_user, login):
     coop = make_coop()
     login(client, make_user(coop=coop, roles=["member"]))
 
-    response = client.get(f"/c/{coop.slug}/audit.pdf")
+    response = client.post(f"/c/{coop.slug}/audit/print")
 
     assert response.status_code == 403
-    assert response.mimetype != "application/pdf"
     with app.extensions["coop.db"].unit_of_work(write=False) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                               .where(AuditEvent.action == "export.audit")) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(Task)) == 0
 
 
 @pytest.mark.parametrize("url", [

@@ -123,7 +123,8 @@ def test_operator_opens_a_coop_and_invites_its_administrator(client, db, make_us
     db.rollback()
     coop = tenancy.coop_by_slug(db, "nueva-esperanza")
     assert coop.currency == "USD" and coop.country == "EC"
-    admins = [user.email for user, roles in tenancy.people_of(db, coop) if Role.ADMIN in roles]
+    admins = [user.email for user, grants in tenancy.people_of(db, coop)
+              if any(grant.role is Role.ADMIN for grant in grants)]
     assert admins == ["jefa@example.org"]
     assert db.scalars(sa.select(OutboxMessage.to_address)).all() == ["jefa@example.org"]
 

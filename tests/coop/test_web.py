@@ -6,8 +6,8 @@ import logging
 
 import sqlalchemy as sa
 
-from coop.access import public_view
 from coop.db import get_session
+from coop.pages import public_view
 from coop.tenancy import Coop
 from tests.conftest import log_in, text_of
 

@@ -6,17 +6,21 @@ import datetime as dt
 import sqlalchemy as sa
 
 from ledger import allocation, payments, services
+from ledger.dues import CHARGE_ORIGIN
 from ledger.models import Allocation, Charge, EntrySource, Payment
+from ledger.origins import Origin, reserve_id
 from ledger.services import CASH_CODE, PostingLine
 from tests.ledger.conftest import DAY, account
 
 
 def add_charge(db, coop, member, amount: int, due: dt.date, description: str = "Aporte ordinario") -> Charge:
     """A charge as a dues run posts it (debit the member, credit income), then settled from credit."""
+    charge_id = reserve_id(db, Charge)
     entry = services.post_entry(db, None, coop, entry_date=DAY, description=description, source=EntrySource.DUES,
                                 postings=[PostingLine(account(db, coop, "1.1.03"), amount, member),
-                                          PostingLine(account(db, coop, "4.1"), -amount)])
-    charge = Charge(coop_id=coop.id, member_id=member.id, source=EntrySource.DUES, description=description,
+                                          PostingLine(account(db, coop, "4.1"), -amount)],
+                                origin=Origin(CHARGE_ORIGIN, charge_id))
+    charge = Charge(id=charge_id, coop_id=coop.id, member_id=member.id, source=EntrySource.DUES, description=description,
                     due_date=due, amount_minor=amount, entry_id=entry.id)
     db.add(charge)
     db.flush()

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from coop.money import Money, format_money
-from coop.tenancy import today_in
+from coop.calendar import today_in
 from ledger import services
 from ledger.models import Account, ClosedPeriod, EntrySource, JournalEntry
 from tests.conftest import field_error, flashes, text_of
@@ -154,7 +154,7 @@ def test_every_mistake_is_shown_beside_its_line_and_nothing_is_posted(client, db
     member = make_member(books)
     ids = {code: account(db, books, code).id for code in ("1.1.01", "1.1.03", "4.1", "4.3")}
     response = client.post(url(books, "/journal/new"), data=entry_form(DAY, lines=[
-        (ids["1.1.01"], "", "10.005", ""),          # three decimals for dollars
+        (ids["1.1.01"], "", "1,010.005", ""),       # three decimals for dollars
         (ids["4.1"], "", "5", "5"),                 # both a debit and a credit
         (ids["1.1.03"], "", "3", ""),               # a member account without the member
         (ids["4.3"], "9999", "", "3"),              # a member number nobody has

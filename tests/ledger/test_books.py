@@ -11,7 +11,8 @@ from coop.errors import DomainError, DomainErrors, NotFoundError
 from ledger import reports, services
 from ledger.chain import GENESIS_HASH
 from ledger.models import AccountType, JournalEntry, Posting
-from ledger.services import PostingLine
+from ledger.origins import Origin, register_origin
+from ledger.services import NewEntry, PostingLine
 from tests.ledger.conftest import DAY, account
 
 
@@ -178,6 +179,67 @@ def test_the_database_refuses_a_second_reversal_of_the_same_entry(db, books, pos
         db.execute(sa.insert(JournalEntry).values(
             coop_id=books.id, number=99, entry_date=DAY, description="x", reference="", source="reversal",
             reverses_id=entry.id, reason="x", prev_hash=duplicate.hash, hash="0" * 64, created_dt=dt.datetime.now()))
+
+
+# --- what an entry belongs to: origins the journal does not know -------------------------------
+
+def _raffle(db, books, origin: Origin) -> JournalEntry:
+    entry = services.post_entry(db, None, books, entry_date=DAY, description="Rifa pro fondo de vivienda",
+                                postings=[PostingLine(account(db, books, "1.1.01"), 3000),
+                                          PostingLine(account(db, books, "4.4"), -3000)], origin=origin)
+    db.commit()
+    return entry
+
+
+def test_the_journal_runs_the_reversal_hook_of_a_package_it_does_not_know(db, books):
+    # a package the journal never heard of (this test) registers what its entries belong to
+    cancelled = []
+    register_origin("test.raffle", label="Rifa", on_reversed=lambda session, coop, entry, reversal:
+                    cancelled.append((coop.id, entry.origin_id, reversal.reverses_id)))
+    entry = _raffle(db, books, Origin("test.raffle", 41))
+    assert (entry.origin_kind, entry.origin_id) == ("test.raffle", 41)
+    reversal = services.reverse_entry(db, None, books, entry, entry_date=DAY, reason="Rifa suspendida")
+    db.commit()
+    assert cancelled == [(books.id, 41, entry.id)]
+    assert (reversal.origin_kind, reversal.origin_id) == ("", None)  # a hand reversal belongs to nobody
+    assert reports.verify_ledger(db, books) == []
+
+
+def test_an_origin_that_forbids_reversal_by_hand_is_reversed_only_by_its_package(db, books):
+    cancelled = []
+    register_origin("test.locked_raffle", label="Rifa sorteada", manual_reversal="Cancel the raffle instead.",
+                    on_reversed=lambda session, coop, entry, reversal: cancelled.append(entry.id))
+    entry = _raffle(db, books, Origin("test.locked_raffle", 7))
+    with pytest.raises(DomainError) as caught:
+        services.reverse_entry(db, None, books, entry, entry_date=DAY, reason="A mano")
+    assert (caught.value.field, caught.value.text) == ("entry", "Cancel the raffle instead.")
+    db.rollback()
+    assert count(db, JournalEntry) == 1 and cancelled == []
+    reversal = services.post_reversal(db, None, books, db.get(JournalEntry, entry.id), entry_date=DAY,
+                                      reason="Rifa cancelada", origin=Origin("test.locked_raffle", 7))
+    assert (reversal.reverses_id, reversal.origin_kind, reversal.origin_id) == (entry.id, "test.locked_raffle", 7)
+    assert cancelled == [entry.id]
+
+
+def test_an_origin_nobody_registered_is_a_programming_error_and_writes_nothing(db, books):
+    with pytest.raises(LookupError):
+        _raffle(db, books, Origin("nobody.registered", 1))
+    db.rollback()
+    assert count(db, JournalEntry) == 0
+
+
+def test_one_entry_is_checked_and_audited_alike_through_either_door(db, books):
+    lines = [PostingLine(account(db, books, "1.1.01"), 500), PostingLine(account(db, books, "4.4"), -500)]
+    with pytest.raises(DomainError) as alone:
+        services.post_entry(db, None, books, entry_date=DAY, description=" ", postings=lines, reference="x" * 101)
+    with pytest.raises(DomainError) as in_batch:
+        services.post_entries(db, None, books, [NewEntry(DAY, " ", lines, reference="x" * 101)])
+    assert fields_of(alone.value) == fields_of(in_batch.value) == {"description", "reference"}
+    services.post_entries(db, None, books, [NewEntry(DAY, "Venta de rifas", lines)])
+    services.post_entry(db, None, books, entry_date=DAY, description="Venta de rifas", postings=lines)
+    db.commit()
+    assert list(db.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("ledger.post%"))
+                           .order_by(AuditEvent.id))) == ["ledger.post", "ledger.post"]
 
 
 # --- closed months and immutability ------------------------------------------------------------

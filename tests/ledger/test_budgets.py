@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from coop import calendar
 from coop.audit import AuditEvent
 from coop.errors import DomainError
 from coop.tenancy import Coop
@@ -98,7 +99,7 @@ def test_amounts_with_three_decimals_are_refused_beside_their_month(db, books, c
     draft(db, books)
     expense = account(db, books, "5.3")
     response = client.post(url(books, f"/budgets/{YEAR}/account?account={expense.id}"),
-                           data={"month_1": "10", "month_3": "10,505", "month_4": "-5"})
+                           data={"month_1": "10", "month_3": "1.010,505", "month_4": "-5"})
     assert response.status_code == 400
     assert "2" in field_error(response, "month_3")  # at most 2 decimals for USD
     assert field_error(response, "month_4")
@@ -294,7 +295,7 @@ def test_a_fiscal_year_from_july_runs_into_the_next_calendar_year(db, books, pos
     assert (row.cells[0].budget, row.cells[-1].budget, row.cells[-1].actual) == (10_00, 60_00, 60_00)
     assert row.total.actual == 60_00
     assert budgets.budget_vs_actual(db, coop, 2025, through_month=12).months[-1] == dt.date(2025, 12, 1)
-    assert budgets.budget_year_of(coop, dt.date(2026, 3, 1)) == 2025
+    assert calendar.fiscal_year_of(coop, dt.date(2026, 3, 1)) == 2025
 
 
 def test_the_report_page_its_pdf_and_its_csv(db, small_year, client, treasurer):
@@ -362,6 +363,20 @@ def test_members_see_approved_budgets_only_when_the_coop_shares_its_finances(db,
     assert client.get(url(books, f"/budgets/{YEAR}")).status_code == 403
     assert client.get(url(books, f"/budget-vs-actual?year={YEAR}")).status_code == 403
     assert council.get(url(books, f"/budgets/{YEAR}")).status_code == 200
+
+
+def test_a_draft_budget_does_not_exist_for_a_member_in_any_format_until_it_is_approved(db, books, make_user, login,
+                                                                                      client):
+    budget = draft(db, books, **{"4_1": {1: 100_00}})
+    db.rollback()
+    assert db.get(Coop, books.id).members_see_finances  # the co-op publishes its finances
+    login(client, make_user("socia@example.org", coop=books, roles=["member"]))
+    for shown_as in ("", "?format=pdf", "?format=csv"):
+        assert client.get(url(books, f"/budgets/{YEAR}{shown_as}")).status_code == 404
+    approve(db, books, budget)
+    page = client.get(url(books, f"/budgets/{YEAR}"))
+    assert page.status_code == 200 and "4.1" in text_of(page)
+    assert "100.00" in client.get(url(books, f"/budgets/{YEAR}?format=csv")).get_data(as_text=True)
 
 
 def test_another_coops_budget_is_not_found(db, books, make_coop, make_user, login, client):

@@ -337,6 +337,39 @@ def test_a_fine_is_a_single_charge_paid_from_credit(db, books, people):
     assert caught.value.field == "amount"
 
 
+def fine(db, books, member, amount=1000):
+    db.rollback()
+    charge = dues.charge_member(db, None, books, member=db.merge(member), amount_minor=amount,
+                                description="Multa: inasistencia a la Minga del 7 de marzo",
+                                due_date=dt.date(2026, 3, 31), income_account=account(db, books, "4.3"),
+                                entry_date=dt.date(2026, 3, 8))
+    db.commit()
+    return charge
+
+
+def test_each_charge_entry_names_its_dues_run_or_its_single_charge(db, books, make_plan, people):
+    done = run(db, books, make_plan())
+    assert set(db.execute(sa.select(JournalEntry.origin_kind, JournalEntry.origin_id))) == {
+        ("ledger.dues_run", done.id)}
+    charge = fine(db, books, people[0])
+    assert (charge.entry.origin_kind, charge.entry.origin_id) == ("ledger.charge", charge.id)
+
+
+def test_reversing_a_charge_entry_by_hand_cancels_the_charge_and_frees_what_paid_it(db, books, make_plan, people):
+    rosa, luis, _ines = people
+    pay(db, books, rosa, 3000)
+    run(db, books, make_plan())
+    fined = fine(db, books, luis)
+    dues_charge = db.scalar(sa.select(Charge).where(Charge.member_id == rosa.id))
+    assert dues_charge.settled_minor == 2500
+    for charge in (dues_charge, fined):
+        services.reverse_entry(db, None, books, charge.entry, entry_date=dt.date(2026, 3, 9), reason="Cobro indebido")
+    db.commit()
+    assert [(c.is_void, c.settled_minor, c.open_minor) for c in (dues_charge, fined)] == [(True, 0, 0)] * 2
+    credit = allocation.unallocated_payments(db, books.id, rosa.id)[0]
+    assert credit.amount_minor - credit.allocated_minor == 3000
+
+
 # --- the scheduled job ------------------------------------------------------------------------
 
 def test_the_job_charges_plans_on_their_day_once_and_reports_failures(app, db, books, make_plan, people):

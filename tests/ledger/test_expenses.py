@@ -168,7 +168,7 @@ def test_cash_is_no_account_to_charge_but_construction_in_progress_is(db, books,
 
 def test_an_amount_with_three_decimals_is_refused(app, db, books, people):
     _user, treasurer = people["treasurer"]
-    response = send(treasurer, form(db, books, amount="312,405"))
+    response = send(treasurer, form(db, books, amount="1.312,405"))
     assert field_error(response, "amount") == spanish(app, "Use at most %(digits)d decimals for %(currency)s.",
                                                       digits=2, currency="USD")
     db.rollback()
@@ -330,6 +330,17 @@ def test_paying_posts_a_balanced_entry_and_the_trial_balance_moves(db, books, pe
     assert sum(after.values()) == 0
     assert reports.verify_ledger(db, db.get(Coop, books.id)) == []
     assert "Ferretería El Constructor" in entry.description
+
+
+def test_the_entry_that_pays_an_expense_names_it(db, books, people, post):
+    post(books, ("1.1.02", 100_000), ("4.1", -100_000))
+    expense = approved(db, books, people)
+    db.rollback()
+    coop = db.get(Coop, books.id)
+    entry = expenses.pay_expense(db, db.merge(people["treasurer"][0]), coop, db.get(Expense, expense.id),
+                                 paid_date=dt.date(2026, 3, 20), from_account=account(db, coop, "1.1.02"))
+    db.commit()
+    assert (entry.origin_kind, entry.origin_id) == ("ledger.expense", expense.id)
 
 
 def test_paying_twice_is_refused(app, db, books, people):

@@ -84,7 +84,7 @@ def test_a_bad_file_lists_every_bad_row_and_posts_nothing(client, db, books, two
                "1.1.01;;10,00;5,00;debe y haber\n"               # 6
                "1.1.01;;;;ni debe ni haber\n"                    # 7
                "1.1.01;;diez;;monto ilegible\n"                  # 8
-               "1.1.01;;10,005;;tres decimales\n"                # 9
+               "1.1.01;;1.010,005;;tres decimales\n"             # 9
                f"4.1;{ana.number};;10,00;socio en cuenta de ingresos\n"  # 10
                "1.1.02;;100,00;;bien\n"                          # 11
                "3.3;;;90,00;bien, pero no cuadra\n").encode("latin-1")  # 12
@@ -137,6 +137,27 @@ def test_semicolons_latin1_and_decimal_commas_are_read(db, books, two_members):
     assert plan.ok, plan.problems
     assert [line.amount_minor for line in plan.lines] == [123450, -123450]
     assert plan.lines[0].description == "Señora Ana"
+
+
+def test_dollar_signs_and_decimal_commas_are_read_as_the_treasurer_wrote_them(client, db, books, two_members,
+                                                                           treasurer):
+    ana, _ = two_members
+    content = ("cuenta;socio;debe;haber;descripcion\n"
+               f"1.1.03;{ana.number};$48.90;;Aporte de Ana\n"
+               "3.3;;;48,90;Patrimonio\n").encode()
+    preview = upload(client, books, content)
+    assert "Post the opening balances" in text_of(preview)
+    assert confirm(client, books, preview).status_code == 302
+    [entry] = entries(db)
+    assert sorted(p.amount_minor for p in entry.postings) == [-4890, 4890]
+
+
+def test_an_amount_that_reads_two_ways_is_refused_on_its_row_with_its_reading(db, books):
+    content = b"cuenta;debe;haber\n1.1.01;1,500;\n3.3;;1.500,00\n"
+    plan = opening.check_opening(db, books, content, locale="es")
+    [problem] = [p for p in plan.problems if p.row == 2]
+    assert "1,500" in problem.message and "1.500,00" in problem.message
+    assert [line.row for line in plan.lines] == [3] and not plan.ok  # nothing is guessed
 
 
 def test_a_second_opening_is_refused_until_the_first_is_reversed(client, db, books, two_members, treasurer):

@@ -156,11 +156,30 @@ def test_a_void_needs_a_reason_and_a_date_not_before_the_payment(db, books, memb
     assert not payment.is_void
 
 
-def test_a_payments_entry_cannot_be_reversed_by_hand(db, books, member):
+def test_a_payments_entry_is_not_reversed_by_hand_but_by_voiding_the_receipt(db, books, member):
     payment = pay(db, books, member, 100)
+    entries = count(db, JournalEntry)
     with pytest.raises(DomainError) as caught:
         services.reverse_entry(db, None, books, payment.entry, entry_date=DAY, reason="A mano")
-    assert caught.value.field == "entry" and not payment.is_void
+    assert (caught.value.field, caught.value.text) == (
+        "entry", "This entry records a payment: void the receipt instead.")
+    assert count(db, JournalEntry) == entries and not payment.is_void
+    payments.void_payment(db, None, books, payment, reason="Recibo duplicado", on_date=DAY)
+    void = db.get(JournalEntry, payment.void_entry_id)
+    assert void.reverses_id == payment.entry_id and count(db, JournalEntry) == entries + 1
+
+
+def test_the_entries_of_a_receipt_and_of_its_void_name_the_payment(db, books, member):
+    dues_payment = pay(db, books, member, 100)
+    subscription = member_services.subscribe_shares(db, None, books, member, amount_minor=10000, instalments=4,
+                                                    first_due_date=JAN)
+    capital = payments.record_share_payment(db, None, books, subscription=subscription, payment_date=DAY,
+                                            amount_minor=6000, method="cash", account=account(db, books, "1.1.01"))
+    for payment in (dues_payment, capital):
+        assert (payment.entry.origin_kind, payment.entry.origin_id) == ("ledger.payment", payment.id)
+    payments.void_payment(db, None, books, capital, reason="Cheque sin fondos", on_date=DAY)
+    void = db.get(JournalEntry, capital.void_entry_id)
+    assert (void.origin_kind, void.origin_id) == ("ledger.payment", capital.id)
 
 
 # --- share capital ---------------------------------------------------------------------------

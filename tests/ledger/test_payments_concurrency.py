@@ -1,6 +1,6 @@
-"""Twenty people paying at the same window at the same instant still get receipts 1 to 20, and
-their money settles the member's charges exactly once (real threads, each with its own
-connection and transaction)."""
+"""Twenty people paying at the same window at the same instant still get receipts 1 to 20, each
+receipt's entry names its own payment, and their money settles the member's charges exactly once
+(real threads, each with its own connection and transaction)."""
 from __future__ import annotations
 
 import threading
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from coop.tenancy import Coop
 from ledger import payments, reports, services
-from ledger.models import Charge, Payment
+from ledger.models import Charge, JournalEntry, Payment
 from members.models import Member
 from tests.ledger.conftest import DAY, run_at_once
 from tests.ledger.payment_factories import add_charge
@@ -42,6 +42,10 @@ def test_concurrent_payments_get_receipts_without_gaps_or_repeats(app, db, books
     numbers = list(db.scalars(sa.select(Payment.receipt_number).where(Payment.coop_id == coop_id)
                               .order_by(Payment.receipt_number)))
     assert numbers == list(range(1, THREADS + 1))
+    named = db.execute(sa.select(Payment.id, JournalEntry.origin_kind, JournalEntry.origin_id)
+                       .join(JournalEntry, JournalEntry.id == Payment.entry_id).where(Payment.coop_id == coop_id)).all()
+    assert sorted(named) == sorted((payment_id, "ledger.payment", payment_id) for payment_id, _kind, _id in named)
+    assert len(named) == THREADS
     assert db.get(Charge, charge.id).settled_minor == 1000
     paid = sum(100 + i for i in range(THREADS))
     assert payments.member_credit(db, books, member_id) == paid - 1000

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from coop.tenancy import today_in
+from coop.calendar import today_in
 from ledger import payments
 from ledger.models import Payment
 from ledger.services import BANK_CODE, CASH_CODE
@@ -69,7 +69,7 @@ def test_the_form_is_prefilled_and_records_a_numbered_receipt(client, db, books,
 
 
 @pytest.mark.parametrize("typed, message", [("0", "more than zero"), ("-5", "cannot be negative"),
-                                            ("12.345", "at most 2 decimals"), ("doce", "not an amount")])
+                                            ("1,012.345", "at most 2 decimals"), ("doce", "not an amount")])
 def test_an_amount_that_is_not_money_is_refused_beside_the_field(client, db, books, ana, make_user, login,
                                                                  typed, message):
     login(client, make_user("treasurer@example.org", coop=books, roles=["treasurer"], locale="en"))
@@ -77,6 +77,25 @@ def test_an_amount_that_is_not_money_is_refused_beside_the_field(client, db, boo
     response = client.post(f"{BOOKS}/payments/new", data=form_data(db, books, ana, amount=typed))
     assert response.status_code == 200
     assert message in field_error(response, "amount")
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+
+
+@pytest.mark.parametrize("typed, cents", [("48.90", 4890), ("$1.234,56", 123456), ("1,234.56", 123456)])
+def test_the_treasurer_types_the_amount_as_it_is_written_on_the_slip(client, db, books, ana, treasurer, typed, cents):
+    response = client.post(f"{BOOKS}/payments/new", data=form_data(db, books, ana, amount=typed))
+    assert response.status_code == 302
+    db.rollback()
+    assert db.scalar(sa.select(Payment.amount_minor)) == cents
+
+
+def test_an_amount_that_reads_two_ways_is_asked_about_and_nothing_is_recorded(client, db, books, ana, treasurer):
+    # on the Spanish form "1.500" is fifteen hundred; "1,500" might be that, or one and a half dollars
+    response = client.post(f"{BOOKS}/payments/new", data=form_data(db, books, ana, amount="1,500"))
+    assert response.status_code == 200
+    refusal = field_error(response, "amount")
+    assert "1,500" in refusal and "1.500,00" in refusal and "1500,00" in refusal
+    assert 'value="1,500"' in response.get_data(as_text=True)  # what she typed stays in the field
     db.rollback()
     assert db.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
 
@@ -145,7 +164,9 @@ def test_a_member_prints_their_own_receipt_and_nobody_elses(client, db, books, a
     db.get(Member, ana.id).user_id = user.id
     db.commit()
     login(client, user)
-    assert client.get(f"{BOOKS}/payments/{mine.id}/receipt.pdf").status_code == 200
+    own = client.get(f"{BOOKS}/payments/{mine.id}/receipt.pdf")
+    assert own.status_code == 200 and own.mimetype == "application/pdf"
+    assert "Quishpe" in pdf_text(own)
     assert client.get(f"{BOOKS}/payments/{theirs.id}/receipt.pdf").status_code == 404
     assert client.get(f"{BOOKS}/payments/{mine.id}").status_code == 403
     assert client.get(f"{BOOKS}/payments/").status_code == 403

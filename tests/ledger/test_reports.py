@@ -21,7 +21,9 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from ledger import journal as books_journal
 from ledger import reports, services
+from ledger.models import AccountType
 from ledger.services import account_by_code
 from tests.conftest import field_error, text_of
 
@@ -266,3 +268,23 @@ def test_members_read_the_summaries_when_the_coop_publishes_them_but_never_the_t
     for url in ("/c/quebrada/books/", "/c/quebrada/books/income-statement", "/c/quebrada/books/balance-sheet",
                 "/c/quebrada/books/construction-fund"):
         assert client.get(url).status_code == 403, url
+
+
+# --- one chart, one order, one normal side -------------------------------------------------------
+
+def test_every_report_lists_the_accounts_in_the_chart_order_with_balances_on_their_normal_side(db, books, post):
+    db.rollback()
+    for code, name in (("5.5.9", "Agua"), ("5.5.10", "Luz")):
+        services.add_account(db, None, books, code=code, name=name, type=AccountType.EXPENSE)
+    db.commit()
+    post(books, ("5.5.10", 2_000), ("5.5.9", 1_000), ("1.1.01", -3_000), entry_date=dt.date(2026, 3, 2))
+    post(books, ("1.1.01", 5_000), ("4.1", -5_000), entry_date=dt.date(2026, 3, 2))
+    codes = [row.code for row in reports.trial_balance(db, books)]
+    assert codes.index("5.5.9") < codes.index("5.5.10")  # by the numbers, not the text
+    chart = [row.account.code for row in books_journal.chart(db, books)]
+    assert [c for c in chart if c in codes] == codes  # the chart page and the trial balance agree
+    statement = reports.income_statement(db, books, JAN1, MAR31)
+    assert [line.code for line in statement.expenses.lines][-2:] == ["5.5.9", "5.5.10"]
+    balances = {row.account.code: row.balance for row in books_journal.chart(db, books)}
+    assert (balances["4.1"], balances["1.1.01"], balances["5.5.10"]) == (5_000, 2_000, 2_000)
+    assert lines_of(statement.income) == {"4": 5_000, "4.1": 5_000}  # income read as a credit, positive

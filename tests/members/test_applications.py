@@ -15,10 +15,11 @@ from flask_babel import force_locale, gettext
 
 from coop.audit import AuditEvent
 from coop.auth.models import LoginThrottle, User
+from coop.calendar import today_in
 from coop.db import utcnow
 from coop.errors import DomainError
 from coop.outbox import OutboxMessage
-from coop.tenancy import Coop, Invitation, Role, roles_of, today_in
+from coop.tenancy import Coop, Invitation, Role, roles_of
 from members import applications
 from members.applications import ApplicationData, Source, SpamPolicy
 from members.models import Application, ApplicationStatus, DocumentType, Member, MemberStatus

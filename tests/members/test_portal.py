@@ -312,8 +312,8 @@ def test_panels_other_packages_add_show_on_her_page_with_their_context(app, clie
     _member, user = ana
     seen = []
 
-    def minga_hours(session, coop, member, viewer_roles):
-        seen.append((member.id, set(viewer_roles)))
+    def minga_hours(session, coop, member, viewer):
+        seen.append((member.id, set(viewer.roles)))
         return panels.Panel(title="Horas de Minga", template="test/minga_panel.html",
                             context={"hours": 42})
 

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 
 from coop.audit import AuditEvent
 from coop.tenancy import Coop
-from members import services
+from members import imports, services
 from members.models import (Household, Lot, LotAssignment, LotStatus, Member, MemberStatus,
                             MemberStatusChange, ShareSubscription)
-from tests.conftest import field_error, flashes, log_in, text_of
+from tests.conftest import field_error, log_in, text_of
 from tests.members.conftest import TODAY, cedula
 
 
@@ -178,8 +178,12 @@ def test_share_capital_is_subscribed_in_instalments(client, db, coop, secretary,
     assert subscription.amount_minor == 100001
     assert services.instalment_schedule(subscription) == [
         (dt.date(2026, 1, 31), 33333), (dt.date(2026, 2, 28), 33333), (dt.date(2026, 3, 31), 33335)]
-    bad = client.post(url, data={"amount": "10,555", "instalments": "3", "first_due_date": "2026-01-31"})
+    bad = client.post(url, data={"amount": "10,5555", "instalments": "3", "first_due_date": "2026-01-31"})
     assert field_error(bad, "amount") == "Use como máximo 2 decimales para USD."
+    ambiguous = client.post(url, data={"amount": "10,555", "instalments": "3", "first_due_date": "2026-01-31"})
+    assert "10.555,00" in field_error(ambiguous, "amount")  # the reading it would take is shown, not taken
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count()).select_from(ShareSubscription)) == 1
 
 
 def test_directory_search_ignores_accents_and_finds_lots_and_numbers(client, db, coop, secretary, make_member):
@@ -249,6 +253,29 @@ def test_members_see_the_directory_only_when_the_coop_shares_it(app, db, coop, m
     found = text_of(client.get(f"/c/{coop.slug}/members/", query_string={"q": rosa.document_number}))
     assert "Quishpe" not in found
     assert client.get(f"/c/{coop.slug}/members/{rosa.number}").status_code == 403
+
+
+def test_a_treasurer_does_not_find_an_imported_member_by_their_cedula(app, db, coop, make_user):
+    """The secretary brings the old register from a file; the treasurer, looking for someone to
+    record a payment, finds them by name but not by their identity document, which only those who
+    may see personal data search."""
+    document = cedula(41)
+    db.rollback()
+    here = db.get(Coop, coop.id)
+    plan = imports.check_import(db, here, f"nombres,apellidos,numero_documento,fecha_ingreso\n"
+                                          f"Rosa,Quishpe,{document},2004-03-01\n".encode(), today=TODAY)
+    assert plan.ok, plan.problems
+    imports.save_members(db, None, here, plan, filename="socios.csv")
+    db.commit()
+
+    def directory_search(role: str, text: str) -> str:
+        client = app.test_client()
+        log_in(client, make_user(coop=coop, roles=[role]).email)
+        return text_of(client.get(f"/c/{coop.slug}/members/", query_string={"q": text}))
+
+    assert "Quishpe, Rosa" in directory_search("treasurer", "quishpe")
+    assert "Quishpe" not in directory_search("treasurer", document)
+    assert "Quishpe, Rosa" in directory_search("secretary", document)
 
 
 def test_another_coops_member_is_not_found(app, coop, make_coop, make_user, make_member):

@@ -1,0 +1,63 @@
+"""Every benchmark still runs: each ``bench/*.py`` script at a tiny scale (``--smoke``).
+
+The benchmarks are scripts, not timed tests (DESIGN.md 7), and nothing else runs them between
+measurements: a changed signature would only show the next time someone measures. Here each
+one builds its co-op at a tiny scale and prints its figures, in its own process as ``make bench``
+runs it; the figures themselves are not checked, only that they are printed. The scripts start
+together and the tests wait for them, so that the two cores share the waiting.
+
+They run on SQLite; with COOP_BENCH_DATABASE_URL set (a PostgreSQL server database) they use
+that server as the real runs do, each in a ``..._smoke`` database of its own. ``ledger_books.py``
+needs GNU time (``/usr/bin/time``), as it always has.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = sorted(path.name for path in (ROOT / "bench").glob("*.py") if path.name != "common.py")
+#: what each script prints when it got to the end (besides the machine it ran on)
+FIGURES = {
+    "ledger_books.py": ["trial balance: median", "hledger export:", "member statement PDF: median",
+                        "arrears aging, all members:", "dues run for"],
+    "members_import.py": ["validate (read and check the whole file)", "web: confirm and background job until done",
+                          "validate + import:"],
+    "members_register_pdf.py": ["register of 40 members in batches of 20"],
+    "members_search.py": ["directory page, 30 searches: median"],
+}
+TIMEOUT_SECONDS = 300
+
+
+@pytest.fixture(scope="module")
+def smoke_runs():
+    """Every script started at once at its tiny scale; the processes, by script name."""
+    processes = {name: subprocess.Popen([sys.executable, str(ROOT / "bench" / name), "--smoke"], cwd=ROOT,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for name in SCRIPTS}
+    yield processes
+    for process in processes.values():
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_every_script_has_its_figures_listed():
+    assert SCRIPTS == sorted(FIGURES), "a new bench script: list what it prints in FIGURES"
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_the_benchmark_runs_at_a_tiny_scale_and_prints_its_figures(smoke_runs, script):
+    process = smoke_runs[script]
+    try:
+        output, errors = process.communicate(timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, errors = process.communicate()
+        pytest.fail(f"{script} --smoke took over {TIMEOUT_SECONDS} s:\n{output}\n{errors[-3000:]}")
+    assert process.returncode == 0, f"{script} --smoke failed:\n{output}\n{errors[-3000:]}"
+    for figure in FIGURES[script] + ["machine:"]:
+        assert figure in output, f"{script} --smoke did not print {figure!r}:\n{output}"
