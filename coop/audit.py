@@ -39,6 +39,7 @@ describe("coop.settings", _l("Settings changed"))
 describe("role.grant", _l("Role given"))
 describe("role.revoke", _l("Role removed"))
 describe("export.audit", _l("Audit trail printed"))
+describe("export.document", _l("Generated document downloaded"))
 
 
 class AuditEvent(Base):

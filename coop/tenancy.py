@@ -220,11 +220,13 @@ def people_of(session: so.Session, coop: Coop) -> list[tuple[User, list[Grant]]]
     """Every user with a role in the co-op, with their grants, by name."""
     rows = session.execute(
         sa.select(User, CoopRole).join(CoopRole, CoopRole.user_id == User.id)
-        .where(CoopRole.coop_id == coop.id)
-        .order_by(User.name, User.id, CoopRole.role, CoopRole.scope_kind, CoopRole.scope_id)).all()
+        .where(CoopRole.coop_id == coop.id).order_by(User.name, User.id)).all()
     people: dict[int, tuple[User, list[Grant]]] = {}
     for user, grant in rows:
         people.setdefault(user.id, (user, []))[1].append(grant.grant)
+    order = list(Role)
+    for _user, grants in people.values():  # the roles as the menu lists them: admin first, member last
+        grants.sort(key=lambda g: (order.index(g.role), g.scope.kind if g.scope else "", g.scope.id if g.scope else 0))
     return list(people.values())
 
 
