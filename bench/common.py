@@ -1,6 +1,7 @@
-"""What every benchmark shares: the machine it ran on, a fresh database, valid cédulas."""
+"""What every benchmark shares: the machine it ran on, its scale, a fresh database, valid cédulas."""
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import sys
@@ -19,6 +20,19 @@ def machine() -> str:
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.processor())
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def register_scale(description: str, *, members: int, households: int, smoke_members: int,
+                   smoke_households: int, smoke_help: str) -> argparse.Namespace:
+    """``--members``, ``--households`` and ``--smoke`` (a tiny run: does the script still work?)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--members", type=int, default=members)
+    parser.add_argument("--households", type=int, default=households)
+    parser.add_argument("--smoke", action="store_true", help=smoke_help)
+    args = parser.parse_args()
+    if args.smoke:
+        args.members, args.households = smoke_members, smoke_households
+    return args
 
 
 def fresh_database(folder: Path, name: str) -> str:

@@ -17,7 +17,6 @@ at a tiny scale (the test suite does, so that the script cannot fall out of step
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import random
@@ -31,7 +30,7 @@ import sqlalchemy.orm as so
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import cedula, fresh_database, machine  # noqa: E402
+from common import cedula, fresh_database, machine, register_scale  # noqa: E402
 
 from coop import migrate, tenancy  # noqa: E402
 from coop.app import create_app  # noqa: E402
@@ -93,14 +92,9 @@ def timed(label: str, action):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=MEMBERS)
-    parser.add_argument("--households", type=int, default=HOUSEHOLDS)
-    parser.add_argument("--smoke", action="store_true",
-                        help=f"a tiny run ({SMOKE_MEMBERS} rows, {SMOKE_HOUSEHOLDS} households): does it still work?")
-    args = parser.parse_args()
-    if args.smoke:
-        args.members, args.households = SMOKE_MEMBERS, SMOKE_HOUSEHOLDS
+    args = register_scale(__doc__.splitlines()[0], members=MEMBERS, households=HOUSEHOLDS,
+                          smoke_members=SMOKE_MEMBERS, smoke_households=SMOKE_HOUSEHOLDS,
+                          smoke_help=f"a tiny run ({SMOKE_MEMBERS} rows, {SMOKE_HOUSEHOLDS} households): does it still work?")
     with tempfile.TemporaryDirectory() as folder:
         url = fresh_database(Path(folder), "coop_bench" + ("_smoke" if args.smoke else ""))
         build(url)
