@@ -214,11 +214,6 @@ def current_viewer() -> Viewer:
     return g.coop_viewer
 
 
-def current_roles() -> frozenset[Role]:
-    """The logged-in user's roles in the request's co-op, whatever their scope."""
-    return current_viewer().roles
-
-
 def can(permission: str, obj: Any = None) -> bool:
     """For templates and views: may the current user do this (to this object) here?"""
     return current_viewer().may(permission, obj)

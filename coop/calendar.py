@@ -88,4 +88,4 @@ def fiscal_months(coop: HasCalendar, year: int) -> list[dt.date]:
 
 def fiscal_year_end(coop: HasCalendar, day: dt.date) -> dt.date:
     """The last day of the fiscal year ``day`` falls in."""
-    return add_months(fiscal_year_start(coop, day), 12) - dt.timedelta(days=1)
+    return month_end(add_months(fiscal_year_start(coop, day), 11))

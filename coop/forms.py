@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import g
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
@@ -11,6 +10,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from coop.errors import DomainError
 from coop.money import MoneyError, parse_money, typed_amount
 from coop.tenancy import ROLE_LABELS, Basis, check_country, check_currency, check_timezone
+from coop.web import reader_locale
 
 LANGUAGE_CHOICES = [("es", "Español"), ("en", "English")]
 PAPER_CHOICES = [("A4", "A4"), ("Letter", _l("Letter"))]
@@ -54,10 +54,6 @@ class MoneyField(StringField):
     def _currency() -> str:
         return g.coop.currency
 
-    @staticmethod
-    def _locale() -> str:
-        return str(get_locale() or "es")
-
     def process_formdata(self, valuelist):
         if not valuelist:
             return  # not sent: the value given (an edit form's amount) stays
@@ -67,7 +63,7 @@ class MoneyField(StringField):
             self.raw_data = [""]  # blank, as InputRequired understands it
             return
         try:
-            self.data = parse_money(text, self._currency(), self._locale(), allow_negative=self.allow_negative).minor
+            self.data = parse_money(text, self._currency(), reader_locale(), allow_negative=self.allow_negative).minor
         except MoneyError as error:
             self.data = None
             raise ValueError(error.text) from None
@@ -75,7 +71,7 @@ class MoneyField(StringField):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return typed_amount(self.data, self._currency(), self._locale()) if self.data is not None else ""
+        return typed_amount(self.data, self._currency(), reader_locale()) if self.data is not None else ""
 
 
 CURRENCY_CHECK = RuleCheck(check_currency)

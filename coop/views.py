@@ -163,19 +163,16 @@ def audit_print():
 @coop_view(READ_TASK, task=Task)
 def task(task: Task):
     """A task's progress, refreshing itself until it is done; then its file, from the same address."""
-    if task.status is tasks.TaskStatus.DONE and task.mimetype and _has_file(task):
+    content = _file_of(task) if task.status is tasks.TaskStatus.DONE else None
+    if content is not None:
         audit.record_apart(database(), coop=g.coop, actor=current_user, action="export.document", obj=task,
                            summary=task.filename)
-        return file_response(_file_of(task), task.filename, task.mimetype)
+        return file_response(content, task.filename, task.mimetype)
     return refreshing(render_template("coop/task.html", task=task, kind=tasks.KINDS.get(task.kind),
                                       refresh=tasks.REFRESH_SECONDS), task.is_waiting)
 
 
-def _has_file(task: Task) -> bool:
-    return get_session().scalar(sa.select(Task.content.is_not(None)).where(Task.id == task.id))
-
-
-def _file_of(task: Task) -> bytes:
+def _file_of(task: Task) -> bytes | None:
     return get_session().scalar(sa.select(Task.content).where(Task.id == task.id))
 
 

@@ -12,6 +12,7 @@ import uuid
 
 from flask import (Flask, current_app, g, has_app_context, has_request_context, render_template, request,
                    session)
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -77,6 +78,11 @@ def select_locale() -> str:
     coop = g.get("coop") if has_request_context() else None
     language = select_language() if has_request_context() else current_app.config["BABEL_DEFAULT_LOCALE"]
     return format_locale(language, coop.country if coop is not None else None)
+
+
+def reader_locale() -> str:
+    """The Babel locale of whoever reads the page ("es_EC"), for formatting and reading numbers."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_timezone() -> str:

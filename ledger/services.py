@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 
 from coop import audit, numbering
 from coop.auth.models import User
+from coop.calendar import month_start
 from coop.errors import DomainError, DomainErrors, NotFoundError, Problems
 from coop.tenancy import Coop
 from ledger import origins
@@ -208,13 +209,9 @@ def money_accounts(session: so.Session, coop: Coop) -> list[Account]:
 
 # --- journal ---------------------------------------------------------------------------------
 
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 def is_closed_month(session: so.Session, coop: Coop, day: dt.date) -> bool:
     return session.scalar(sa.select(ClosedPeriod.id).where(
-        ClosedPeriod.coop_id == coop.id, ClosedPeriod.month == first_of_month(day))) is not None
+        ClosedPeriod.coop_id == coop.id, ClosedPeriod.month == month_start(day))) is not None
 
 
 def closed_month_starts(session: so.Session, coop: Coop) -> frozenset[dt.date]:
@@ -263,7 +260,7 @@ def check_entry(session: so.Session, coop: Coop, *, entry_date: dt.date, descrip
         problems.add(_l("A reference has at most 100 characters."), field="reference")
     if not isinstance(entry_date, dt.date):
         problems.add(_l("Write the date."), field="entry_date")
-    elif (first_of_month(entry_date) in closed if closed is not None
+    elif (month_start(entry_date) in closed if closed is not None
           else is_closed_month(session, coop, entry_date)):
         problems.add(_l("The month of this date is closed: nothing more is posted into it."),
                      field="entry_date")
@@ -453,8 +450,8 @@ def close_month(session: so.Session, actor: User | None, coop: Coop, month: dt.d
     """Close a month of the books: no entry dated in it can be posted any more.
 
     With ``today`` (the co-op's date), only a month that has ended may be closed."""
-    month = first_of_month(month)
-    if today is not None and month >= first_of_month(today):
+    month = month_start(month)
+    if today is not None and month >= month_start(today):
         raise DomainError(_l("Only a month that has ended can be closed."), field="month")
     if is_closed_month(session, coop, month):
         raise DomainError(_l("This month is already closed."), field="month")

@@ -14,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +21,7 @@ from coop import calendar
 from coop.db import get_session
 from coop.errors import DomainError, apply_to_form
 from coop.pages import Load, coop_view, file_response, page_number, show_refusal
+from coop.web import reader_locale
 from ledger import journal as books
 from ledger import opening, services
 from ledger.forms import (ACCOUNT_TYPE_LABELS, SOURCE_LABELS, AccountForm, CloseAccountForm, CloseMonthForm,
@@ -41,10 +41,6 @@ ENTRY = Load.by(books.entry_by_id, "entry_id")
 
 def today() -> dt.date:
     return calendar.today_in(g.coop)
-
-
-def locale() -> str:
-    return str(get_locale() or "es")
 
 
 # --- chart of accounts ---------------------------------------------------------------------
@@ -357,7 +353,7 @@ def opening_import():
     if not form.validate_on_submit():
         return _opening_page(form)
     content = form.file.data.read()
-    plan = opening.check_opening(get_session(), g.coop, content, locale=locale())
+    plan = opening.check_opening(get_session(), g.coop, content, locale=reader_locale())
     confirm = None
     if plan.ok:
         confirm = OpeningConfirmForm(formdata=None, content=base64.b64encode(content).decode("ascii"),
@@ -380,7 +376,7 @@ def opening_post():
     form.entry_date.data, form.description.data = entry_date, confirm.description.data
     with show_refusal(form):
         posted = opening.post_opening(get_session(), current_user, g.coop, content, entry_date=entry_date,
-                                      description=confirm.description.data or "", locale=locale())
+                                      description=confirm.description.data or "", locale=reader_locale())
         flash(_("The opening balances are posted as entry %(number)d.", number=posted.number), "success")
         return redirect(url_for("ledger.entry", entry_id=posted.id))
     return _opening_page(form)
@@ -389,5 +385,5 @@ def opening_post():
 @bp.get("/opening/template.csv")
 @coop_view(MANAGE_BOOKS)
 def opening_template():
-    return file_response(opening.template_csv(locale().split("_")[0]).encode("utf-8"),
+    return file_response(opening.template_csv(reader_locale().split("_")[0]).encode("utf-8"),
                          _("opening-balances") + ".csv", "text/csv; charset=utf-8")

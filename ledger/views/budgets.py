@@ -13,7 +13,6 @@ import pygal
 from babel.dates import get_month_names
 from babel.numbers import format_decimal
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,6 +28,7 @@ from coop.db import get_session
 from coop.forms import MoneyField
 from coop.money import Money, format_money
 from coop.pages import Load, coop_view, load_or_404, show_refusal
+from coop.web import reader_locale
 from ledger import budgets
 from ledger.models import Account, AccountType, Budget
 from ledger.permissions import MANAGE_BOOKS, READ_BUDGET, VIEW_BOOKS, VIEW_FINANCE_SUMMARY
@@ -66,12 +66,8 @@ for _month in budgets.MONTHS:
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def _locale() -> str:
-    return str(get_locale() or "es")
-
-
 def month_names() -> dict[int, str]:
-    return dict(get_month_names("wide", context="stand-alone", locale=_locale()))
+    return dict(get_month_names("wide", context="stand-alone", locale=reader_locale()))
 
 
 def _books_reader() -> bool:
@@ -230,14 +226,14 @@ def percent_text(value) -> str:
     """A percentage as the reader writes it ("83,3 %"); a dash when nothing was budgeted."""
     if value is None:
         return "–"
-    return format_decimal(value, format="#,##0.0", locale=_locale()) + "\u00a0%"
+    return format_decimal(value, format="#,##0.0", locale=reader_locale()) + "\u00a0%"
 
 
 def _money_label(value: float | None) -> str:
     if value is None:
         return ""
     digits = g.coop.currency_digits
-    return format_money(Money(round(value * 10 ** digits), g.coop.currency), _locale())
+    return format_money(Money(round(value * 10 ** digits), g.coop.currency), reader_locale())
 
 
 def chart_data_url(report: budgets.BudgetReport) -> str:
@@ -246,7 +242,7 @@ def chart_data_url(report: budgets.BudgetReport) -> str:
     Drawn server-side by pygal without scripts. An image, not inline SVG: the chart's own
     stylesheet would be refused by the pages' Content-Security-Policy (no inline styles).
     """
-    names = get_month_names("abbreviated", context="stand-alone", locale=_locale())
+    names = get_month_names("abbreviated", context="stand-alone", locale=reader_locale())
     scale = 10 ** g.coop.currency_digits
     style = Style(colors=("#a9cdb8", "#2f6b4f", "#e5c39a", "#8a4b00"), background="white",
                   plot_background="white", font_family="DejaVu Sans, sans-serif")

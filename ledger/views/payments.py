@@ -7,7 +7,6 @@ does not exist.
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,6 +18,7 @@ from coop.calendar import today_in
 from coop.db import get_session
 from coop.forms import MoneyField
 from coop.pages import Load, coop_view, page_number, show_refusal
+from coop.web import reader_locale
 from ledger import payments, services
 from ledger.models import Account, Payment, PaymentMethod
 from ledger.permissions import MANAGE_BOOKS, READ_RECEIPT, VIEW_BOOKS
@@ -67,10 +67,6 @@ class PaymentFilterForm(FlaskForm):
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def _locale() -> str:
-    return str(get_locale() or "es")
-
 
 def _account_choices(form: ShareCapitalPaymentForm) -> dict[int, Account]:
     accounts = {a.id: a for a in services.money_accounts(get_session(), g.coop)}
@@ -216,7 +212,7 @@ def void_payment(found: Payment):
 def receipt_pdf(found: Payment):
     """The printed receipt, as the member takes it home."""
     db = get_session()
-    language = _locale().split("_")[0]
+    language = reader_locale().split("_")[0]
     return pdf_download("pdf/receipt.html", f"recibo-{g.coop.slug}-{found.receipt_number}.pdf",
                         coop=g.coop, payment=found, allocations=payments.allocations_of(db, found),
                         credit_left=payments.unallocated(db, found), method_labels=payments.METHOD_LABELS,

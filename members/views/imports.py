@@ -58,12 +58,8 @@ def _column_help() -> list[tuple[str, str, str, bool]]:
             for key, spanish in imports.COLUMNS.items()]
 
 
-def _import_task(session, coop, upload_id):
-    return imports.stored_import(session, coop, upload_id)
-
-
 @bp.route("/members/import/<int:upload_id>")
-@coop_view(MANAGE_MEMBERS, upload=Load.by(_import_task, "upload_id"))
+@coop_view(MANAGE_MEMBERS, upload=Load.by(imports.stored_import, "upload_id"))
 def import_status(upload: Task):
     return refreshing(render_template(
         "members/import_status.html", upload=upload, params=upload.params or {}, result=upload.result or {},
@@ -73,7 +69,7 @@ def import_status(upload: Task):
 
 
 @bp.route("/members/import/<int:upload_id>/confirm", methods=["POST"])
-@coop_view(MANAGE_MEMBERS, upload=Load.by(_import_task, "upload_id"))
+@coop_view(MANAGE_MEMBERS, upload=Load.by(imports.stored_import, "upload_id"))
 def import_confirm(upload: Task):
     imports.confirm_import(get_session(), upload)  # a second click finds it queued already
     return redirect(url_for("members.import_status", upload_id=upload.id))
