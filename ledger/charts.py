@@ -73,7 +73,7 @@ def _amount_labels(currency: str, locale: str):
     return axis, exact, 10**digits
 
 
-def scale_marks(values: Sequence[float], *, from_zero: bool, most: int = 6) -> list[float]:
+def scale_marks(values: Sequence[float], *, from_zero: bool, about: int = 6) -> list[float]:
     """Round amounts for the y axis, from at or below the smallest value to at or above the largest.
 
     pygal's own marks may stop short of the largest value, and a bar then rises above the top of
@@ -82,11 +82,10 @@ def scale_marks(values: Sequence[float], *, from_zero: bool, most: int = 6) -> l
     low, high = min(values, default=0.0), max(values, default=0.0)
     if from_zero:
         low, high = min(low, 0.0), max(high, 0.0)
-    if high == low:
-        high = low + 1
-    rough = (high - low) / (most - 1)
+    high = max(high, low + 5)  # a year of zeros still gets a scale: $0 to $5 in whole units
+    rough = (high - low) / (about - 1)
     power = 10 ** math.floor(math.log10(rough))
-    step = next(power * m for m in (1, 2, 2.5, 5, 10) if power * m >= rough)
+    step = max(1, next(power * m for m in (1, 2, 2.5, 5, 10) if power * m >= rough))  # the axis shows whole units
     bottom, top = math.floor(low / step) * step, math.ceil(high / step) * step
     return [bottom + i * step for i in range(round((top - bottom) / step) + 1)]
 
