@@ -29,7 +29,7 @@ from coop.forms import MoneyField
 from coop.money import Money, format_money
 from coop.pages import Load, coop_view, load_or_404, show_refusal
 from coop.web import reader_locale
-from ledger import budgets
+from ledger import budgets, charts
 from ledger.models import Account, AccountType, Budget
 from ledger.permissions import MANAGE_BOOKS, READ_BUDGET, VIEW_BOOKS, VIEW_FINANCE_SUMMARY
 from ledger.views import bp
@@ -246,9 +246,11 @@ def chart_data_url(report: budgets.BudgetReport) -> str:
     scale = 10 ** g.coop.currency_digits
     style = Style(colors=("#a9cdb8", "#2f6b4f", "#e5c39a", "#8a4b00"), background="white",
                   plot_background="white", font_family="DejaVu Sans, sans-serif")
+    values = [v / scale for s in (report.income, report.expense) for c in s.month_totals for v in (c.budget, c.actual)]
+    marks = charts.scale_marks(values, from_zero=True)  # pygal's own marks may stop below the tallest bar
     chart = pygal.Bar(js=[], disable_xml_declaration=True, width=760, height=340, legend_at_bottom=True,
                       legend_at_bottom_columns=2, style=style, value_formatter=_money_label,
-                      print_values=False, explicit_size=False, margin=8)
+                      print_values=False, explicit_size=False, margin=8, y_labels=marks, range=(marks[0], marks[-1]))
     chart.x_labels = [str(names[m.month]) for m in report.months]
     for section, budget_label, actual_label in (
             (report.income, _("Income budgeted"), _("Income received")),

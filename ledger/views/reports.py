@@ -55,7 +55,8 @@ def _locale() -> str:
 
 
 def _chart_options() -> dict:
-    return {"currency": g.coop.currency, "locale": _locale()}
+    """The reader's currency and language; a page also carries the charts drawn for phones."""
+    return {"currency": g.coop.currency, "locale": _locale(), "small_screens": report_format() == "html"}
 
 
 def _filename(name: str, *days: dt.date, extension: str) -> str:
