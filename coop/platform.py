@@ -1,15 +1,14 @@
 """The platform operator's pages: opening co-ops, the whole outbox, and the scheduled jobs."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coop import outbox, scheduler, tenancy
 from coop.db import get_or_404, get_session
 from coop.forms import NewCoopForm
-from coop.pages import page_number, platform_view, show_refusal
+from coop.pages import page_number, platform_view, query_text, show_refusal
 from coop.views import invitation
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
@@ -38,7 +37,7 @@ def coops():
 @platform_view
 def outbox_page():
     page = page_number()
-    status = request.args.get("status", "")
+    status = query_text("status", 20)
     messages, total = outbox.messages(get_session(), coop_id=None, status=status, page=page)
     return render_template("admin/outbox.html", messages=messages, total=total, page=page,
                            per_page=outbox.PAGE_SIZE, status=status, platform=True)

@@ -3,7 +3,7 @@ audit trail, outbox, job runs), and the page of any background task."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +13,8 @@ from coop.access import (ALL_ROLES, MANAGE_PEOPLE, MANAGE_SETTINGS, VIEW_AUDIT, 
                          current_viewer)
 from coop.db import database, get_session
 from coop.forms import AuditFilterForm, CoopSettingsForm, GrantRoleForm, RevokeRoleForm
-from coop.pages import coop_blueprint, coop_view, file_response, page_number, public_view, refreshing, show_refusal
+from coop.pages import (coop_blueprint, coop_view, file_response, page_number, public_view, query_form,
+                        query_text, refreshing, show_refusal)
 from coop.tasks import Task
 from coop.tenancy import Invitation, Role, Scope
 
@@ -123,7 +124,7 @@ def revoke():
 # --- the audit trail -----------------------------------------------------------------------------
 
 def _audit_filters() -> tuple[AuditFilterForm, audit.AuditFilter]:
-    form = AuditFilterForm(request.args)
+    form = query_form(AuditFilterForm)
     form.action.choices = [("", _("All"))] + [(a, audit.action_label(a))
                                               for a in audit.action_names(get_session(), g.coop.id)]
     if not form.validate():
@@ -182,7 +183,7 @@ def _file_of(task: Task) -> bytes | None:
 @coop_view(VIEW_OUTBOX)
 def outbox_page():
     page = page_number()
-    status = request.args.get("status", "")
+    status = query_text("status", 20)
     messages, total = outbox.messages(get_session(), coop_id=g.coop.id, status=status, page=page)
     return render_template("admin/outbox.html", messages=messages, total=total, page=page,
                            per_page=outbox.PAGE_SIZE, status=status, platform=False)

@@ -15,7 +15,7 @@ from coop.auth.forms import (AccountForm, ChangePasswordForm, ForgotPasswordForm
 from coop.auth.models import User
 from coop.db import SAFE_METHODS, database, get_session
 from coop.errors import DomainError, apply_to_form
-from coop.pages import account_view, public_view, show_refusal
+from coop.pages import account_view, public_view, query_text, show_refusal
 
 bp = Blueprint("auth", __name__)
 
@@ -77,7 +77,7 @@ def login():
             apply_to_form(form, error)
         else:
             _begin_session(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect(_safe_next(query_text("next", 500)) or url_for("home.index"))
     return render_template("auth/login.html", form=form)
 
 
