@@ -5,11 +5,12 @@ from flask import (Blueprint, abort, after_this_request, current_app, flash, red
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coop import outbox, scheduler, tenancy
+from coop import invitations, outbox, scheduler, tenancy
 from coop.db import get_or_404, get_session
 from coop.forms import NewCoopForm
 from coop.pages import page_number, platform_view, query_text, show_refusal
-from coop.views import invitation
+from coop.tenancy import Role
+from coop.views import invitation_link
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
 
@@ -21,12 +22,13 @@ def coops():
     form = NewCoopForm()
     if form.validate_on_submit():
         with show_refusal(form):
-            coop = tenancy.create_coop_with_admin(
+            coop = tenancy.create_coop(
                 db, current_user, name=form.name.data, slug=form.slug.data,
                 currency=form.currency.data.upper(), locale=form.locale.data,
-                country=form.country.data.upper(), timezone=form.timezone.data.strip(),
-                admin_email=form.admin_email.data, admin_name=form.admin_name.data,
-                invitation=invitation())
+                country=form.country.data.upper(), timezone=form.timezone.data.strip())
+            # its administrator joins by accepting, like anyone else (an existing account is never attached)
+            invitations.invite(db, current_user, coop, email=form.admin_email.data, name=form.admin_name.data,
+                               role=Role.ADMIN, link_for=invitation_link)
             flash(_("The co-op %(name)s is open. Its administrator has been invited.", name=coop.name),
                   "success")
             return redirect(url_for("platform.coops"))
