@@ -69,8 +69,9 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; the session has its own limits
 
-    # Log-in throttling: after LOGIN_SLOW_AFTER failures each further attempt waits longer;
-    # after LOGIN_LOCK_AFTER the account (or client) is locked for LOGIN_LOCK_MINUTES.
+    # Log-in throttling, per account *and* address: after LOGIN_SLOW_AFTER failures each further attempt
+    # waits longer; after LOGIN_LOCK_AFTER that account is locked from that address (an address guessing
+    # at LOGIN_CLIENT_LOCK_AFTER failures, whatever the accounts, is locked) for LOGIN_LOCK_MINUTES.
     LOGIN_SLOW_AFTER = 3
     LOGIN_LOCK_AFTER = 10
     LOGIN_CLIENT_LOCK_AFTER = 30

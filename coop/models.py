@@ -6,11 +6,12 @@ complete whenever migrations compare it.
 """
 from coop.audit import AuditEvent
 from coop.auth.models import LoginThrottle, User, UserSession
+from coop.invitations import CoopInvitation
 from coop.numbering import CoopCounter
 from coop.outbox import OutboxMessage
 from coop.scheduler import JobLock, JobRun
 from coop.tasks import Task
 from coop.tenancy import Coop, CoopRole
 
-__all__ = ["AuditEvent", "Coop", "CoopCounter", "CoopRole", "JobLock", "JobRun", "LoginThrottle", "OutboxMessage",
-           "Task", "User", "UserSession"]
+__all__ = ["AuditEvent", "Coop", "CoopCounter", "CoopInvitation", "CoopRole", "JobLock", "JobRun", "LoginThrottle",
+           "OutboxMessage", "Task", "User", "UserSession"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from coop.db import Base, is_sqlite, utcnow, value_enum
 from coop.errors import DomainError
 
 PAGE_SIZE = 50
+#: the secret part of a link in a message (a reset or invitation token): long, unbroken, URL-safe
+_SECRET_IN_LINK = re.compile(r"(https?://[^\s/]+/(?:[^\s/]+/)*?)[A-Za-z0-9_\-\.]{24,}")
 
 
 class OutboxStatus(enum.StrEnum):
@@ -61,6 +64,15 @@ class OutboxMessage(Base):
     #: not attempted before this time (back-off after failures)
     next_attempt_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     sent_dt: so.Mapped[dt.datetime | None] = so.mapped_column()
+
+    @property
+    def body_without_secrets(self) -> str:
+        """The body as the outbox pages show it: a link's token is the recipient's alone.
+
+        An administrator reading the outbox could otherwise open a member's invitation or
+        password-reset link and choose their password.
+        """
+        return _SECRET_IN_LINK.sub(lambda m: m.group(1) + "••••••", self.body)
 
 
 @dataclass(frozen=True)

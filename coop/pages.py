@@ -26,7 +26,9 @@ On a refusal the block is left, the unit of work rolled back, the message put be
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -268,7 +270,98 @@ def file_response(content: bytes, filename: str, mimetype: str, *, download: boo
     return response
 
 
+# --- reading the query string -----------------------------------------------------------------------
+#
+# Pages read their query arguments only through these readers, so a crafted address (a NUL byte,
+# a number larger than the database holds, a date in year 1) is ignored here instead of failing in
+# the database. ``coop.web`` refuses a NUL byte in any argument first, as a second line.
+
+#: the largest id, number or count a query may name (PostgreSQL's ``integer``)
+QUERY_INT_MAX = 2**31 - 1
+#: the most pages a list offers; a larger ``?page=`` shows the last possible one (an empty page)
+MAX_PAGE = 1_000_000
+#: the dates a query may name: anything else is unreadable
+QUERY_DATE_MIN, QUERY_DATE_MAX = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str, max_length: int) -> str:
+    """A query value without control characters, cut to ``max_length`` and stripped."""
+    return _CONTROL.sub("", value)[:max_length].strip()
+
+
+def query_text(name: str, max_length: int = 100, default: str = "") -> str:
+    """The text of ``?name=``, without control characters, at most ``max_length`` long."""
+    value = request.args.get(name)
+    return default if value is None else clean_text(value, max_length)
+
+
+def query_choice(name: str, choices, default: str = "") -> str:
+    """``?name=`` when it is one of ``choices``, else ``default``."""
+    value = request.args.get(name)
+    return value if value is not None and value in choices else default
+
+
+def query_int(name: str, *, min: int = 1, max: int = QUERY_INT_MAX) -> int | None:
+    """The whole number in ``?name=``, or None when there is none, it is unreadable or out of range."""
+    return _bounded_int(request.args.get(name), min, max)
+
+
+def _bounded_int(text: str | None, low: int, high: int) -> int | None:
+    text = (text or "").strip()
+    if not text or len(text) > 20 or not text.lstrip("+-").isdigit():
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def query_date(name: str) -> dt.date | None:
+    """The date in ``?name=`` (year-month-day), or None when there is none or it cannot be a date."""
+    text = (request.args.get(name) or "").strip()
+    if len(text) != 10:
+        return None
+    try:
+        value = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if QUERY_DATE_MIN <= value <= QUERY_DATE_MAX else None
+
+
+def query_given(name: str) -> bool:
+    """Whether something was written in ``?name=`` (to tell "unreadable" from "not asked")."""
+    return bool((request.args.get(name) or "").strip())
+
+
 def page_number() -> int:
-    """The ``?page=`` of a paged list: 1 for anything that is not a sensible page number."""
-    value = request.args.get("page", 1, type=int) or 1
-    return min(max(value, 1), 1_000_000)
+    """The ``?page=`` of a paged list: 1 for anything that is not a page number, at most MAX_PAGE."""
+    text = (request.args.get("page") or "").strip()
+    if text.isdigit() and len(text) > 7:
+        return MAX_PAGE
+    return _bounded_int(text, 1, MAX_PAGE) or 1
+
+
+def query_form(form_class, **kwargs):
+    """A GET filter form read from the query string, its values made safe for the database.
+
+    Control characters are dropped from every value; a whole number the database cannot hold
+    (or below its field's ``NumberRange``) and a date outside ``QUERY_DATE_MIN``..``QUERY_DATE_MAX``
+    are treated as not given, with the field's error, so the page lists as if unfiltered.
+    """
+    from werkzeug.datastructures import MultiDict
+    from wtforms import DateField, IntegerField
+    from wtforms.validators import NumberRange
+
+    names = [field.name for field in form_class(formdata=None, meta={"csrf": False})]
+    args = MultiDict([(name, clean_text(value, 1000)) for name in names for value in request.args.getlist(name)])
+    form = form_class(formdata=args, **kwargs)
+    for field in form:
+        if isinstance(field, IntegerField) and field.data is not None:
+            ranges = [v for v in field.validators if isinstance(v, NumberRange)]
+            low = max([v.min for v in ranges if v.min is not None], default=-QUERY_INT_MAX)
+            high = min([v.max for v in ranges if v.max is not None], default=QUERY_INT_MAX)
+            if not low <= field.data <= min(high, QUERY_INT_MAX):
+                field.data = None
+        elif isinstance(field, DateField) and field.data is not None:
+            if not QUERY_DATE_MIN <= field.data <= QUERY_DATE_MAX:
+                field.data = None
+    return form

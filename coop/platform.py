@@ -1,16 +1,16 @@
 """The platform operator's pages: opening co-ops, the whole outbox, and the scheduled jobs."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coop import outbox, scheduler, tenancy
+from coop import invitations, outbox, scheduler, tenancy
 from coop.db import get_or_404, get_session
 from coop.forms import NewCoopForm
-from coop.pages import page_number, platform_view, show_refusal
-from coop.views import invitation
+from coop.pages import page_number, platform_view, query_text, show_refusal
+from coop.tenancy import Role
+from coop.views import invitation_link
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
 
@@ -22,12 +22,13 @@ def coops():
     form = NewCoopForm()
     if form.validate_on_submit():
         with show_refusal(form):
-            coop = tenancy.create_coop_with_admin(
+            coop = tenancy.create_coop(
                 db, current_user, name=form.name.data, slug=form.slug.data,
                 currency=form.currency.data.upper(), locale=form.locale.data,
-                country=form.country.data.upper(), timezone=form.timezone.data.strip(),
-                admin_email=form.admin_email.data, admin_name=form.admin_name.data,
-                invitation=invitation())
+                country=form.country.data.upper(), timezone=form.timezone.data.strip())
+            # its administrator joins by accepting, like anyone else (an existing account is never attached)
+            invitations.invite(db, current_user, coop, email=form.admin_email.data, name=form.admin_name.data,
+                               role=Role.ADMIN, link_for=invitation_link)
             flash(_("The co-op %(name)s is open. Its administrator has been invited.", name=coop.name),
                   "success")
             return redirect(url_for("platform.coops"))
@@ -38,7 +39,7 @@ def coops():
 @platform_view
 def outbox_page():
     page = page_number()
-    status = request.args.get("status", "")
+    status = query_text("status", 20)
     messages, total = outbox.messages(get_session(), coop_id=None, status=status, page=page)
     return render_template("admin/outbox.html", messages=messages, total=total, page=page,
                            per_page=outbox.PAGE_SIZE, status=status, platform=True)

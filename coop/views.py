@@ -3,17 +3,22 @@ audit trail, outbox, job runs), and the page of any background task."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coop import access, audit, outbox, printing, scheduler, tasks, tenancy
+from coop import access, audit, invitations, outbox, printing, scheduler, tasks, tenancy
 from coop.access import (ALL_ROLES, MANAGE_PEOPLE, MANAGE_SETTINGS, VIEW_AUDIT, VIEW_COOP, VIEW_JOBS, VIEW_OUTBOX,
                          current_viewer)
+from coop.auth import services as auth_services
+from coop.auth.forms import JoinForm
+from coop.auth.views import begin_session
 from coop.db import database, get_session
+from coop.errors import DomainError
 from coop.forms import AuditFilterForm, CoopSettingsForm, GrantRoleForm, RevokeRoleForm
-from coop.pages import coop_blueprint, coop_view, file_response, page_number, public_view, refreshing, show_refusal
+from coop.pages import (account_view, coop_blueprint, coop_view, file_response, page_number, public_view,
+                        query_choice, query_form, query_int, query_text, refreshing, show_refusal)
 from coop.tasks import Task
 from coop.tenancy import Invitation, Role, Scope
 
@@ -88,20 +93,63 @@ def _scope(value: str | None) -> Scope | None:
     return Scope(kind, int(scope_id)) if kind and scope_id.isdigit() else None
 
 
+def invitation_link(token: str) -> str:
+    """The link an invited person opens to answer (coop.invitations)."""
+    return url_for("home.invitation", token=token, _external=True)
+
+
 @bp.route("/admin/people", methods=["GET", "POST"])
 @coop_view(MANAGE_PEOPLE)
 def people():
+    """Who holds which role, the invitations waiting for an answer, and a form to invite someone.
+
+    The answer to an invitation reads the same whether or not the address has an account.
+    """
     form = GrantRoleForm()
     form.scope.choices = _scope_choices()
     if form.validate_on_submit():
         role = Role(form.role.data)
         with show_refusal(form):
-            tenancy.add_person(get_session(), current_user, g.coop, email=form.email.data, name=form.name.data or "",
-                               role=role, invitation=invitation(), scope=_scope(form.scope.data))
-            flash(_("%(email)s now has the role %(role)s.", email=form.email.data, role=role.label), "success")
+            invitations.invite(get_session(), current_user, g.coop, email=form.email.data, name=form.name.data or "",
+                               role=role, scope=_scope(form.scope.data), link_for=invitation_link)
+            flash(_("Invitation sent to %(email)s.", email=form.email.data.strip().lower()), "success")
             return redirect(url_for("coop.people"))
     return render_template("coop/people.html", form=form, people=tenancy.people_of(get_session(), g.coop),
+                           invitations=invitations.pending(get_session(), g.coop),
                            scope_names=dict(form.scope.choices))
+
+
+@bp.post("/admin/people/invitations/<int:invitation_id>/withdraw")
+@coop_view(MANAGE_PEOPLE)
+def withdraw_invitation(invitation_id: int):
+    withdrawn = invitations.withdraw(get_session(), current_user, g.coop, invitation_id)
+    if withdrawn is None:
+        abort(404)
+    flash(_("The invitation to %(email)s is withdrawn.", email=withdrawn.email), "success")
+    return redirect(url_for("coop.people"))
+
+
+def _grant_to_revoke(form: RevokeRoleForm):
+    """The person and role a revoke form names, within this co-op (404 for anyone else)."""
+    user = tenancy.person_in_coop(get_session(), g.coop, form.user_id.data)
+    if user is None:
+        abort(404)
+    return user, Role(form.role.data), _scope(form.scope.data)
+
+
+@bp.get("/admin/people/revoke")
+@coop_view(MANAGE_PEOPLE)
+def confirm_revoke():
+    """"Remove the role X from Y?": the step before removing, which works without JavaScript."""
+    form = RevokeRoleForm(formdata=None)
+    form.user_id.data = query_int("user_id")
+    form.role.data = query_choice("role", set(Role), "")
+    form.scope.data = query_text("scope", 60)
+    if form.user_id.data is None or not form.role.data:
+        return redirect(url_for("coop.people"))
+    user, role, scope = _grant_to_revoke(form)
+    scope_label = dict(_scope_choices()).get(form.scope.data) if scope else None
+    return render_template("coop/revoke_confirm.html", form=form, user=user, role=role, scope_label=scope_label)
 
 
 @bp.route("/admin/people/revoke", methods=["POST"])
@@ -111,19 +159,73 @@ def revoke():
     if not form.validate_on_submit():
         flash(_("Choose a person and a role."), "error")
         return redirect(url_for("coop.people"))
-    user = tenancy.person_in_coop(get_session(), g.coop, form.user_id.data)
-    if user is None:
-        abort(404)
+    user, role, scope = _grant_to_revoke(form)
     with show_refusal():
-        tenancy.revoke_role(get_session(), current_user, g.coop, user, Role(form.role.data), _scope(form.scope.data))
+        tenancy.revoke_role(get_session(), current_user, g.coop, user, role, scope)
         flash(_("The role was removed."), "success")
     return redirect(url_for("coop.people"))
+
+
+# --- answering an invitation (anyone holding the link) ---------------------------------------------
+
+def _open_invitation(token: str):
+    try:
+        return invitations.by_token(get_session(), token), None
+    except DomainError as error:
+        return None, (render_template("coop/invitation_invalid.html", message=error.text), 404)
+
+
+@home_bp.route("/invitations/<token>", methods=["GET", "POST"], endpoint="invitation")
+@public_view
+def invitation_page(token: str):
+    """The invited person's page: accept (logged in as the address invited), create the account, or decline."""
+    found, refusal = _open_invitation(token)
+    if refusal:
+        return refusal
+    db = get_session()
+    account = auth_services.user_by_email(db, found.email)
+    has_password = account is not None and bool(account.password_hash)
+    form = JoinForm(name=found.name or (account.name if account else ""))
+    if not current_user.is_authenticated and not has_password and form.validate_on_submit():
+        with show_refusal(form):
+            user = invitations.join_with_new_account(db, found, name=form.name.data, password=form.password.data,
+                                                     min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+            begin_session(user)
+            flash(_("Welcome to %(coop)s.", coop=found.coop.name), "success")
+            return redirect(url_for("coop.home", coop_slug=found.coop.slug))
+    return render_template("coop/invitation.html", invitation=found, form=form, has_password=has_password,
+                           is_invitee=current_user.is_authenticated
+                           and current_user.email == found.email)
+
+
+@home_bp.post("/invitations/<token>/accept")
+@account_view
+def accept_invitation(token: str):
+    found, refusal = _open_invitation(token)
+    if refusal:
+        return refusal
+    with show_refusal():
+        invitations.accept(get_session(), current_user._get_current_object(), found)
+        flash(_("You now take part in %(coop)s as %(role)s.", coop=found.coop.name, role=found.role.label), "success")
+        return redirect(url_for("coop.home", coop_slug=found.coop.slug))
+    return redirect(url_for("home.invitation", token=token))
+
+
+@home_bp.post("/invitations/<token>/decline")
+@public_view
+def decline_invitation(token: str):
+    found, refusal = _open_invitation(token)
+    if refusal:
+        return refusal
+    invitations.decline(get_session(), found)
+    flash(_("You declined the invitation. Nothing was changed."), "info")
+    return redirect(url_for("home.index"))
 
 
 # --- the audit trail -----------------------------------------------------------------------------
 
 def _audit_filters() -> tuple[AuditFilterForm, audit.AuditFilter]:
-    form = AuditFilterForm(request.args)
+    form = query_form(AuditFilterForm)
     form.action.choices = [("", _("All"))] + [(a, audit.action_label(a))
                                               for a in audit.action_names(get_session(), g.coop.id)]
     if not form.validate():
@@ -182,7 +284,7 @@ def _file_of(task: Task) -> bytes | None:
 @coop_view(VIEW_OUTBOX)
 def outbox_page():
     page = page_number()
-    status = request.args.get("status", "")
+    status = query_text("status", 20)
     messages, total = outbox.messages(get_session(), coop_id=g.coop.id, status=status, page=page)
     return render_template("admin/outbox.html", messages=messages, total=total, page=page,
                            per_page=outbox.PAGE_SIZE, status=status, platform=False)

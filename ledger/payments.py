@@ -311,7 +311,7 @@ def _filtered(coop: Coop, filters: PaymentFilter) -> sa.Select:
     if text:
         by_reference = Payment.bank_reference.startswith(text, autoescape=True)
         query = query.where(sa.or_(Payment.receipt_number == int(text), by_reference)
-                            if text.isdigit() and len(text) < 12 else by_reference)
+                            if text.isdigit() and len(text) < 10 else by_reference)  # an integer column
     return query
 
 

@@ -34,3 +34,12 @@ class AccountForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=200)])
     locale = SelectField(_l("Language"), choices=[("", _l("As my co-op")), ("es", "Español"),
                                                   ("en", "English")])
+
+
+class JoinForm(FlaskForm):
+    """Someone invited to a co-op creates their account from the link."""
+
+    name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=200)])
+    password = PasswordField(_l("Choose a password"), validators=[InputRequired(), Length(max=1024)])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        InputRequired(), EqualTo("password", message=_l("The two passwords are not the same."))])

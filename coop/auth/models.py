@@ -76,15 +76,15 @@ class UserSession(Base):
 
 
 class LoginThrottle(Base):
-    """Failed log-in attempts counted per account name or per client, shared by all workers."""
+    """Failed log-in attempts counted per account name and client, or per client, shared by all workers."""
 
     __tablename__ = "login_throttle"
     __table_args__ = (sa.UniqueConstraint("kind", "key"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    #: "account" (keyed by the e-mail typed, known or not) or "client" (keyed by a hash of the IP)
+    #: "pair" (keyed by the e-mail typed, known or not, with the address) or "client" (the address alone)
     kind: so.Mapped[str] = so.mapped_column(sa.String(16))
-    #: HMAC of the e-mail or address, so the table holds no personal data in clear
+    #: HMAC of the e-mail and address, or of the address, so the table holds no personal data in clear
     key: so.Mapped[str] = so.mapped_column(sa.String(64))
     #: failures since the last success or since the lock expired
     failures: so.Mapped[int] = so.mapped_column(default=0)

@@ -3,8 +3,8 @@
 Passwords are hashed with argon2id at OWASP's recommended cost (19 MiB, 2 passes, 1 lane).
 A session is a random token in the cookie and its SHA-256 in ``user_session``; revoking the row
 ends the session everywhere, which is what log-out and a password change do for every session
-of the user. Failed log-ins are counted in the database per account name and per client, so the
-slow-down and the lock hold across every worker process.
+of the user. Failed log-ins are counted in the database per account name and address, and per
+address, so the slow-down and the lock hold across every worker process (see ``authenticate``).
 """
 from __future__ import annotations
 
@@ -234,7 +234,7 @@ def _register_failure(session: so.Session, kind: str, key: str, lock_after: int,
     session.refresh(row)
     if row.failures >= lock_after:
         row.blocked_until_dt = now + policy.lock_for
-    elif kind == "account" and row.failures >= policy.slow_after:
+    elif kind == "pair" and row.failures >= policy.slow_after:
         # each failure past the threshold doubles the wait: 2 s, 4 s, 8 s, ...
         delay = min(2 ** (row.failures - policy.slow_after + 1), int(policy.lock_for.total_seconds()))
         row.blocked_until_dt = now + dt.timedelta(seconds=delay)
@@ -245,24 +245,27 @@ def authenticate(session: so.Session, *, email: str, password: str, client: str,
                  policy: ThrottlePolicy, now: dt.datetime | None = None) -> User:
     """Check a log-in. Unknown e-mail and wrong password get the same refusal.
 
-    Raises ``LoginRefused``; the caller must still commit, so that the failure is counted.
+    Failures slow down and then lock one account *from one address* (the "pair"), and lock an
+    address that guesses at many accounts (the "client"); never the account for everyone, so a
+    stranger's paced failures cannot keep its owner out from their own phone (OWASP's advice
+    against account lock-out). Raises ``LoginRefused``; the caller must still commit, so that
+    the failure is counted.
     """
     now = now or utcnow()
-    account_key = throttle_key(secret, "account:" + normalise_email(email))
+    pair_key = throttle_key(secret, "pair:" + normalise_email(email) + "|" + client)
     client_key = throttle_key(secret, "client:" + client)
     rows = session.scalars(sa.select(LoginThrottle).where(sa.or_(
-        sa.and_(LoginThrottle.kind == "account", LoginThrottle.key == account_key),
+        sa.and_(LoginThrottle.kind == "pair", LoginThrottle.key == pair_key),
         sa.and_(LoginThrottle.kind == "client", LoginThrottle.key == client_key)))).all()
     waits = [w for w in (_wait_until(r, now) for r in rows) if w is not None]
     if waits:
         raise LoginRefused(_l("Too many failed attempts. Please wait a few minutes and try again."))
     user = user_by_email(session, email)
     if not check_password(user, password) or not user.is_active:
-        _register_failure(session, "account", account_key, policy.lock_after, policy, now)
+        _register_failure(session, "pair", pair_key, policy.lock_after, policy, now)
         _register_failure(session, "client", client_key, policy.client_lock_after, policy, now)
         raise LoginRefused(_l("Wrong e-mail or password."))
-    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.kind == "account",
-                                                   LoginThrottle.key == account_key))
+    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.kind == "pair", LoginThrottle.key == pair_key))
     if PASSWORD_HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record(session, action="auth.login", actor=user, obj=user)

@@ -15,7 +15,7 @@ from coop.auth.forms import (AccountForm, ChangePasswordForm, ForgotPasswordForm
 from coop.auth.models import User
 from coop.db import SAFE_METHODS, database, get_session
 from coop.errors import DomainError, apply_to_form
-from coop.pages import account_view, public_view, show_refusal
+from coop.pages import account_view, public_view, query_text, show_refusal
 
 bp = Blueprint("auth", __name__)
 
@@ -48,7 +48,8 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _begin_session(user: User) -> None:
+def begin_session(user: User) -> None:
+    """Log the user in on this browser with a new server-side session."""
     token = services.start_session(get_session(), user)
     session.clear()  # nothing from before log-in survives into the new session (fixation)
     user.auth_token = token
@@ -76,8 +77,8 @@ def login():
             # refused, so the page's unit of work commits it
             apply_to_form(form, error)
         else:
-            _begin_session(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+            begin_session(user)
+            return redirect(_safe_next(query_text("next", 500)) or url_for("home.index"))
     return render_template("auth/login.html", form=form)
 
 
@@ -149,7 +150,7 @@ def change_password():
             services.change_password(get_session(), user, current=form.current_password.data,
                                      new=form.new_password.data,
                                      min_length=current_app.config["PASSWORD_MIN_LENGTH"])
-            _begin_session(user)  # every other device is logged out; this one gets a new session
+            begin_session(user)  # every other device is logged out; this one gets a new session
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)

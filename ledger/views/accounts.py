@@ -20,7 +20,7 @@ from flask_login import current_user
 from coop import calendar
 from coop.db import get_session
 from coop.errors import DomainError, apply_to_form
-from coop.pages import Load, coop_view, file_response, page_number, show_refusal
+from coop.pages import Load, coop_view, file_response, page_number, query_form, query_int, query_text, show_refusal
 from coop.web import reader_locale
 from ledger import journal as books
 from ledger import opening, services
@@ -65,8 +65,9 @@ def install_chart():
 @coop_view(MANAGE_BOOKS)
 def new_account():
     form = AccountForm()
-    if request.method == "GET" and request.args.get("parent"):
-        form.code.data = request.args["parent"][:28] + "."
+    parent = query_text("parent", 28)
+    if request.method == "GET" and parent:
+        form.code.data = parent + "."
     if form.validate_on_submit():
         with show_refusal(form):
             account = services.add_account(get_session(), current_user, g.coop, code=form.code.data,
@@ -121,10 +122,10 @@ def _account_choices(accounts: list[Account]) -> list[tuple[str, str]]:
 @coop_view(VIEW_BOOKS)
 def journal():
     db = get_session()
-    form = JournalFilterForm(request.args)
+    form = query_form(JournalFilterForm)
     form.account.choices = [("", _("All"))] + _account_choices(books.accounts_of(db, g.coop))
     form.validate()
-    account_id = form.account.data if (form.account.data or "").isdigit() else None
+    account_id = query_int("account")
     query = books.JournalQuery(
         start=None if form.start.errors else form.start.data, end=None if form.end.errors else form.end.data,
         source=EntrySource(form.source.data) if form.source.data in set(EntrySource) else None,

@@ -27,7 +27,7 @@ from coop.calendar import fiscal_months, fiscal_year_of, today_in
 from coop.db import get_session
 from coop.forms import MoneyField
 from coop.money import Money, format_money
-from coop.pages import Load, coop_view, load_or_404, show_refusal
+from coop.pages import Load, coop_view, load_or_404, query_given, query_int, show_refusal
 from coop.web import reader_locale
 from ledger import budgets, charts
 from ledger.models import Account, AccountType, Budget
@@ -155,7 +155,7 @@ def budget(plan: Budget):
 @coop_view(MANAGE_BOOKS, plan=BUDGET)
 def budget_account(plan: Budget):
     year = plan.year
-    account = load_or_404(Account, request.args.get("account", type=int))
+    account = load_or_404(Account, query_int("account"))
     if budgets.is_approved(plan):
         flash(_("An approved budget does not change."), "error")
         return redirect(url_for("ledger.budget", year=year))
@@ -207,16 +207,16 @@ def _report_args() -> tuple[int, int, dict[str, str]]:
     today = today_in(g.coop)
     this_year = fiscal_year_of(g.coop, today)
     errors: dict[str, str] = {}
-    year = request.args.get("year", type=int)
-    if "year" in request.args and (year is None or not budgets.FIRST_YEAR <= year <= budgets.LAST_YEAR):
+    year = query_int("year", min=budgets.FIRST_YEAR, max=budgets.LAST_YEAR)
+    if query_given("year") and year is None:
         errors["year"] = _("Choose a year between %(first)d and %(last)d.", first=budgets.FIRST_YEAR,
                            last=budgets.LAST_YEAR)
         year = None
     year = year or this_year
     months = fiscal_months(g.coop, year)
     default = today.month if year == this_year else months[-1].month
-    through = request.args.get("through", type=int)
-    if "through" in request.args and through not in budgets.MONTHS:
+    through = query_int("through", min=0)
+    if query_given("through") and through not in budgets.MONTHS:
         errors["through"] = _("There is no such month.")
         through = None
     return year, through or default, errors

@@ -21,7 +21,7 @@ from coop.db import get_session
 from coop.errors import DomainError
 from coop.forms import MoneyField
 from coop.money import Money, format_money
-from coop.pages import coop_view, page_number, show_refusal
+from coop.pages import coop_view, page_number, query_date, show_refusal
 from ledger import dues
 from ledger.models import Debtors, DuesPlan, DuesRun, Frequency
 from ledger.permissions import MANAGE_BOOKS, VIEW_BOOKS
@@ -177,7 +177,7 @@ def charge_dues(plan: DuesPlan):
     """GET: what charging the period would do. POST: charge it, if the list is still the one shown."""
     db = get_session()
     form = ConfirmRunForm()
-    start = _period_arg(form.period.data if request.method == "POST" else request.args.get("period"))
+    start = _period_arg(form.period.data) if request.method == "POST" else query_date("period")
     try:
         preview = dues.preview_run(db, g.coop, plan, start)
     except DomainError as error:  # not a period of this plan: say so beside the period chooser

@@ -19,7 +19,7 @@ from coop.calendar import today_in
 from coop.db import get_session
 from coop.errors import DomainError, DomainErrors, apply_to_form
 from coop.forms import MoneyField
-from coop.pages import Load, coop_view, file_response, page_number, show_refusal
+from coop.pages import Load, coop_view, file_response, page_number, query_text, show_refusal
 from ledger import expenses, services
 from ledger.models import Account, Expense, ExpenseStatus, JournalEntry
 from ledger.permissions import APPROVE_EXPENSES, MANAGE_BOOKS, VIEW_BOOKS
@@ -104,7 +104,7 @@ def _account_choices(form) -> None:
 @coop_view(VIEW_BOOKS)
 def expense_list():
     db = get_session()
-    wanted = request.args.get("status", "")
+    wanted = query_text("status", 20)
     status = ExpenseStatus(wanted) if wanted in set(ExpenseStatus) else None
     page = page_number()
     rows, total = expenses.expenses_page(db, g.coop, status, page=page)

@@ -11,11 +11,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import Response, request
+from flask import Response
 from flask_babel import lazy_gettext as _l
 
 from coop import calendar
 from coop.money import Money
+from coop.pages import query_choice, query_date, query_given
 from coop.pdf import pdf_response, render_pdf
 from coop.spreadsheets import csv_chunks
 
@@ -23,8 +24,7 @@ FORMATS = ("html", "pdf", "csv")
 
 
 def report_format() -> str:
-    value = request.args.get("format", "html")
-    return value if value in FORMATS else "html"
+    return query_choice("format", FORMATS, "html")
 
 
 def csv_download(filename: str, header: list[str], rows: Iterable[list[object]]) -> Response:
@@ -53,14 +53,13 @@ class Period:
 
 
 def _date_arg(name: str, default: dt.date, errors: dict[str, str]) -> dt.date:
-    text = (request.args.get(name) or "").strip()
-    if not text:
+    if not query_given(name):
         return default
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
+    value = query_date(name)
+    if value is None:
         errors[name] = str(_l("Write the date as year-month-day, such as 2026-03-31."))
         return default
+    return value
 
 
 def period_from_args(coop) -> Period:

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from coop.calendar import today_in
 from coop.db import get_session
 from coop.forms import MoneyField
-from coop.pages import Load, coop_view, page_number, show_refusal
+from coop.pages import Load, coop_view, page_number, query_form, query_int, query_text, show_refusal
 from coop.web import reader_locale
 from ledger import payments, services
 from ledger.models import Account, Payment, PaymentMethod
@@ -119,7 +119,7 @@ def _filters(form: PaymentFilterForm) -> payments.PaymentFilter:
 @bp.get("/payments/", endpoint="payments")
 @coop_view(VIEW_BOOKS)
 def payments_list():
-    form = PaymentFilterForm(request.args)
+    form = query_form(PaymentFilterForm)
     page = page_number()
     rows, total, amount = payments.payments_page(get_session(), g.coop, _filters(form), page=page)
     return render_template("ledger/payments.html", form=form, rows=rows, total=total, amount=amount,
@@ -136,7 +136,7 @@ def new_payment():
     _account_choices(form)
     confirm = False
     if request.method == "GET":
-        form.member.data = request.args.get("member", "")[:12]
+        form.member.data = query_text("member", 12)
         form.payment_date.data = today_in(g.coop)
     else:
         member = _typed_member(form)
@@ -153,7 +153,7 @@ def new_payment():
 @coop_view(MANAGE_BOOKS)
 def new_share_payment():
     db = get_session()
-    subscription_id = request.args.get("subscription", type=int)
+    subscription_id = query_int("subscription")
     subscription = payments.subscription_by_id(db, g.coop, subscription_id) if subscription_id else None
     if subscription is None:
         flash(_("Choose the share capital subscription from the member's page."), "error")

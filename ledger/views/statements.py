@@ -7,7 +7,7 @@ recorded in the audit trail, because it carries a person's debts.
 """
 from __future__ import annotations
 
-from flask import g, render_template, request, url_for
+from flask import g, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,7 +15,7 @@ from flask_login import current_user
 from coop import audit, calendar
 from coop.access import VIEW_COOP, Viewer, current_viewer
 from coop.db import database, get_session
-from coop.pages import coop_view, page_number
+from coop.pages import coop_view, page_number, query_choice, query_int
 from ledger import statements
 from ledger.permissions import MANAGE_BOOKS, READ_STATEMENT, VIEW_BOOKS
 from ledger.views import bp
@@ -113,7 +113,7 @@ def my_statement():
 # --- arrears ---------------------------------------------------------------------------------
 
 def _int_arg(name: str, default: int, allowed) -> int:
-    value = request.args.get(name, type=int)
+    value = query_int(name, min=0)
     return value if value in allowed else default
 
 
@@ -122,7 +122,7 @@ def _int_arg(name: str, default: int, allowed) -> int:
 def arrears():
     as_of = as_of_from_args(g.coop)
     min_days = _int_arg("min_days", 1, MIN_DAYS_CHOICES)
-    sort = request.args.get("sort") if request.args.get("sort") in statements.ArrearsSort.ALL else "amount"
+    sort = query_choice("sort", statements.ArrearsSort.ALL, "amount")
     report = statements.arrears_aging(get_session(), g.coop, as_of.start, min_days=min_days, sort=sort)
     fmt = report_format()
     if fmt == "html":

@@ -13,7 +13,7 @@ from flask_login import current_user
 from coop.calendar import today_in
 from coop.db import get_session
 from coop.errors import DomainError, apply_to_form
-from coop.pages import Load, coop_view, page_number, public_view, show_refusal
+from coop.pages import Load, coop_view, page_number, public_view, query_text, show_refusal
 from coop.views import invitation
 from members import applications
 from members.applications import (AlreadyDecided, PublicSubmission, Source, SubmissionRefused,
@@ -74,7 +74,7 @@ def apply_sent():
 @coop_view(MANAGE_MEMBERS)
 def applications_queue():
     db = get_session()
-    wanted = request.args.get("status", "")
+    wanted = query_text("status", 20)
     status = ApplicationStatus(wanted) if wanted in set(ApplicationStatus) else None
     page = page_number()
     rows, total = applications.queue(db, g.coop, status=status, page=page)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from coop.access import can, current_viewer
 from coop.calendar import today_in
 from coop.db import get_session
-from coop.pages import Load, coop_view, page_number, show_refusal
+from coop.pages import Load, coop_view, page_number, query_choice, query_form, query_text, show_refusal
 from members import reports, services
 from members.forms import (DirectoryFilterForm, HouseholdForm, LotAssignForm, LotForm, MemberForm,
                            MoveToHouseholdForm, NewMemberForm, ShareSubscriptionForm, StatusChangeForm)
@@ -30,7 +30,7 @@ def today():
 @bp.route("/members/")
 @coop_view(VIEW_DIRECTORY)
 def directory():
-    form = DirectoryFilterForm(request.args)
+    form = query_form(DirectoryFilterForm)
     officer = can(VIEW_REGISTER)
     db = get_session()
     form.block.choices = [("", _("All"))] + [(b, b) for b in reports.blocks(db, g.coop)]
@@ -40,7 +40,7 @@ def directory():
     query = reports.DirectoryQuery(
         text=form.q.data or "", status=MemberStatus(status) if status and officer else None,
         household_id=form.household_id.data or None, block=form.block.data or "",
-        sort=reports.DirectorySort(sort), descending=request.args.get("desc") == "1",
+        sort=reports.DirectorySort(sort), descending=query_choice("desc", ("1",)) == "1",
         search_documents=can(VIEW_PERSONAL_DATA), current_only=not officer)
     page = page_number()
     rows, total = reports.directory(db, g.coop, query, page=page)
@@ -151,7 +151,7 @@ def subscribe_shares(member: Member):
 @coop_view(VIEW_REGISTER)
 def households():
     page = page_number()
-    text = request.args.get("q", "").strip()[:100]
+    text = query_text("q")
     rows, total = reports.household_summaries(get_session(), g.coop, text=text, page=page)
     return render_template("members/households.html", rows=rows, total=total, page=page,
                            per_page=reports.PAGE_SIZE, q=text)
@@ -197,7 +197,7 @@ def edit_household(household: Household):
 @coop_view(VIEW_REGISTER)
 def lots():
     db = get_session()
-    block = request.args.get("block", "")
+    block = query_text("block", 40)
     return render_template("members/lots.html", lots=reports.lots(db, g.coop, block=block),
                            blocks=reports.blocks(db, g.coop), block=block,
                            lot_status_labels=services.LOT_STATUS_LABELS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +20,7 @@ from coop import audit, spreadsheets, tasks
 from coop.access import can
 from coop.calendar import today_in
 from coop.db import database, get_session
-from coop.pages import Load, coop_view, refreshing
+from coop.pages import Load, coop_view, query_form, refreshing
 from coop.tasks import Task, TaskStatus
 from coop.tenancy import Coop
 from members import exports, imports, reports, services
@@ -104,7 +104,7 @@ def _download(content, mimetype: str, filename: str) -> Response:
 
 def _export_query() -> reports.DirectoryQuery:
     """The directory's filters from the address, so "export" gives what the directory shows."""
-    form = DirectoryFilterForm(request.args)
+    form = query_form(DirectoryFilterForm)
     status = form.status.data if form.status.data in set(MemberStatus) else None
     return reports.DirectoryQuery(text=form.q.data or "", status=MemberStatus(status) if status else None,
                                   household_id=form.household_id.data or None, block=form.block.data or "",

@@ -114,7 +114,7 @@ def test_idle_and_absolute_timeouts_end_a_session(app, client, db, make_user):
     assert client.get("/account").status_code == 302
 
 
-def test_repeated_failures_slow_down_then_lock_the_account(app, client, db, make_user):
+def test_repeated_failures_slow_down_then_lock_the_account_from_that_address(app, client, db, make_user):
     app.config.update(LOGIN_SLOW_AFTER=3, LOGIN_LOCK_AFTER=5)
     user = make_user()
     for _ in range(3):
@@ -130,10 +130,30 @@ def test_repeated_failures_slow_down_then_lock_the_account(app, client, db, make
         db.commit()
         log_in(client, user.email, "wrong password")
     db.rollback()
-    row = db.scalar(sa.select(LoginThrottle).where(LoginThrottle.kind == "account"))
+    row = db.scalar(sa.select(LoginThrottle).where(LoginThrottle.kind == "pair"))
     assert row.failures == 5
     assert row.blocked_until_dt - row.last_failure_dt >= dt.timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"])
     assert log_in(client, user.email, PASSWORD).status_code == 200
+
+
+def test_a_stranger_cannot_lock_the_owner_out_from_another_address(app, db, make_user):
+    app.config.update(LOGIN_SLOW_AFTER=3, LOGIN_LOCK_AFTER=5)
+    user = make_user()
+    stranger = app.test_client()
+    for _ in range(12):  # paced failures: each waits out the slow-down first
+        db.rollback()
+        db.execute(sa.update(LoginThrottle).where(LoginThrottle.kind == "pair").values(
+            blocked_until_dt=sa.case((LoginThrottle.failures >= 5, LoginThrottle.blocked_until_dt), else_=None)))
+        db.commit()
+        stranger.post("/login", data={"email": user.email, "password": "guess"},
+                      environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    refused = stranger.post("/login", data={"email": user.email, "password": PASSWORD},
+                            environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert refused.status_code == 200 and "espere" in text_of(refused).lower()
+    owner = app.test_client()
+    response = owner.post("/login", data={"email": user.email, "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "198.51.100.20"})
+    assert response.status_code == 302
 
 
 def test_lock_holds_across_worker_processes(app, database_url, make_user):
@@ -165,7 +185,7 @@ def test_successful_log_in_clears_the_account_counter(client, db, make_user):
     log_in(client, user.email, "wrong password")
     assert log_in(client, user.email).status_code == 302
     assert db.scalar(sa.select(sa.func.count()).select_from(LoginThrottle)
-                     .where(LoginThrottle.kind == "account")) == 0
+                     .where(LoginThrottle.kind == "pair")) == 0
 
 
 def reset_link_for(db, email) -> str:
