@@ -33,7 +33,8 @@ from tests.conftest import PROJECT_DIR, TEST_DATABASE_URL, server_admin, server_
 
 CHROMIUM = os.environ.get("COOP_CHROMIUM", "/usr/bin/chromium")
 INSTALL_CHROMIUM = "sudo apt-get install -y chromium"
-SCREENSHOTS = Path(os.environ.get("COOP_BROWSER_SCREENSHOTS") or PROJECT_DIR / "browser-screenshots")
+#: relative to the project (CI keeps it as an artefact); an absolute path is taken as it is
+SCREENSHOTS = PROJECT_DIR / os.environ.get("COOP_BROWSER_SCREENSHOTS", "browser-screenshots")
 PASSWORD = "minga-quebrada-verde"
 COOP = "/c/quebrada-verde"
 #: screen widths every page is checked at: a modest phone and a desktop
