@@ -5,9 +5,10 @@ template) is served by werkzeug in a thread on a free port for the whole session
 protection on as in production. One Chromium serves the session; each role and screen width
 gets a browser context of its own, logged in through the real form once per role.
 
-``check_page`` is what every page must pass: no sideways scrolling of the page, every visible
-cell of a stacked table labelled (on a phone), no console error, no failed request and none to
-another host, and no axe-core violation of serious or critical impact. A screenshot of every
+``page_problems`` lists what a page must not have: sideways scrolling of the page (or of a box
+a keyboard cannot reach or that has no name), a visible cell of a stacked table without its
+label (on a phone), a console error, a failed request or one to another host, and an axe-core
+violation of serious or critical impact. A screenshot of every
 page checked is written to ``browser-screenshots/`` (or ``COOP_BROWSER_SCREENSHOTS``), which
 CI keeps as an artefact.
 """
@@ -264,6 +265,27 @@ OVERFLOW_JS = """() => {
   return {width, scroll, wide};
 }"""
 
+# A box that scrolls sideways must be reachable by keyboard and named (the session's convention:
+# tabindex="0" and an accessible name), so that its hidden part is not lost.
+SCROLLERS_JS = """() => {
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const style = getComputedStyle(el);
+    if (!['auto', 'scroll'].includes(style.overflowX) || el.scrollWidth <= el.clientWidth + 1) continue;
+    if (!el.getClientRects().length) continue;
+    const named = (el.getAttribute('aria-label') || '').trim() || (el.getAttribute('aria-labelledby') || '').trim();
+    if (el.getAttribute('tabindex') === '0' && named) continue;
+    const heading = el.closest('section') && el.closest('section').querySelector('h1, h2, h3');
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                 (el.classList.length ? '.' + Array.from(el.classList).join('.') : '') +
+                 (heading ? ` under "${heading.textContent.trim().slice(0, 60)}"` : '');
+    const missing = [el.getAttribute('tabindex') === '0' ? '' : 'tabindex="0"', named ? '' : 'an accessible name']
+      .filter(Boolean).join(' and ');
+    found.push(`${name} hides ${el.scrollWidth - el.clientWidth} px of ${el.scrollWidth} px (needs ${missing})`);
+  }
+  return found;
+}"""
+
 # A cell spanning several columns (a message row, a "Total" label) has no one heading; an empty
 # cell shows nothing to label.
 UNLABELLED_JS = """() => {
@@ -294,6 +316,7 @@ def page_problems(visitor: Visitor) -> list[str]:
     if overflow:
         problems.append(f"page scrolls sideways: {overflow['scroll']} px wide in a {overflow['width']} px window; "
                         f"past the edge: {'; '.join(overflow['wide'])}")
+    problems.extend(f"box scrolls sideways: {found}" for found in page.evaluate(SCROLLERS_JS))
     if visitor.width <= PHONE:
         problems.extend(f"stacked table cells without their label: {found}" for found in page.evaluate(UNLABELLED_JS))
     results = AXE.run(page)
