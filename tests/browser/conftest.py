@@ -27,7 +27,7 @@ import pytest
 import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, sync_playwright
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from coop.app import create_app
 from tests.conftest import PROJECT_DIR, TEST_DATABASE_URL, server_admin, server_url
@@ -72,12 +72,19 @@ def browser_database_url(demo_template) -> Iterator[str]:
         admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """No line per request: a failing test's report shows what went wrong, not the access log."""
+
+    def log_request(self, *_args, **_kwargs) -> None:
+        pass
+
+
 @pytest.fixture(scope="session")
 def live_server(browser_database_url) -> Iterator[str]:
     """The demo co-op served over HTTP in a thread; yields its base URL (``http://127.0.0.1:PORT``)."""
     app = create_app("testing", {"DATABASE_URL": browser_database_url, "WTF_CSRF_ENABLED": True,
                                  "TASKS_RUN_IN_THREAD": True})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="browser-test-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
