@@ -9,16 +9,27 @@ may be loaded.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from flask import Response, render_template
-from weasyprint import CSS, HTML, Document
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from coop.db import utcnow
+
+#: what a server without Pango says instead of a traceback (and WeasyPrint's own long notice)
+PANGO_MISSING = ("Ayllu prints its documents with WeasyPrint, which needs the Pango libraries. "
+                 "Install them with: sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0")
+
+try:
+    with contextlib.redirect_stdout(io.StringIO()):
+        from weasyprint import CSS, HTML, Document
+        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import URLFetcher
+except OSError as missing_library:
+    raise SystemExit(PANGO_MISSING) from missing_library
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PRINT_CSS = STATIC_DIR / "print.css"

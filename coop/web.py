@@ -1,23 +1,32 @@
-"""Request plumbing shared by every page: request ids, language, security headers, error pages.
+"""Request plumbing shared by every page: request ids, language, security headers, static files,
+error pages.
 
 Every response carries a strict Content-Security-Policy (only this server's assets), nosniff,
 no framing and a same-origin referrer policy. Every request gets an id that is logged with any
 error and shown on the 500 page, so a member can report it and an administrator can find it.
+
+Static files are addressed by their content: ``url_for("static", filename="site.css")`` gives
+``/static/site.css?v=<hash of the file>``, and that address is sent to be kept for a year
+(``immutable``), so a phone on a slow link fetches the stylesheet once, and again only when it
+changes. A static file asked for without its current version is sent with ``no-cache`` as before.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import (Flask, abort, current_app, g, has_app_context, has_request_context, render_template, request,
-                   session)
+                   send_from_directory, session)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from coop.pages import public_view
 from coop.tenancy import format_locale
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -36,6 +45,63 @@ ERRORS = {
           _l("The error has been recorded and nothing was changed. If it happens again, "
              "tell your co-op's administrator the reference below.")),
 }
+
+#: how long a browser keeps a versioned static file: its address changes when its content does
+STATIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+class StaticVersions:
+    """The ``v`` of each static file's address: the start of the SHA-256 of its content.
+
+    Worked out once per state of the file (its size and time of change), so a running
+    development server gives an edited stylesheet a new address at once.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder).resolve()
+        self._known: dict[str, tuple[tuple[int, int], str]] = {}
+
+    def of(self, filename: str) -> str | None:
+        """The version of ``filename`` under the folder, or None when there is no such file."""
+        path = (self.folder / filename).resolve()
+        if not path.is_relative_to(self.folder):
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        state = (stat.st_mtime_ns, stat.st_size)
+        known = self._known.get(filename)
+        if known is None or known[0] != state:
+            known = (state, hashlib.sha256(path.read_bytes()).hexdigest()[:12])
+            self._known[filename] = known
+        return known[1]
+
+
+def _static_versions() -> StaticVersions:
+    return current_app.extensions["coop.static_versions"]
+
+
+def _version_static_url(endpoint: str, values: dict) -> None:
+    """``url_for("static", ...)`` adds the file's version, unless one is given."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        version = _static_versions().of(values["filename"])
+        if version:
+            values["v"] = version
+
+
+def _cache_static(response) -> None:
+    """A static file asked for at its current version may be kept for a year."""
+    wanted = request.args.get("v")
+    filename = (request.view_args or {}).get("filename")
+    if wanted and filename and response.status_code in (200, 304) and wanted == _static_versions().of(filename):
+        response.headers["Cache-Control"] = STATIC_CACHE_CONTROL
+
+
+@public_view
+def favicon():
+    """Browsers ask for /favicon.ico on their own (a PDF shown in the browser, for one): the SVG icon."""
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 class RequestIdFilter(logging.Filter):
@@ -135,7 +201,9 @@ def _secure_response(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+    if request.endpoint == "static":
+        _cache_static(response)
+    elif current_user and current_user.is_authenticated:
         # personal data must not stay in a shared phone's cache
         headers.setdefault("Cache-Control", "private, no-store")
     if "request_id" in g:
@@ -156,6 +224,9 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
     app.before_request(_refuse_cross_site_writes)
     app.after_request(_secure_response)
+    app.extensions["coop.static_versions"] = StaticVersions(app.static_folder)
+    app.url_defaults(_version_static_url)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
 
     def handle_http(error):
         if error.code == 404:

@@ -1,0 +1,171 @@
+"""The everyday jobs, done in Chromium as each person would: through links, forms and buttons.
+
+Each journey logs in through the real form (or stays anonymous), follows the links a person
+would follow, and fails on a console error, a failed request or a request to another host
+anywhere along the way. Elements are found by their addresses and field names, not by their
+wording, so that a better word on a page does not break a journey.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import time
+
+from pypdf import PdfReader
+
+from tests.browser.conftest import COOP, DESKTOP, PHONE, Visitor, screenshot
+
+#: a valid Ecuadorian cédula (province 17, Pichincha) that the demo does not hold
+NEW_CEDULA = "1712345675"
+
+
+def submit(visitor: Visitor, form_selector: str) -> None:
+    """Press the form's main button and wait for the page it leads to."""
+    form = visitor.page.locator(form_selector)
+    button = form.locator("button[type=submit].primary")
+    if not button.count():
+        button = form.locator("button[type=submit]")
+    with visitor.page.expect_navigation():
+        button.first.click()
+
+
+def flashes(visitor: Visitor, kind: str = "success") -> str:
+    return " ".join(visitor.page.locator(f".flash-{kind}").all_inner_texts())
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def open_pdf(visitor: Visitor, link) -> bytes:
+    """Click a link to a PDF, as a person would (Chromium shows it), and return the document the server sent."""
+    href = link.get_attribute("href")
+    with visitor.page.expect_response(lambda response: response.url == visitor.url(href)) as answer:
+        link.click()
+    response = answer.value
+    assert response.status == 200, f"{href} answered {response.status}"
+    assert response.headers["content-type"] == "application/pdf", response.headers
+    data = visitor.page.request.get(href).body()
+    assert data.startswith(b"%PDF"), data[:40]
+    return data
+
+
+def assert_nothing_went_wrong(visitor: Visitor) -> None:
+    problems = visitor.watch.take()
+    assert not problems, "\n".join(problems)
+
+
+def test_member_reads_their_statement_and_downloads_a_receipt(fresh, screenshots):
+    socia = fresh("socia", PHONE)
+    page = socia.page
+    page.goto(f"{COOP}/me")
+    with page.expect_navigation():
+        page.locator("main a[href$='/books/me/statement']").first.click()
+    assert page.url.endswith("/books/me/statement")
+    screenshot(socia, screenshots, "journey statement")
+    # the balance, the last column of the last row, can be read without scrolling sideways
+    balance = page.locator("main table tbody tr").last.locator("td").last
+    box = balance.bounding_box()
+    assert balance.inner_text().strip().startswith(("$", "-$")), balance.inner_text()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE, \
+        f"the closing balance lies at x={box and round(box['x'])}..{box and round(box['x'] + box['width'])} px " \
+        f"on a {PHONE} px screen"
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+
+    page.goto(f"{COOP}/me")
+    data = open_pdf(socia, page.locator("main a[href$='/receipt.pdf']").first)
+    assert "Ana" in pdf_text(data)  # the receipt names the member who paid: Ana Toapanta
+    assert_nothing_went_wrong(socia)
+
+
+def test_secretary_finds_a_member_edits_them_and_approves_an_application(fresh, screenshots):
+    secretary = fresh("secretaria", DESKTOP)
+    page = secretary.page
+    page.goto(f"{COOP}/members/")
+    page.fill("main form.filters input[name=q]", "toapanta")
+    submit(secretary, "main form.filters")
+    assert "q=toapanta" in page.url
+    with page.expect_navigation():
+        page.locator("main table a[href$='/members/76']").click()
+    assert page.url.endswith("/members/76")
+
+    with page.expect_navigation():
+        page.locator("main a[href$='/members/76/edit']").click()
+    page.fill("input[name=phone]", "0998765432")
+    submit(secretary, "main form[method=post]")
+    assert page.url.endswith("/members/76"), page.url
+    assert flashes(secretary), page.inner_text("main")[:500]
+    assert "0998765432" in page.inner_text("main")
+    screenshot(secretary, screenshots, "journey member edited")
+
+    page.goto(f"{COOP}/members/applications?status=pending")
+    with page.expect_navigation():
+        page.locator("main table a[href*='/members/applications/']").first.click()
+    approve = "main form[action$='/approve']"
+    if not page.input_value(f"{approve} input[name$=decision_date]"):
+        page.fill(f"{approve} input[name$=decision_date]", dt.date.today().isoformat())
+    page.fill(f"{approve} input[name$=resolution_ref]", "Asamblea general, resolución 7")
+    submit(secretary, approve)
+    assert re.search(r"/members/applications/\d+$", page.url), page.url
+    assert re.search(r"\d", flashes(secretary)), page.inner_text("main")[:500]  # "… is member no. N"
+    screenshot(secretary, screenshots, "journey application approved")
+    assert_nothing_went_wrong(secretary)
+
+
+def test_treasurer_records_a_payment_typed_with_a_decimal_point_and_opens_its_receipt(fresh, screenshots):
+    treasurer = fresh("tesoreria", DESKTOP)
+    page = treasurer.page
+    page.goto(f"{COOP}/books/payments/new")
+    page.fill("main input[name=member]", "76")
+    page.fill("main input[name=amount]", "48.90")
+    submit(treasurer, "main form[method=post]")
+    assert re.search(r"/books/payments/\d+$", page.url), \
+        f"the payment was not recorded: {page.inner_text('main')[:600]}"
+    assert "48,90" in page.inner_text("main")  # read back in the co-op's Spanish: $48,90
+    screenshot(treasurer, screenshots, "journey payment recorded")
+
+    data = open_pdf(treasurer, page.locator("main a[href$='/receipt.pdf']"))
+    assert "48,90" in pdf_text(data)
+    assert_nothing_went_wrong(treasurer)
+
+
+def test_applicant_applies_on_the_public_form(fresh, screenshots):
+    applicant = fresh("anonymous", PHONE)
+    page = applicant.page
+    page.goto(f"{COOP}/apply")
+    opened = time.monotonic()
+    page.fill("input[name=given_names]", "Rosa Elena")
+    page.fill("input[name=family_names]", "Cumbal Tasiguano")
+    page.fill("input[name=document_number]", NEW_CEDULA)
+    page.fill("input[name=phone]", "0987654321")
+    page.fill("input[name=email]", "rosa.cumbal@correo.example")
+    page.fill("textarea[name=address]", "Barrio Quebrada Verde, calle S/N")
+    time.sleep(max(0.0, 3.5 - (time.monotonic() - opened)))  # a person takes a few seconds; robots don't
+    submit(applicant, "main form[method=post]")
+    assert page.url.endswith("/apply/sent"), page.inner_text("main")[:600]
+    screenshot(applicant, screenshots, "journey applied")
+    assert_nothing_went_wrong(applicant)
+
+
+def test_language_switches_between_spanish_and_english(fresh, screenshots):
+    visitor = fresh("anonymous", PHONE)
+    page = visitor.page
+    page.goto("/login")
+    assert page.get_attribute("html", "lang") == "es"
+    spanish_heading = page.inner_text("main h1")
+
+    with page.expect_navigation():
+        page.locator("footer form.lang button[value=en]").click()
+    assert page.url.endswith("/login")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.inner_text("main h1") != spanish_heading
+    page.goto(f"{COOP}/apply")
+    assert page.get_attribute("html", "lang") == "en"  # the choice holds on the next page
+    screenshot(visitor, screenshots, "journey english")
+
+    with page.expect_navigation():
+        page.locator("footer form.lang button[value=es]").click()
+    assert page.url.endswith("/apply")
+    assert page.get_attribute("html", "lang") == "es"
+    assert_nothing_went_wrong(visitor)

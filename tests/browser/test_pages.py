@@ -1,0 +1,87 @@
+"""Each role's main pages read well on a 360 px phone and a 1280 px desktop (``page_problems``).
+
+A page fails on sideways scrolling (of the page, or of a box that a keyboard cannot reach or
+that has no name), a stacked table cell without its label (on the phone), a console error, a
+failed request or one to another host, or an axe-core violation of serious or critical impact. Each failure names the page, the width and what is wrong, with selectors and
+measurements; the screenshot of every page is in ``browser-screenshots/``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.browser.conftest import COOP, DESKTOP, PHONE, page_problems, record_problems, screenshot
+
+
+@dataclass(frozen=True)
+class Follow:
+    """A page reached by the first link matching ``link`` on the page at ``start``."""
+
+    start: str
+    link: str
+    name: str
+
+
+PAGES: dict[str, list] = {
+    "anonymous": ["/", "/login", f"{COOP}/apply"],
+    "socia": [f"{COOP}/", f"{COOP}/me", f"{COOP}/books/me/statement", f"{COOP}/books/", f"{COOP}/me/contact",
+              "/account"],
+    "secretaria": [
+        f"{COOP}/", f"{COOP}/members/", f"{COOP}/members/?q=toapanta", f"{COOP}/members/76",
+        f"{COOP}/members/76/edit", f"{COOP}/members/applications",
+        Follow(f"{COOP}/members/applications?status=pending", "table a[href*='/members/applications/']",
+               "application"),
+        f"{COOP}/members/households",
+        Follow(f"{COOP}/members/households", "table a[href*='/members/households/']", "household"),
+        f"{COOP}/members/lots", f"{COOP}/members/new", f"{COOP}/members/import",
+    ],
+    "tesoreria": [
+        f"{COOP}/", f"{COOP}/books/", f"{COOP}/books/payments/", f"{COOP}/books/payments/new",
+        Follow(f"{COOP}/books/payments/", "table a[href*='/books/payments/']", "payment"),
+        f"{COOP}/books/expenses/",
+        Follow(f"{COOP}/books/expenses/", "table a[href*='/books/expenses/']", "expense"),
+        f"{COOP}/books/expenses/new", f"{COOP}/books/arrears", f"{COOP}/books/trial-balance",
+        f"{COOP}/books/journal", f"{COOP}/books/dues/", f"{COOP}/books/accounts",
+        Follow(f"{COOP}/members/76", "a[href*='/books/members/'][href$='/statement']", "member statement"),
+    ],
+    "vigilancia": [
+        f"{COOP}/", f"{COOP}/audit", f"{COOP}/books/balance-sheet", f"{COOP}/books/income-statement",
+        f"{COOP}/books/budget-vs-actual", f"{COOP}/books/construction-fund", f"{COOP}/books/periods",
+    ],
+    "minga": [f"{COOP}/", f"{COOP}/me"],
+    "admin": [f"{COOP}/", f"{COOP}/admin/people", f"{COOP}/admin/settings", f"{COOP}/admin/jobs",
+              f"{COOP}/admin/outbox"],
+}
+
+
+def name_of(page) -> str:
+    if isinstance(page, Follow):
+        return page.name
+    return page.removeprefix(COOP).strip("/").replace("/", " ").replace("?", " ") or "home"
+
+
+CASES = [pytest.param(role, width, page, id=f"{role}-{width}-{name_of(page).replace(' ', '-')}")
+         for role, pages in PAGES.items() for width in (PHONE, DESKTOP) for page in pages]
+
+
+@pytest.mark.parametrize(("role", "width", "page"), CASES)
+def test_page_reads_well_at_this_width(visitors, screenshots, role, width, page):
+    visitor = visitors.get(role, width)
+    path = page
+    if isinstance(page, Follow):
+        response = visitor.page.goto(page.start)
+        assert response.ok, f"{page.start} answered {response.status}"
+        href = visitor.page.locator(f"main {page.link}").first.get_attribute("href")
+        assert href, f"no link {page.link} on {page.start}"
+        path = href
+        visitor.watch.take()  # only the checked page counts
+    response = visitor.page.goto(path)
+    assert response.status == 200, f"{path} answered {response.status} to {role}"
+    visitor.page.wait_for_load_state("load")
+    problems = page_problems(visitor)
+    screenshot(visitor, screenshots, name_of(page))
+    title = f"{role} at {width} px on {path}"
+    if problems:
+        record_problems(screenshots, title, problems)
+    assert not problems, f"{title}:\n  " + "\n  ".join(problems)
