@@ -167,5 +167,11 @@ def typed_amount(minor: int | None, currency: str, locale: str) -> str:
 
 
 def format_money(money: Money, locale: str = "es") -> str:
-    """The amount as a person of ``locale`` writes it, with the currency sign."""
-    return format_currency(money.to_decimal(), money.currency, locale=locale)
+    """The amount as a person of ``locale`` writes it, with the currency sign.
+
+    A negative amount reads the same way everywhere, on pages and in printed documents: the
+    minus sign first, before the currency sign ("-$37.500,00", "-$37,500.00"). Babel alone would
+    follow each locale's own pattern, and es_EC's puts the sign after it ("$-37.500,00").
+    """
+    written = format_currency(abs(money.to_decimal()), money.currency, locale=locale)
+    return f"-{written}" if money.minor < 0 else written

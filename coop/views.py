@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coop import access, audit, invitations, outbox, printing, scheduler, tasks, tenancy
+from coop import home as coop_home
 from coop.access import (ALL_ROLES, MANAGE_PEOPLE, MANAGE_SETTINGS, VIEW_AUDIT, VIEW_COOP, VIEW_JOBS, VIEW_OUTBOX,
                          current_viewer)
 from coop.auth import services as auth_services
@@ -58,8 +59,9 @@ def health():
 @bp.route("/")
 @coop_view(VIEW_COOP)
 def home():
-    roles = sorted(current_viewer().roles, key=list(Role).index)
-    return render_template("coop/home.html", roles=roles)
+    viewer = current_viewer()
+    return render_template("coop/home.html", roles=sorted(viewer.roles, key=list(Role).index),
+                           panels=coop_home.panels_for(get_session(), g.coop, viewer))
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])

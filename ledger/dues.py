@@ -270,6 +270,46 @@ def periods_due(plan: DuesPlan, today: dt.date) -> list[dt.date]:
     return periods
 
 
+def following_period(plan: DuesPlan, start: dt.date) -> dt.date | None:
+    """The period after the one starting on ``start``, or None when the plan has no more."""
+    if plan.frequency == Frequency.ONE_OFF:
+        return None
+    following = calendar.add_months(start, MONTHS[Frequency(plan.frequency)])
+    return None if plan.end_date is not None and following > plan.end_date else following
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """A period a treasurer may choose to charge, and whether it already was."""
+
+    start: dt.date
+    label: str
+    charged: bool
+
+
+@dataclass(frozen=True)
+class PeriodChoices:
+    """The periods to offer, newest first, and the one to charge next (None once all are charged)."""
+
+    choices: list[PeriodChoice]
+    next_period: dt.date | None
+
+
+def period_choices(session: so.Session, plan: DuesPlan, today: dt.date) -> PeriodChoices:
+    """Every period begun by ``today``, and the next one not yet charged even if it begins later.
+
+    The next period is the one after the latest charged (the plan's first, if none is): a
+    treasurer who charges the month ahead finds it offered, and charged periods stay on the
+    list, marked, so their charges can be looked at again.
+    """
+    charged = set(session.scalars(sa.select(DuesRun.period_start).where(
+        DuesRun.coop_id == plan.coop_id, DuesRun.plan_id == plan.id)))
+    upcoming = following_period(plan, max(charged)) if charged else first_period(plan)
+    starts = periods_due(plan, max(today, upcoming) if upcoming is not None else today)
+    choices = [PeriodChoice(start, period_label(plan, start), start in charged) for start in reversed(starts)]
+    return PeriodChoices(choices, upcoming)
+
+
 def check_period(plan: DuesPlan, start: dt.date) -> None:
     """Refuse a date that is not the start of one of the plan's periods."""
     if not isinstance(start, dt.date):

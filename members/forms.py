@@ -63,9 +63,19 @@ class HouseholdForm(FlaskForm):
                               validators=[InputRequired(), NumberRange(min=0, max=50)])
 
 
+class HouseholdSearchForm(FlaskForm):
+    """Finding the household to choose, on the page that chooses it (a GET: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    household_q = StringField(_l("Find the household"), validators=[Optional(), Length(max=100)],
+                              description=_l("A family name, a member's name or number, or a lot (B-12)"))
+
+
 class MoveToHouseholdForm(FlaskForm):
-    household = StringField(_l("Household"), validators=[Optional(), Length(max=200)],
-                            description=_l("Its exact name; leave empty to take the member out of any household."))
+    #: a household's id from the list of matches, or ``services.NO_HOUSEHOLD``
+    household_id = StringField(_l("Household"), validators=[InputRequired(_l("Choose the household from the list."))])
 
 
 class LotForm(FlaskForm):
@@ -79,8 +89,8 @@ class LotForm(FlaskForm):
 
 
 class LotAssignForm(FlaskForm):
-    household = StringField(_l("Household"), validators=[Optional(), Length(max=200)],
-                            description=_l("Its exact name; leave empty to free the lot."))
+    #: a household's id from the list of matches, or ``services.NO_HOUSEHOLD`` to free the lot
+    household_id = StringField(_l("Household"), validators=[InputRequired(_l("Choose the household from the list."))])
     from_date = DateField(_l("From"), validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     resolution_ref = StringField(_l("Resolution"), validators=[Optional(), Length(max=200)])

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from coop.db import Base, utcnow, value_enum
+from coop.text import fold
 
 
 
@@ -160,11 +162,36 @@ class MemberStatusChange(Base):
     member: so.Mapped[Member] = so.relationship(back_populates="status_changes")
 
 
+#: width of the block's part of a lot's sort key, and of each run of digits in it
+_BLOCK_WIDTH, _DIGITS_WIDTH = 40, 12
+
+
+def natural_key(text: str) -> str:
+    """Text that sorts as people count: "2" before "10", "A-2" before "A-10".
+
+    Upper-case letters and digits only, each run of digits zero-padded to a fixed width, so that
+    the database compares it the same way under SQLite's byte order and PostgreSQL's collations.
+    """
+    runs = re.findall(r"[0-9]+|[A-Z]+", fold(text).upper())
+    return "".join(run.zfill(_DIGITS_WIDTH) if run.isdigit() else run for run in runs)
+
+
+def lot_sort_key(block: str, number: str) -> str:
+    """A lot's place in the list: by block, then the number's numeric part, then the rest ("12B")."""
+    return natural_key(block).ljust(_BLOCK_WIDTH, "0")[:_BLOCK_WIDTH] + natural_key(number)[:60]
+
+
+def _lot_sort_key_default(context) -> str:
+    row = context.get_current_parameters()
+    return lot_sort_key(row["block"], row["number"])
+
+
 class Lot(Base):
     """A plot and the home built (or to be built) on it."""
 
     __tablename__ = "lot"
-    __table_args__ = (sa.UniqueConstraint("coop_id", "block", "number"),)
+    __table_args__ = (sa.UniqueConstraint("coop_id", "block", "number"),
+                      sa.Index("ix_lot_coop_sort_key", "coop_id", "sort_key"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="CASCADE"), index=True)
@@ -172,6 +199,8 @@ class Lot(Base):
     block: so.Mapped[str] = so.mapped_column(sa.String(20))
     #: the lot (lote) within the block
     number: so.Mapped[str] = so.mapped_column(sa.String(20))
+    #: ``lot_sort_key(block, number)``, set on insert (a lot's place never changes)
+    sort_key: so.Mapped[str] = so.mapped_column(sa.String(100), default=_lot_sort_key_default)
     #: the construction phase (etapa) the lot belongs to
     phase: so.Mapped[str] = so.mapped_column(sa.String(60), default="")
     status: so.Mapped[LotStatus] = so.mapped_column(value_enum(LotStatus, 24), default=LotStatus.PLANNED)

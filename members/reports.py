@@ -15,7 +15,7 @@ import sqlalchemy.orm as so
 from coop.tenancy import Coop
 from coop.text import fold
 from members.models import (Application, ApplicationStatus, Household, Lot, LotAssignment, Member,
-                            MemberStatus, MemberStatusChange, ShareSubscription)
+                            MemberStatus, MemberStatusChange, ShareSubscription, natural_key)
 
 PAGE_SIZE = 50
 
@@ -97,7 +97,7 @@ def _rows(session: so.Session, members: list[Member]) -> list[DirectoryRow]:
         names = dict(session.execute(sa.select(Household.id, Household.name)
                                      .where(Household.id.in_(household_ids))).all())
         for lot in session.scalars(sa.select(Lot).where(Lot.household_id.in_(household_ids))
-                                   .order_by(Lot.block, Lot.number)):
+                                   .order_by(Lot.sort_key)):
             lots.setdefault(lot.household_id, []).append(lot.label)
     return [DirectoryRow(m, names.get(m.household_id), ", ".join(lots.get(m.household_id, [])))
             for m in members]
@@ -126,7 +126,7 @@ def lots_of_household(session: so.Session, household_id: int | None) -> list[Lot
     if household_id is None:
         return []
     return list(session.scalars(sa.select(Lot).where(Lot.household_id == household_id)
-                                .order_by(Lot.block, Lot.number)))
+                                .order_by(Lot.sort_key)))
 
 
 def lot_history(session: so.Session, lot: Lot) -> list[LotAssignment]:
@@ -145,33 +145,83 @@ def households(session: so.Session, coop: Coop) -> list[Household]:
                                 .order_by(Household.name)))
 
 
+#: the accented letters of Spanish and what ``coop.text.fold`` makes of them
+_ACCENTED, _PLAIN = "áéíóúüñÁÉÍÓÚÜÑ", "aeiouunaeiouun"
+
+
+def _folded(column: sa.ColumnElement) -> sa.ColumnElement:
+    """A column as ``coop.text.fold`` writes it, for Spanish text, in SQL both databases run
+    (SQLite's ``lower`` leaves "Á" as it is, and it has no ``translate``)."""
+    folded = sa.func.lower(column)
+    for accented, plain in zip(_ACCENTED, _PLAIN, strict=True):
+        folded = sa.func.replace(folded, accented, plain)
+    return folded
+
+
+def _households_matching(coop: Coop, text: str) -> sa.Select:
+    """Households whose name, one of whose members (name or number) or one of whose lots matches
+    every word typed: "chiluisa", "b-12", "Rosa Guamán" or a member number."""
+    select = sa.select(Household).where(Household.coop_id == coop.id)
+    for word in fold(text).split()[:6]:
+        by_member = sa.select(Member.household_id).where(
+            Member.coop_id == coop.id, Member.household_id.is_not(None),
+            Member.search_text.contains(word, autoescape=True))
+        by_lot = sa.select(Lot.household_id).where(
+            Lot.coop_id == coop.id, Lot.household_id.is_not(None),
+            sa.func.lower(Lot.block.concat("-").concat(Lot.number)).contains(word, autoescape=True))
+        select = select.where(sa.or_(_folded(Household.name).contains(word, autoescape=True),
+                                     Household.id.in_(by_member), Household.id.in_(by_lot)))
+    return select
+
+
 def household_summaries(session: so.Session, coop: Coop, *, text: str = "", page: int = 1,
                         per_page: int = PAGE_SIZE) -> tuple[list[tuple[Household, int, str]], int]:
-    """Households with their number of members and their lots."""
-    select = sa.select(Household).where(Household.coop_id == coop.id)
-    if text:
-        select = select.where(Household.name.ilike(f"%{text}%"))
+    """Households (those matching ``text``, if given) with their number of members and their lots."""
+    select = _households_matching(coop, text)
     total = session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
     rows = session.scalars(select.order_by(Household.name).limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return _household_rows(session, rows), total
+
+
+def find_households(session: so.Session, coop: Coop, text: str, *, limit: int = 10,
+                    excluding: int | None = None) -> tuple[list[tuple[Household, int, str]], int]:
+    """The first households matching what was typed, for choosing one: (household, members, lots),
+    and how many match in all."""
+    select = _households_matching(coop, text)
+    if excluding is not None:
+        select = select.where(Household.id != excluding)
+    total = session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
+    rows = session.scalars(select.order_by(Household.name, Household.id).limit(limit)).all()
+    return _household_rows(session, rows), total
+
+
+def _household_rows(session: so.Session, rows: list[Household]) -> list[tuple[Household, int, str]]:
     ids = [h.id for h in rows]
     counts = dict(session.execute(sa.select(Member.household_id, sa.func.count()).where(
         Member.household_id.in_(ids)).group_by(Member.household_id)).all()) if ids else {}
     lots: dict[int, list[str]] = {}
     if ids:
-        for lot in session.scalars(sa.select(Lot).where(Lot.household_id.in_(ids)).order_by(Lot.block, Lot.number)):
+        for lot in session.scalars(sa.select(Lot).where(Lot.household_id.in_(ids)).order_by(Lot.sort_key)):
             lots.setdefault(lot.household_id, []).append(lot.label)
-    return [(h, counts.get(h.id, 0), ", ".join(lots.get(h.id, []))) for h in rows], total
+    return [(h, counts.get(h.id, 0), ", ".join(lots.get(h.id, []))) for h in rows]
 
 
 def blocks(session: so.Session, coop: Coop) -> list[str]:
-    return list(session.scalars(sa.select(Lot.block).where(Lot.coop_id == coop.id).distinct().order_by(Lot.block)))
+    """The co-op's blocks, as people count them ("2" before "10")."""
+    return sorted(session.scalars(sa.select(Lot.block).where(Lot.coop_id == coop.id).distinct()),
+                  key=natural_key)
 
 
-def lots(session: so.Session, coop: Coop, *, block: str = "") -> list[Lot]:
-    select = sa.select(Lot).where(Lot.coop_id == coop.id).options(so.joinedload(Lot.household))
+def lots(session: so.Session, coop: Coop, *, block: str = "", page: int = 1,
+         per_page: int = PAGE_SIZE) -> tuple[list[Lot], int]:
+    """One page of the lots (of one block, if given) in natural order, and how many there are."""
+    select = sa.select(Lot).where(Lot.coop_id == coop.id)
     if block:
         select = select.where(Lot.block == block)
-    return list(session.scalars(select.order_by(Lot.block, Lot.number)))
+    total = session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
+    rows = session.scalars(select.options(so.joinedload(Lot.household)).order_by(Lot.sort_key, Lot.id)
+                           .limit(per_page).offset((max(page, 1) - 1) * per_page))
+    return list(rows), total
 
 
 def counts_by_status(session: so.Session, coop: Coop) -> dict[MemberStatus, int]:

@@ -33,6 +33,8 @@ MEMBER_SERIES = "member"
 EARLIEST_DATE = dt.date(1900, 1, 1)
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
 #: fields whose changes are personal data (recorded with old and new values in the audit trail)
+#: the value of the choice "no household" where a household is chosen from a list
+NO_HOUSEHOLD = "none"
 PERSONAL_FIELDS = ("document_type", "document_number", "birth_date", "phone", "phone_alt", "email", "address")
 
 
@@ -303,15 +305,15 @@ def update_household(session: so.Session, actor: User | None, coop: Coop, househ
     return changes
 
 
-def household_named(session: so.Session, coop: Coop, name: str, field: str = "household") -> Household | None:
-    """The household a person typed the name of; None for an empty name."""
-    name = " ".join((name or "").split())
-    if not name:
+def household_chosen(session: so.Session, coop: Coop, value: str | None,
+                     field: str = "household_id") -> Household | None:
+    """The household chosen from a list (its id), or None for "no household" (``NO_HOUSEHOLD``)."""
+    value = (value or "").strip()
+    if value == NO_HOUSEHOLD:
         return None
-    household = session.scalar(sa.select(Household).where(Household.coop_id == coop.id,
-                                                          sa.func.lower(Household.name) == name.lower()))
-    if household is None:
-        raise DomainError(_l("There is no household called %(name)s.", name=name), field=field)
+    household = session.get(Household, int(value)) if value.isdigit() else None
+    if household is None or household.coop_id != coop.id:
+        raise DomainError(_l("Choose the household from the list."), field=field)
     return household
 
 
@@ -320,6 +322,9 @@ def set_household(session: so.Session, actor: User | None, coop: Coop, member: M
     """Move a member into a household (or out of any)."""
     if household is not None and household.coop_id != coop.id:
         raise DomainError(_l("Choose a household of this co-op."), field="household_id")
+    if member.household_id == (household.id if household is not None else None):
+        raise DomainError(_l("The member is already in this household.") if household is not None
+                          else _l("The member is in no household."), field="household_id")
     old = member.household.name if member.household else None
     member.household = household
     session.flush()

@@ -16,5 +16,6 @@ from ledger.permissions import VIEW_FINANCE_SUMMARY
 bp = coop_blueprint("ledger", __name__, url_prefix="/books")
 add_nav("ledger.home", _l("Finances"), VIEW_FINANCE_SUMMARY)
 
+from ledger import home  # noqa: E402,F401  (the treasurer's panel on the co-op's home page)
 from ledger.views import (  # noqa: E402,F401  (routes)
     accounts, budgets, dues, expenses, exports, payments, reports, statements)

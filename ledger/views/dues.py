@@ -21,7 +21,7 @@ from coop.db import get_session
 from coop.errors import DomainError
 from coop.forms import MoneyField
 from coop.money import Money, format_money
-from coop.pages import coop_view, page_number, query_date, show_refusal
+from coop.pages import coop_view, page_number, query_date, query_given, show_refusal
 from ledger import dues
 from ledger.models import Debtors, DuesPlan, DuesRun, Frequency
 from ledger.permissions import MANAGE_BOOKS, VIEW_BOOKS
@@ -82,14 +82,16 @@ def _account_choices(form: PlanForm, plan: DuesPlan | None) -> None:
     form.income_account.choices = [(0, _("Choose..."))] + [(a.id, a.label) for a in accounts]
 
 
-def _period_choices(plan: DuesPlan) -> list[tuple[str, str]]:
-    charged = {run.period_start for run in dues.runs_of(get_session(), plan)}
-    choices = []
-    for start in reversed(dues.periods_due(plan, calendar.today_in(g.coop))):
-        label = dues.period_label(plan, start)
-        choices.append((start.isoformat(), _("%(period)s (already charged)", period=label)
-                        if start in charged else label))
-    return choices
+def _period_form(plan: DuesPlan, chosen: dt.date | None = None) -> PeriodForm:
+    """The period chooser: charged periods marked, the chosen one (else the next to charge) selected."""
+    offered = dues.period_choices(get_session(), plan, calendar.today_in(g.coop))
+    form = PeriodForm(formdata=None)
+    form.period.choices = [(c.start.isoformat(), _("%(period)s (already charged)", period=c.label)
+                            if c.charged else c.label) for c in offered.choices]
+    selected = chosen or offered.next_period
+    form.period.data = selected.isoformat() if selected is not None else None
+    form.next_period = offered.next_period
+    return form
 
 
 @bp.route("/dues/")
@@ -142,8 +144,7 @@ def dues_plan_active(plan: DuesPlan):
 
 
 def _render_plan(plan: DuesPlan, period_error: str = "", status: int = 200):
-    form = PeriodForm(formdata=None)
-    form.period.choices = _period_choices(plan)
+    form = _period_form(plan)
     if period_error:
         form.period.errors = [period_error]
     return render_template("ledger/dues_plan.html", plan=plan, runs=dues.runs_of(get_session(), plan), form=form,
@@ -160,8 +161,11 @@ def dues_plan(plan: DuesPlan):
 def _render_preview(plan: DuesPlan, preview: dues.Preview, form: ConfirmRunForm, status: int = 200):
     page = page_number()
     shown = preview.debtors[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    period_form = _period_form(plan, preview.period_start)
+    period_form.period.id = "choose-period"  # the confirmation's hidden field is "period"
     return render_template("ledger/dues_preview.html", plan=plan, preview=preview, form=form, debtors=shown,
-                           page=page, per_page=PAGE_SIZE), status
+                           page=page, per_page=PAGE_SIZE, period_form=period_form,
+                           label=lambda start: dues.period_label(plan, start)), status
 
 
 def _period_arg(value: str | None) -> dt.date | None:
@@ -177,7 +181,12 @@ def charge_dues(plan: DuesPlan):
     """GET: what charging the period would do. POST: charge it, if the list is still the one shown."""
     db = get_session()
     form = ConfirmRunForm()
-    start = _period_arg(form.period.data) if request.method == "POST" else query_date("period")
+    if request.method == "GET" and not query_given("period"):
+        start = dues.period_choices(db, plan, calendar.today_in(g.coop)).next_period
+        if start is None:
+            return _render_plan(plan, _("Every period of this plan is charged."), 200)
+    else:
+        start = _period_arg(form.period.data) if request.method == "POST" else query_date("period")
     try:
         preview = dues.preview_run(db, g.coop, plan, start)
     except DomainError as error:  # not a period of this plan: say so beside the period chooser

@@ -16,4 +16,5 @@ bp = coop_blueprint("members", __name__)
 add_nav("members.portal_home", _l("My page"), VIEW_COOP)
 add_nav("members.directory", _l("Members"), VIEW_DIRECTORY)
 
+from members import home  # noqa: E402,F401  (the secretary's panel on the co-op's home page)
 from members.views import applications, directory, imports, portal, printing  # noqa: E402,F401  (routes)

@@ -10,7 +10,7 @@ from coop.calendar import today_in
 from coop.db import get_session
 from coop.pages import Load, coop_view, page_number, query_choice, query_form, query_text, show_refusal
 from members import reports, services
-from members.forms import (DirectoryFilterForm, HouseholdForm, LotAssignForm, LotForm, MemberForm,
+from members.forms import (DirectoryFilterForm, HouseholdForm, HouseholdSearchForm, LotAssignForm, LotForm, MemberForm,
                            MoveToHouseholdForm, NewMemberForm, ShareSubscriptionForm, StatusChangeForm)
 from members.models import ALLOWED_TRANSITIONS, Household, Lot, Member, MemberStatus
 from members.panels import panels_for
@@ -71,6 +71,10 @@ def new_member():
 @bp.route("/members/<int:number>")
 @coop_view(VIEW_REGISTER, member=BY_NUMBER)
 def member(member: Member):
+    return _render_member(member, MoveToHouseholdForm(formdata=None))
+
+
+def _render_member(member: Member, move_form: MoveToHouseholdForm):
     db = get_session()
     return render_template(
         "members/member.html", member=member, history=reports.status_history(db, member),
@@ -80,11 +84,16 @@ def member(member: Member):
         personal=can(VIEW_PERSONAL_DATA), status_labels=services.STATUS_LABELS,
         document_labels=services.DOCUMENT_LABELS, lot_status_labels=services.LOT_STATUS_LABELS,
         next_statuses=sorted(ALLOWED_TRANSITIONS[member.status], key=list(MemberStatus).index),
-        move_form=_move_form(member), status_form=StatusChangeForm(formdata=None))
+        move_form=move_form, status_form=StatusChangeForm(formdata=None),
+        **_household_search(member.household_id))
 
 
-def _move_form(member: Member) -> MoveToHouseholdForm:
-    return MoveToHouseholdForm(formdata=None, household=member.household.name if member.household else "")
+def _household_search(current_id: int | None) -> dict:
+    """The page's search for a household to choose (``?household_q=``) and what it found."""
+    search = HouseholdSearchForm(request.values)  # a refused choice (a POST) shows its search again
+    text = (search.household_q.data or "").strip()[:100] if can(MANAGE_MEMBERS) else ""
+    matches, found = reports.find_households(get_session(), g.coop, text, excluding=current_id) if text else ([], 0)
+    return {"search": search, "household_q": text, "matches": matches, "matches_total": found}
 
 
 @bp.route("/members/<int:number>/edit", methods=["GET", "POST"])
@@ -123,12 +132,16 @@ def change_status(member: Member):
 @coop_view(MANAGE_MEMBERS, member=BY_NUMBER)
 def move_to_household(member: Member):
     form = MoveToHouseholdForm()
-    with show_refusal():
-        db = get_session()
-        household = services.household_named(db, g.coop, form.household.data or "")
-        services.set_household(db, current_user, g.coop, member, household)
-        flash(_("Saved."), "success")
-    return redirect(url_for("members.member", number=member.number))
+    if form.validate_on_submit():
+        with show_refusal(form):
+            db = get_session()
+            household = services.household_chosen(db, g.coop, form.household_id.data)
+            services.set_household(db, current_user, g.coop, member, household)
+            flash(_("%(name)s is now in the household %(household)s.", name=member.full_name,
+                    household=household.name) if household is not None
+                  else _("%(name)s is no longer in any household.", name=member.full_name), "success")
+            return redirect(url_for("members.member", number=member.number, _anchor="household"))
+    return _render_member(member, form), 422
 
 
 @bp.route("/members/<int:number>/shares", methods=["GET", "POST"])
@@ -197,10 +210,12 @@ def edit_household(household: Household):
 @coop_view(VIEW_REGISTER)
 def lots():
     db = get_session()
-    block = query_text("block", 40)
-    return render_template("members/lots.html", lots=reports.lots(db, g.coop, block=block),
-                           blocks=reports.blocks(db, g.coop), block=block,
-                           lot_status_labels=services.LOT_STATUS_LABELS)
+    blocks = reports.blocks(db, g.coop)
+    block = query_choice("block", blocks)
+    page = page_number()
+    rows, total = reports.lots(db, g.coop, block=block, page=page)
+    return render_template("members/lots.html", lots=rows, total=total, page=page, per_page=reports.PAGE_SIZE,
+                           blocks=blocks, block=block, lot_status_labels=services.LOT_STATUS_LABELS)
 
 
 @bp.route("/members/lots/new", methods=["GET", "POST"])
@@ -217,19 +232,16 @@ def new_lot():
     return render_template("members/lot_form.html", form=form, lot=None)
 
 
-def _assign_form(lot: Lot) -> LotAssignForm:
-    return LotAssignForm(household=lot.household.name if lot.household else "")
-
-
 def _render_lot(lot: Lot, form: LotAssignForm):
     return render_template("members/lot.html", lot=lot, history=reports.lot_history(get_session(), lot),
-                           form=form, lot_status_labels=services.LOT_STATUS_LABELS)
+                           form=form, lot_status_labels=services.LOT_STATUS_LABELS,
+                           **_household_search(lot.household_id))
 
 
 @bp.route("/members/lots/<int:lot_id>")
 @coop_view(VIEW_REGISTER, lot=Lot)
 def lot(lot: Lot):
-    form = _assign_form(lot)
+    form = LotAssignForm(formdata=None)
     form.from_date.data = today()
     return _render_lot(lot, form)
 
@@ -237,11 +249,11 @@ def lot(lot: Lot):
 @bp.route("/members/lots/<int:lot_id>/assign", methods=["POST"])
 @coop_view(MANAGE_MEMBERS, lot=Lot)
 def assign_lot(lot: Lot):
-    form = _assign_form(lot)
+    form = LotAssignForm()
     if form.validate_on_submit():
         with show_refusal(form):
             db = get_session()
-            household = services.household_named(db, g.coop, form.household.data or "")
+            household = services.household_chosen(db, g.coop, form.household_id.data)
             services.assign_lot(db, current_user, g.coop, lot, household, from_date=form.from_date.data,
                                 reason=form.reason.data or "", resolution_ref=form.resolution_ref.data or "",
                                 today=today())

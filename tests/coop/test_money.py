@@ -143,7 +143,8 @@ def test_amounts_are_written_as_the_reader_writes_them():
 
 
 def test_negative_amounts_keep_their_minus_sign():
-    assert format_money(Money(-123450), "es_EC") == "$-1.234,50"
+    assert format_money(Money(-123450), "es_EC") == "-$1.234,50"
+    assert format_money(Money(-123450), "es") == "-1.234,50\xa0US$"
     assert format_money(Money(-123450), "en") == "-$1,234.50"
 
 

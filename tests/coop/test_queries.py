@@ -18,6 +18,8 @@ from tests.conftest import log_in
 
 SECRETARY = "secretaria@quebrada-verde.example"
 TREASURER = "tesoreria@quebrada-verde.example"
+COUNCIL = "vigilancia@quebrada-verde.example"
+ADMIN = "admin@quebrada-verde.example"
 #: the demo member with an account, a household, a lot and two years of charges and payments
 ANA = "Toapanta"
 
@@ -38,6 +40,11 @@ PAGES = [
     ("member statement", TREASURER, "ledger.member_statement", lambda m: {"member_id": m.id}, 10),
     ("books overview", TREASURER, "ledger.home", lambda m: {}, 13),
     ("arrears", TREASURER, "ledger.arrears", lambda m: {}, 9),
+    # each role's home page: its panels count and link, a query or two each (measured on SQLite: 6, 5, 6, 9)
+    ("secretary's home", SECRETARY, "coop.home", lambda m: {}, 7),
+    ("treasurer's home", TREASURER, "coop.home", lambda m: {}, 7),
+    ("council's home", COUNCIL, "coop.home", lambda m: {}, 7),
+    ("administrator's home", ADMIN, "coop.home", lambda m: {}, 10),
 ]
 
 

@@ -148,11 +148,11 @@ def test_households_and_lots_with_assignment_history(client, db, coop, secretary
     household = db.scalar(sa.select(Household))
     lot = db.scalar(sa.select(Lot))
     assert (lot.label, lot.status) == ("B-12", LotStatus.BUILT)
-    client.post(f"/c/{coop.slug}/members/{member.number}/household", data={"household": "familia chiluisa"})
+    client.post(f"/c/{coop.slug}/members/{member.number}/household", data={"household_id": household.id})
     client.post(f"/c/{coop.slug}/members/lots/{lot.id}/assign",
-                data={"household": "Familia Chiluisa", "from_date": "2020-02-01", "reason": "Sorteo"})
+                data={"household_id": household.id, "from_date": "2020-02-01", "reason": "Sorteo"})
     client.post(f"/c/{coop.slug}/members/lots/{lot.id}/assign",
-                data={"household": "", "from_date": "2024-06-30", "reason": "Renuncia"})
+                data={"household_id": "none", "from_date": "2024-06-30", "reason": "Renuncia"})
     db.rollback()
     assignments = db.scalars(sa.select(LotAssignment).order_by(LotAssignment.id)).all()
     assert [(a.from_date, a.to_date) for a in assignments] == [(dt.date(2020, 2, 1), dt.date(2024, 6, 30))]
