@@ -9,8 +9,9 @@ from coop.auth.models import LoginThrottle, User, UserSession
 from coop.numbering import CoopCounter
 from coop.outbox import OutboxMessage
 from coop.scheduler import JobLock, JobRun
+from coop.submissions import FormSubmission
 from coop.tasks import Task
 from coop.tenancy import Coop, CoopRole
 
-__all__ = ["AuditEvent", "Coop", "CoopCounter", "CoopRole", "JobLock", "JobRun", "LoginThrottle", "OutboxMessage",
+__all__ = ["AuditEvent", "Coop", "CoopCounter", "CoopRole", "FormSubmission", "JobLock", "JobRun", "LoginThrottle", "OutboxMessage",
            "Task", "User", "UserSession"]
