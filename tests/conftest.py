@@ -461,6 +461,11 @@ def once() -> dict:
     return {"once_key": submissions.new_key()}
 
 
+def once_key_of(response) -> str:
+    """The one-time key of the form a page shows."""
+    return re.search(r'name="once_key"[^>]*value="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
 def field_error(response, field_id: str) -> str:
     """The error text shown beside one form field ('' when there is none)."""
     html = response.get_data(as_text=True)

@@ -171,7 +171,8 @@ def test_the_same_lot_cannot_be_registered_twice(client, db, coop, secretary):
 def test_share_capital_is_subscribed_in_instalments(client, db, coop, secretary, make_member):
     member = make_member(coop)
     url = f"/c/{coop.slug}/members/{member.number}/shares"
-    response = client.post(url, data={**once(), "amount": "1.000,01", "instalments": "3", "first_due_date": "2026-01-31"})
+    response = client.post(url, data={**once(), "amount": "1.000,01", "instalments": "3",
+                                      "first_due_date": "2026-01-31"})
     assert response.status_code == 302
     db.rollback()
     subscription = db.scalar(sa.select(ShareSubscription))
