@@ -152,8 +152,8 @@ class CoopSettingsForm(FlaskForm):
                                           coerce=int)
     members_see_directory = BooleanField(_l("Members see a directory of names and lots"))
     members_see_finances = BooleanField(_l("Members see the co-op's financial summaries"))
-    max_amount_minor = MoneyField(_l("Largest amount accepted in one go"), validators=[InputRequired()],
-                                  ceiling=False,
+    # no InputRequired: left blank, the service says what to write; not sent, the ceiling stays
+    max_amount_minor = MoneyField(_l("Largest amount accepted in one go"), ceiling=False,
                                   description=_l("A payment, expense or entry line above it is refused: it "
                                                  "catches a slip of the finger, such as three zeros too many."))
 

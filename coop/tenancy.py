@@ -113,7 +113,7 @@ class Coop(Base):
     #: whether members see the co-op-wide financial summaries
     members_see_finances: so.Mapped[bool] = so.mapped_column(default=True)
     #: the largest amount (minor units) one payment, expense or entry line may carry: a typo's guard
-    max_amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=lambda: DEFAULT_MAX_AMOUNT_MINOR,
+    max_amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=DEFAULT_MAX_AMOUNT_MINOR,
                                                         server_default=sa.text("100000000"))
     #: when the co-op was created in Ayllu
     created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
