@@ -212,7 +212,7 @@ def test_the_payment_form_finds_the_member_by_name(client, db, books, ana, treas
 
     text = text_of(page)
     assert "1 persona socia coincide; elíjala:" in text
-    assert f"N.º {ana.number} · Ana Lucía Quishpe Toapanta" in text and "familia Quishpe Toapanta" in text
+    assert f"N.º {ana.number} · Ana Lucía Quishpe Toapanta" in text and "· Quishpe Toapanta" in text
     assert "Guamán" not in text
     assert f'href="/c/quebrada/books/payments/new?member={ana.number}"' in page.get_data(as_text=True)
     chosen = client.get(f"{BOOKS}/payments/new?member={ana.number}")
