@@ -1,15 +1,18 @@
-"""Forms of the kernel's pages: co-op settings, people and roles, audit filters, new co-ops."""
+"""Forms of the kernel's pages (co-op settings, people and roles, audit filters, new co-ops), and
+the fields every package's forms share: amounts (``MoneyField``) and the one-time key of a form
+that creates money or numbers (``OnceForm``)."""
 from __future__ import annotations
 
 from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from coop import submissions
 from coop.errors import DomainError
 from coop.money import MoneyError, parse_money, typed_amount
-from coop.tenancy import ROLE_LABELS, Basis, check_country, check_currency, check_timezone
+from coop.tenancy import ROLE_LABELS, Basis, ceiling_message, check_country, check_currency, check_timezone
 from coop.web import reader_locale
 
 LANGUAGE_CHOICES = [("es", "Español"), ("en", "English")]
@@ -43,12 +46,16 @@ class MoneyField(StringField):
     ``data`` is the amount in minor units (cents), or None when the field was left empty; a
     reading that fails (words, too many decimals, an ambiguous "1,500") is the field's error,
     in the reader's language. Given minor units (an edit form), it shows them as the reader
-    types them back ("1234,50"). ``allow_negative`` admits a minus sign.
+    types them back ("1234,50"). ``allow_negative`` admits a minus sign. An amount above the
+    co-op's ceiling (``Coop.max_amount_minor``) is refused beside the field, unless ``ceiling``
+    is False (the setting of the ceiling itself).
     """
 
-    def __init__(self, label=None, validators=None, *, allow_negative: bool = False, **kwargs):
+    def __init__(self, label=None, validators=None, *, allow_negative: bool = False, ceiling: bool = True,
+                 **kwargs):
         super().__init__(label, validators, **kwargs)
         self.allow_negative = allow_negative
+        self.ceiling = ceiling
 
     @staticmethod
     def _currency() -> str:
@@ -67,11 +74,39 @@ class MoneyField(StringField):
         except MoneyError as error:
             self.data = None
             raise ValueError(error.text) from None
+        if self.ceiling and abs(self.data) > g.coop.max_amount_minor:
+            self.data = None
+            raise ValueError(str(ceiling_message(g.coop)))
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
         return typed_amount(self.data, self._currency(), reader_locale()) if self.data is not None else ""
+
+
+class OnceKeyField(HiddenField):
+    """A form's one-time key (``coop.submissions``): a fresh one when the form is first shown, the
+    sent one when it comes back (so a corrected form is still the same submission), and a fresh
+    one again when the sent one is missing or malformed."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, default=submissions.new_key, **kwargs)
+
+    def process_formdata(self, valuelist):
+        # what was sent, even nothing: a missing key must not pass as the default's fresh one
+        self.data = valuelist[0] if valuelist else ""
+
+    def _value(self) -> str:
+        if not submissions.is_key(self.data):
+            self.data = submissions.new_key()
+        return self.data
+
+
+class OnceForm:
+    """Mixin for a form that creates money or numbers: it carries a one-time key, rendered by
+    ``form.hidden_tag()``, which the view claims with ``coop.submissions.claim``."""
+
+    once_key = OnceKeyField()
 
 
 CURRENCY_CHECK = RuleCheck(check_currency)
@@ -117,6 +152,10 @@ class CoopSettingsForm(FlaskForm):
                                           coerce=int)
     members_see_directory = BooleanField(_l("Members see a directory of names and lots"))
     members_see_finances = BooleanField(_l("Members see the co-op's financial summaries"))
+    # no InputRequired: left blank, the service says what to write; not sent, the ceiling stays
+    max_amount_minor = MoneyField(_l("Largest amount accepted in one go"), ceiling=False,
+                                  description=_l("A payment, expense or entry line above it is refused: it "
+                                                 "catches a slip of the finger, such as three zeros too many."))
 
 
 class GrantRoleForm(FlaskForm):

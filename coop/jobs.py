@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from coop import outbox, tasks
+from coop import outbox, submissions, tasks
 from coop.auth import services as auth
 from coop.scheduler import JobContext, register
 
@@ -38,4 +38,7 @@ def run_tasks(ctx: JobContext) -> str:
 @register("tasks.purge", trigger="interval", days=1,
           description="Delete finished tasks and their files after a week, and unconfirmed uploads after a day")
 def purge_tasks(ctx: JobContext) -> str:
-    return f"{tasks.purge_tasks(ctx.session, ctx.now)} tasks removed"
+    # forms' one-time keys are forgotten here too: a page kept open a month is stale anyway
+    keys = submissions.purge_submissions(ctx.session, ctx.now)
+    removed = f"{tasks.purge_tasks(ctx.session, ctx.now)} tasks removed"
+    return f"{removed}, {keys} form keys forgotten" if keys else removed

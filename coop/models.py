@@ -10,8 +10,9 @@ from coop.invitations import CoopInvitation
 from coop.numbering import CoopCounter
 from coop.outbox import OutboxMessage
 from coop.scheduler import JobLock, JobRun
+from coop.submissions import FormSubmission
 from coop.tasks import Task
 from coop.tenancy import Coop, CoopRole
 
-__all__ = ["AuditEvent", "Coop", "CoopCounter", "CoopInvitation", "CoopRole", "JobLock", "JobRun", "LoginThrottle",
-           "OutboxMessage", "Task", "User", "UserSession"]
+__all__ = ["AuditEvent", "Coop", "CoopCounter", "CoopInvitation", "CoopRole", "FormSubmission", "JobLock", "JobRun",
+           "LoginThrottle", "OutboxMessage", "Task", "User", "UserSession"]

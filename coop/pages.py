@@ -22,7 +22,9 @@ with ``show_refusal``::
     return render_template("ledger/account_form.html", form=form)
 
 On a refusal the block is left, the unit of work rolled back, the message put beside its field
-(or flashed, without a form), and the view carries on to render the form again.
+(or flashed, without a form), and the view carries on to render the form again. The database's
+refusal of a unique constraint named in ``coop.duplicates`` (two people creating the same thing
+at once) is shown the same way, with the constraint's message.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, g, request
 from flask_login import current_user
 
-from coop import access, tenancy
+from coop import access, duplicates, tenancy
 from coop.access import Decision
 from coop.db import SAFE_METHODS, get_session
 from coop.errors import DomainError, apply_to_form
@@ -107,6 +109,8 @@ class show_refusal:  # noqa: N801  (used as a statement: "with show_refusal(form
         return self
 
     def __exit__(self, _type, error, _traceback) -> bool:
+        if isinstance(error, sa.exc.IntegrityError):  # a unique rule that a request at once won
+            error = duplicates.refusal_for(error)
         if not isinstance(error, DomainError):
             return False
         get_session().rollback()

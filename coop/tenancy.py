@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_precision, list_currencies
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from coop import audit
@@ -23,7 +24,10 @@ from coop.auth import services as auth
 from coop.auth.models import User
 from coop.db import Base, utcnow, value_enum
 from coop.errors import DomainError
+from coop.money import Money, format_money
 
+#: the default ceiling of one amount: 1,000,000.00 of a currency with cents
+DEFAULT_MAX_AMOUNT_MINOR = 100_000_000
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 LOCALES = ("es", "en")
 PAPER_SIZES = ("A4", "Letter")
@@ -108,6 +112,9 @@ class Coop(Base):
     members_see_directory: so.Mapped[bool] = so.mapped_column(default=False)
     #: whether members see the co-op-wide financial summaries
     members_see_finances: so.Mapped[bool] = so.mapped_column(default=True)
+    #: the largest amount (minor units) one payment, expense or entry line may carry: a typo's guard
+    max_amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=DEFAULT_MAX_AMOUNT_MINOR,
+                                                        server_default=sa.text("100000000"))
     #: when the co-op was created in Ayllu
     created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
@@ -291,6 +298,8 @@ def create_coop(session: so.Session, actor: User | None, *, name: str, slug: str
 SETTING_FIELDS = ("name", "currency", "locale", "country", "timezone", "paper_size", "voting_basis",
                   "obligation_basis", "quorum_percent", "second_call_minutes", "notice_days",
                   "fiscal_year_start_month", "members_see_directory", "members_see_finances")
+#: the ceiling of one amount (``check_amount``)
+SETTING_FIELDS += ("max_amount_minor",)
 
 
 def update_coop_settings(session: so.Session, actor: User, coop: Coop, **values) -> dict:
@@ -307,6 +316,7 @@ def update_coop_settings(session: so.Session, actor: User, coop: Coop, **values)
         raise DomainError(_l("Quorum is a percentage between 1 and 100."), field="quorum_percent")
     if int(merged["notice_days"]) < 0:
         raise DomainError(_l("Days of notice cannot be negative."), field="notice_days")
+    _check_ceiling(merged["max_amount_minor"])
     changes = audit.changes_between(coop, merged)
     for key, value in merged.items():
         setattr(coop, key, value)
@@ -315,6 +325,34 @@ def update_coop_settings(session: so.Session, actor: User, coop: Coop, **values)
         audit.record(session, coop=coop, actor=actor, action="coop.settings", obj=coop,
                      changes=changes)
     return changes
+
+
+def _check_ceiling(value) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise DomainError(_l("Write the largest amount the co-op accepts in one go."), field="max_amount_minor")
+
+
+def _reader_locale(coop: Coop) -> str:
+    try:
+        return str(get_locale() or coop.format_locale(coop.locale))
+    except RuntimeError:
+        return coop.format_locale(coop.locale)
+
+
+def check_amount(coop: Coop, amount_minor, field: str = "amount") -> None:
+    """Refuse an amount above the co-op's ceiling (``max_amount_minor``), beside ``field``.
+
+    The ceiling catches a slip of the finger ("1.000.000.000,00" for "1.000,00") before it is
+    a receipt; a co-op that handles larger sums raises it in its settings.
+    """
+    if isinstance(amount_minor, int) and abs(amount_minor) > coop.max_amount_minor:
+        raise DomainError(ceiling_message(coop), field=field)
+
+
+def ceiling_message(coop: Coop):
+    ceiling = format_money(Money(coop.max_amount_minor, coop.currency), _reader_locale(coop))
+    return _l("This is more than the largest amount the co-op accepts in one go (%(ceiling)s). If it is "
+              "right, an administrator can raise that limit in the co-op's settings.", ceiling=ceiling)
 
 
 def _grant_row(session: so.Session, coop: Coop, user: User, role: Role, scope: Scope | None) -> CoopRole | None:

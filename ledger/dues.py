@@ -27,7 +27,7 @@ from coop import audit, calendar
 from coop.auth.models import User
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR
-from coop.tenancy import Coop
+from coop.tenancy import Coop, check_amount
 from ledger import allocation, services
 from ledger.models import (Account, AccountType, Charge, Debtors, DuesPlan, DuesRun, EntrySource, Frequency)
 from ledger.origins import Origin, register_origin, reserve_id
@@ -130,6 +130,8 @@ def _check_plan(session: so.Session, coop: Coop, data: PlanData, plan: DuesPlan 
         problems.add(_l("The amount must be more than zero."), field="amount")
     elif amount >= MAX_MINOR:
         problems.add(_l("This amount is too large."), field="amount")
+    else:
+        problems.check(check_amount, coop, amount)
     if data.frequency not in set(Frequency):
         problems.add(_l("Choose how often it is charged."), field="frequency")
     if data.debtors not in set(Debtors):

@@ -10,6 +10,11 @@ decide the same expense: on PostgreSQL the second UPDATE waits for the first tra
 lock and then finds the status changed; on SQLite writers already run one at a time. Every step
 goes to the audit trail. The read-only helpers for the pages (the list and its counts) are at the
 end.
+
+A receipt chosen on a form that was then refused (a missing supplier, an amount above the
+ceiling) is kept for the retry, so nobody has to find the scan again: it waits as a draft task
+(``keep_receipt``), named in the form by a token, and the ``tasks.purge`` job deletes drafts
+nobody used within a day.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import math
 import os
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -31,7 +37,8 @@ from coop.auth.models import User
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR
-from coop.tenancy import Coop
+from coop.tasks import Task, TaskStatus
+from coop.tenancy import Coop, check_amount
 from ledger import services
 from ledger.models import Account, AccountType, EntrySource, Expense, ExpenseStatus, JournalEntry
 from ledger.origins import Origin, register_origin
@@ -125,6 +132,52 @@ def check_attachment(filename: str, content: bytes, *, max_bytes: int | None = N
     raise DomainError(_l("Attach a PDF, JPEG or PNG: this file is none of them."), field="attachment")
 
 
+# --- a receipt kept for the retry ------------------------------------------------------------
+
+#: the kind of the draft task that keeps a receipt between a refused form and its retry (never run)
+KEPT_RECEIPT = "ledger.kept_receipt"
+
+
+def keep_receipt(session: so.Session, coop_id: int, actor_id: int | None, attachment: Attachment) -> str:
+    """Keep a checked receipt for the form's next try; the token the form carries to find it.
+
+    Takes ids, not objects: the caller writes it in a unit of work of its own, after the refused
+    request's was rolled back.
+    """
+    key = uuid.uuid4().hex
+    task = Task(coop_id=coop_id, kind=KEPT_RECEIPT, params={}, dedupe_key=key, status=TaskStatus.DRAFT,
+                filename=attachment.name[:200], mimetype=attachment.content_type, input=attachment.content,
+                requested_by_id=actor_id)
+    session.add(task)
+    session.flush()
+    return f"{task.id}.{key}"
+
+
+def _kept_task(session: so.Session, coop: Coop, actor: User | None, token: str | None) -> Task | None:
+    task_id, _dot, key = (token or "").partition(".")
+    if not task_id.isdigit() or len(task_id) > 18 or len(key) != 32:
+        return None
+    return session.scalar(sa.select(Task).where(
+        Task.id == int(task_id), Task.coop_id == coop.id, Task.kind == KEPT_RECEIPT, Task.dedupe_key == key,
+        Task.status == TaskStatus.DRAFT, Task.requested_by_id == (actor.id if actor is not None else None)))
+
+
+def kept_receipt(session: so.Session, coop: Coop, actor: User | None, token: str | None) -> Attachment | None:
+    """The receipt kept under ``token`` for this person, or None (unknown, someone else's, purged)."""
+    task = _kept_task(session, coop, actor, token)
+    if task is None or task.input is None:
+        return None
+    return Attachment(task.filename, task.mimetype, bytes(task.input))
+
+
+def drop_kept_receipt(session: so.Session, coop: Coop, actor: User | None, token: str | None) -> None:
+    """Forget a kept receipt once the expense that used it is saved."""
+    task = _kept_task(session, coop, actor, token)
+    if task is not None:
+        session.delete(task)
+        session.flush()
+
+
 def _has_open_children(session: so.Session, account: Account) -> bool:
     return session.scalar(sa.select(sa.func.count()).select_from(Account).where(
         Account.parent_id == account.id, Account.is_closed.is_(False))) > 0
@@ -213,6 +266,8 @@ def _check_facts(session: so.Session, coop: Coop, expense: Expense | None, *, ex
         problems.add(_l("Enter an amount greater than zero."), field="amount")
     elif amount_minor >= MAX_MINOR:
         problems.add(_l("This amount is too large."), field="amount")
+    else:
+        problems.check(check_amount, coop, amount_minor)
     account = problems.check(_check_account, session, coop, account)
     if supplier and invoice_ref and len(supplier) <= 200 and len(invoice_ref) <= 100:
         problems.check(_check_invoice_once, session, coop, supplier, invoice_ref, expense)

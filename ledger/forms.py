@@ -12,7 +12,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from coop.forms import MoneyField
+from coop.forms import MoneyField, OnceForm
 from ledger.models import AccountType, EntrySource
 
 #: lines of the manual entry form (no JavaScript adds more)
@@ -80,7 +80,7 @@ class PostingLineForm(Form):
         return not ((self.account.data or "").strip() or any(filled(f) for f in (self.member, self.debit, self.credit)))
 
 
-class EntryForm(FlaskForm):
+class EntryForm(OnceForm, FlaskForm):
     entry_date = DateField(_l("Date"), validators=[InputRequired()])
     description = StringField(_l("Description"), validators=[InputRequired(), Length(max=500)])
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=100)],

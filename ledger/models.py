@@ -312,6 +312,10 @@ class PaymentKind(enum.StrEnum):
     SHARE_CAPITAL = "share_capital"
 
 
+#: the payments whose bank reference must be unique in the co-op
+UNIQUE_REFERENCE = "voided_dt IS NULL AND bank_reference <> '' AND NOT is_repeat_reference"
+
+
 class Payment(Base):
     """Money a member paid, with its receipt. Voiding reverses its entry; the number stays used."""
 
@@ -325,7 +329,12 @@ class Payment(Base):
                                sqlite_where=sa.text("amount_minor > allocated_minor"),
                                postgresql_where=sa.text("amount_minor > allocated_minor")),
                       sa.Index("ix_payment_coop_member", "coop_id", "member_id"),
-                      sa.Index("ix_payment_coop_bank_reference", "coop_id", "bank_reference"))
+                      sa.Index("ix_payment_coop_bank_reference", "coop_id", "bank_reference"),
+                      # one valid payment per bank reference, unless the treasurer confirmed a repeat;
+                      # named as the convention names a constraint, so coop.duplicates tells it apart
+                      sa.Index("uq_payment_coop_id_bank_reference", "coop_id", "bank_reference", unique=True,
+                               sqlite_where=sa.text(UNIQUE_REFERENCE),
+                               postgresql_where=sa.text(UNIQUE_REFERENCE)))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="RESTRICT"))
@@ -340,6 +349,8 @@ class Payment(Base):
     kind: so.Mapped[PaymentKind] = so.mapped_column(value_enum(PaymentKind), default=PaymentKind.DUES)
     #: the bank's transfer or deposit number ("" for cash)
     bank_reference: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    #: the treasurer confirmed that another valid payment carries the same bank reference
+    is_repeat_reference: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     #: the cash or bank account the money went into
     account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("account.id", ondelete="RESTRICT"))
     #: for a share capital payment, the subscription it pays

@@ -28,7 +28,7 @@ from coop.auth.models import User
 from coop.errors import DomainError
 from coop.money import Money, MoneyError, parse_money
 from coop.spreadsheets import cell_text, csv_chunks, read_table
-from coop.tenancy import Coop
+from coop.tenancy import Coop, ceiling_message
 from coop.text import key_of
 from ledger import services
 from ledger.models import Account, EntrySource, JournalEntry
@@ -82,6 +82,9 @@ class OpeningPlan:
     problems: list[Problem] = field(default_factory=list)
     debit_total: int = 0
     credit_total: int = 0
+    #: the co-op's ceiling of one amount (minor units), and what a row above it is told
+    ceiling: int | None = None
+    ceiling_text: str = ""
 
     @property
     def ok(self) -> bool:
@@ -155,7 +158,8 @@ def check_opening(session: so.Session, coop: Coop, content: bytes, *, locale: st
 
     Amounts are read in ``locale`` (the reader's), by default in the co-op's own.
     """
-    plan = OpeningPlan(currency=coop.currency, locale=locale or coop.format_locale(coop.locale))
+    plan = OpeningPlan(currency=coop.currency, locale=locale or coop.format_locale(coop.locale),
+                       ceiling=coop.max_amount_minor, ceiling_text=str(ceiling_message(coop)))
     try:
         header, body = read_rows(content)
     except DomainError as error:
@@ -238,6 +242,8 @@ def _check_row(plan: OpeningPlan, row: int, values: dict[str, str], accounts: di
         plan.problem(row, _l("Write the balance as a debit or a credit."))
     elif (debit or credit) == 0:
         plan.problem(row, _l("A balance of zero needs no row: leave it out."))
+    elif plan.ceiling is not None and (debit or credit) > plan.ceiling:
+        plan.problem(row, plan.ceiling_text)
     if len(plan.problems) > before:
         return
     amount = debit if debit is not None else -credit

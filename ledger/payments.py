@@ -9,6 +9,11 @@ is left stays as credit for the next charge. Voiding never deletes: it reverses 
 releases the allocations and keeps the receipt number used, so the series a member or auditor
 holds in their hands has no holes. The receipt's entry and its void's name the payment as their
 origin (``ledger.origins``), which no one may reverse by hand: only voiding does.
+
+A bank reference already on a valid payment is refused unless the treasurer confirms the new
+payment is another one (``is_repeat_reference``). The read gives the message; a partial unique
+index gives the guarantee when two clerks type the same reference at once (``coop.duplicates``).
+An amount above the co-op's ceiling (``coop.tenancy.check_amount``) is refused.
 """
 from __future__ import annotations
 
@@ -20,13 +25,13 @@ import sqlalchemy.orm as so
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from coop import audit, numbering
+from coop import audit, duplicates, numbering
 from coop.auth.models import User
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR, Money, format_money
 from coop.calendar import today_in
-from coop.tenancy import Coop
+from coop.tenancy import Coop, check_amount
 from ledger import allocation, services
 from ledger.models import (Account, Allocation, Charge, EntrySource, Payment, PaymentKind,
                            PaymentMethod)
@@ -59,6 +64,11 @@ class DuplicateBankReference(DomainError):
     """Another valid payment already carries this bank reference: a warning the treasurer confirms."""
 
 
+duplicates.unique_rule("uq_payment_coop_id_bank_reference",
+                       _l("Another receipt already carries this bank reference. If this is really another "
+                          "payment, tick the box to record it anyway."), field="bank_reference")
+
+
 def is_duplicate_warning(error: DomainError) -> bool:
     """Whether a refusal includes a repeated bank reference (the form then offers "record it anyway")."""
     return any(isinstance(each, DuplicateBankReference) for each in getattr(error, "errors", None) or [error])
@@ -78,10 +88,26 @@ def _reference_in_use(session: so.Session, coop: Coop, reference: str) -> Paymen
         .order_by(Payment.id).limit(1))
 
 
+def _repeat_warning(earlier: Payment) -> DuplicateBankReference:
+    return DuplicateBankReference(
+        _l("Receipt %(number)d already carries this bank reference. If this is really another "
+           "payment, tick the box to record it anyway.", number=earlier.receipt_number),
+        field="bank_reference")
+
+
+def _refuse_reference_in_use(session: so.Session, coop: Coop, reference: str) -> None:
+    """After the unique index refused a reference: the warning naming the receipt that has it."""
+    earlier = _reference_in_use(session, coop, reference)
+    if earlier is not None:
+        raise _repeat_warning(earlier)
+
+
 @dataclass
 class _Checked:
     bank_reference: str
     note: str
+    #: the treasurer confirmed another valid payment carries the same reference
+    is_repeat: bool = False
 
 
 def _check_payment(session: so.Session, coop: Coop, problems: Problems, *, member, payment_date,
@@ -91,6 +117,8 @@ def _check_payment(session: so.Session, coop: Coop, problems: Problems, *, membe
         problems.add(_l("The amount must be more than zero."), field="amount")
     elif amount_minor >= MAX_MINOR:
         problems.add(_l("This amount is too large."), field="amount")
+    else:
+        problems.check(check_amount, coop, amount_minor)
     if member is None or member.coop_id != coop.id:
         problems.add(_l("There is no member with this number."), field="member")
     if not isinstance(payment_date, dt.date):
@@ -113,17 +141,16 @@ def _check_payment(session: so.Session, coop: Coop, problems: Problems, *, membe
         problems.add(_l("A bank reference has at most 100 characters."), field="bank_reference")
     elif method in NEEDS_BANK_REFERENCE and not bank_reference:
         problems.add(_l("Write the number of the transfer or deposit."), field="bank_reference")
-    elif bank_reference and not confirm_duplicate:
+    is_repeat = False
+    if bank_reference and len(bank_reference) <= 100:
         earlier = _reference_in_use(session, coop, bank_reference)
-        if earlier is not None:
-            problems.errors.append(DuplicateBankReference(
-                _l("Receipt %(number)d already carries this bank reference. If this is really another "
-                   "payment, tick the box to record it anyway.", number=earlier.receipt_number),
-                field="bank_reference"))
+        if earlier is not None and not confirm_duplicate:
+            problems.errors.append(_repeat_warning(earlier))
+        is_repeat = earlier is not None
     note = (note or "").strip()
     if len(note) > 500:
         problems.add(_l("A note has at most 500 characters."), field="note")
-    return _Checked(bank_reference, note)
+    return _Checked(bank_reference, note, is_repeat)
 
 
 def _post_payment(session: so.Session, actor: User | None, coop: Coop, *, member: Member, kind: PaymentKind,
@@ -146,12 +173,15 @@ def _post_payment(session: so.Session, actor: User | None, coop: Coop, *, member
         origin=Origin(PAYMENT_ORIGIN, payment_id))
     payment = Payment(id=payment_id, coop_id=coop.id, member_id=member.id, member=member, receipt_number=number,
                       payment_date=payment_date, amount_minor=amount_minor, method=PaymentMethod(method),
-                      kind=kind, bank_reference=checked.bank_reference, account_id=account.id, account=account,
+                      kind=kind, bank_reference=checked.bank_reference, is_repeat_reference=checked.is_repeat,
+                      account_id=account.id, account=account,
                       subscription_id=subscription.id if subscription is not None else None,
                       note=checked.note, entry_id=entry.id, entry=entry,
                       created_by_id=actor.id if actor is not None else None)
-    session.add(payment)
-    session.flush()
+    # another clerk may have recorded the same reference meanwhile: the index refuses, the read explains
+    with duplicates.refusing_duplicates(
+            session, recheck=lambda: _refuse_reference_in_use(session, coop, checked.bank_reference)):
+        session.add(payment)
     return payment
 
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from coop import audit, numbering
+from coop import audit, duplicates, numbering
 from coop.auth.models import User
 from coop.calendar import month_start
 from coop.errors import DomainError, DomainErrors, NotFoundError, Problems
@@ -38,6 +38,10 @@ SHARE_CAPITAL_CODE = "3.1"
 CONSTRUCTION_FUND_CODE = "3.2"
 OPENING_EQUITY_CODE = "3.3"
 CODE_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,5}$")
+
+#: a duplicate that two requests at once get past the checks with (``coop.duplicates``)
+duplicates.unique_rule("uq_account_coop_id_code", _l("Another account already has this code."), field="code")
+duplicates.unique_rule("uq_closed_period_coop_id_month", _l("This month is already closed."), field="month")
 
 audit.describe("ledger.post", _l("Journal entry posted"))
 audit.describe("ledger.reverse", _l("Journal entry reversed"))

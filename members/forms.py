@@ -7,7 +7,7 @@ from wtforms import DateField, EmailField, IntegerField, SelectField, StringFiel
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from coop.forms import MoneyField
+from coop.forms import MoneyField, OnceForm
 from members.models import DocumentType, LotStatus, MemberStatus
 from members.services import DOCUMENT_LABELS, LOT_STATUS_LABELS, STATUS_LABELS
 
@@ -40,7 +40,7 @@ class MemberForm(FlaskForm):
             preferred_language=self.preferred_language.data)
 
 
-class NewMemberForm(MemberForm):
+class NewMemberForm(OnceForm, MemberForm):
     status = SelectField(_l("Status"), choices=[(s, l) for s, l in STATUS_CHOICES if s in ("applicant", "active")],
                          default="active")
     resolution_ref = StringField(_l("Resolution that admitted the member"), validators=[Length(max=200)])
@@ -96,7 +96,7 @@ class LotAssignForm(FlaskForm):
     resolution_ref = StringField(_l("Resolution"), validators=[Optional(), Length(max=200)])
 
 
-class ShareSubscriptionForm(FlaskForm):
+class ShareSubscriptionForm(OnceForm, FlaskForm):
     amount = MoneyField(_l("Amount subscribed"), validators=[InputRequired()])
     instalments = IntegerField(_l("Monthly instalments"), default=1,
                                validators=[InputRequired(), NumberRange(min=1, max=600)])
@@ -153,7 +153,7 @@ def _rule(check, *args) -> None:
         raise ValidationError(str(error.message)) from None
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(OnceForm, FlaskForm):
     """An application to join, as the secretary types it in from a paper form."""
 
     given_names = StringField(_l("Given names"), validators=[InputRequired(), Length(max=120)])

@@ -20,11 +20,11 @@ from stdnum.ec import ci as cedula
 from stdnum.ec import ruc
 from stdnum.exceptions import ValidationError as NumberError
 
-from coop import audit, numbering
+from coop import audit, duplicates, numbering
 from coop.auth.models import User
 from coop.calendar import same_day_months_later
 from coop.errors import DomainError, Problems
-from coop.tenancy import Coop
+from coop.tenancy import Coop, check_amount
 from coop.text import fold
 from members.models import (ALLOWED_TRANSITIONS, DocumentType, Household, Lot, LotAssignment, LotStatus,
                             Member, MemberStatus, MemberStatusChange, ShareSubscription)
@@ -170,10 +170,11 @@ def create_member(session: so.Session, actor: User | None, coop: Coop, data: Mem
     else:
         numbering.raise_to_at_least(session, coop.id, MEMBER_SERIES, number)
     since = status_date or data.join_date
-    member = Member(coop_id=coop.id, number=number, status=status, status_since=since,
-                    household=household, **data.as_dict())
-    session.add(member)
-    session.flush()
+    member = Member(coop_id=coop.id, number=number, status=status, status_since=since, **data.as_dict())
+    # the same cédula typed at once by two secretaries: the constraint refuses, the check explains
+    with duplicates.refusing_duplicates(session, recheck=lambda: check_member_data(session, coop, data, today=today)):
+        session.add(member)
+        member.household = household  # inside: the household's list must not flush the member early
     session.add(MemberStatusChange(coop_id=coop.id, member_id=member.id, previous_status=None,
                                    status=status, effective_date=since, reason=reason,
                                    resolution_ref=resolution_ref,
@@ -252,6 +253,12 @@ DOCUMENT_LABELS = {
 }
 
 
+#: what a person reads when the database refuses a duplicate that the checks above could not see yet
+duplicates.unique_rule("uq_member_coop_id_document_number",
+                       _l("Another member already has this document number."), field="document_number")
+duplicates.unique_rule("uq_household_coop_id_name", _l("Another household already has this name."), field="name")
+duplicates.unique_rule("uq_lot_coop_id_block_number", _l("This lot already exists."), field="number")
+
 audit.describe("member.create", _l("Member entered in the register"))
 audit.describe("member.update", _l("Member record corrected"))
 audit.describe("member.status", _l("Member status changed"))
@@ -280,8 +287,8 @@ def create_household(session: so.Session, actor: User | None, coop: Coop, *, nam
     if session.scalar(sa.select(Household.id).where(Household.coop_id == coop.id, Household.name == name)):
         raise DomainError(_l("Another household already has this name."), field="name")
     household = Household(coop_id=coop.id, name=name, dependants=dependants)
-    session.add(household)
-    session.flush()
+    with duplicates.refusing_duplicates(session):  # the same name created at once in another request
+        session.add(household)
     audit.record(session, coop=coop, actor=actor, action="household.create", obj=household, summary=name)
     return household
 
@@ -346,8 +353,8 @@ def create_lot(session: so.Session, actor: User | None, coop: Coop, *, block: st
     if session.scalar(sa.select(Lot.id).where(Lot.coop_id == coop.id, Lot.block == block, Lot.number == number)):
         raise DomainError(_l("Lot %(label)s already exists.", label=f"{block}-{number}"), field="number")
     lot = Lot(coop_id=coop.id, block=block, number=number, phase=(phase or "").strip(), status=status)
-    session.add(lot)
-    session.flush()
+    with duplicates.refusing_duplicates(session):  # the same lot created at once in another request
+        session.add(lot)
     audit.record(session, coop=coop, actor=actor, action="lot.create", obj=lot, summary=lot.label)
     return lot
 
@@ -407,6 +414,7 @@ def subscribe_shares(session: so.Session, actor: User | None, coop: Coop, member
     """Record the share capital a member subscribes, payable in equal monthly instalments."""
     if amount_minor <= 0:
         raise DomainError(_l("The amount must be more than zero."), field="amount")
+    check_amount(coop, amount_minor)
     if not 1 <= instalments <= 600:
         raise DomainError(_l("Between 1 and 600 monthly instalments."), field="instalments")
     subscription = ShareSubscription(coop_id=coop.id, member_id=member.id, amount_minor=amount_minor,

@@ -30,7 +30,7 @@ import sqlalchemy.orm as so
 from argon2 import PasswordHasher
 from jinja2 import BytecodeCache
 
-from coop import demo, migrate, tenancy
+from coop import demo, migrate, submissions, tenancy
 from coop.app import create_app
 from coop.auth import services as auth
 from coop.db import Base, make_engine
@@ -453,6 +453,17 @@ def flashes(response) -> list[str]:
     html = response.get_data(as_text=True)
     return [unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", m)).strip())
             for m in re.findall(r'<div class="flash flash-\w+"[^>]*>(.*?)</div>', html, flags=re.S)]
+
+
+def once() -> dict:
+    """A fresh one-time key, as a form that creates money or numbers carries it when its page
+    shows it (``coop.submissions``): add it to a POST made without reading the page."""
+    return {"once_key": submissions.new_key()}
+
+
+def once_key_of(response) -> str:
+    """The one-time key of the form a page shows."""
+    return re.search(r'name="once_key"[^>]*value="([^"]+)"', response.get_data(as_text=True)).group(1)
 
 
 def field_error(response, field_id: str) -> str:

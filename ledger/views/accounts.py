@@ -17,7 +17,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coop import calendar
+from coop import calendar, submissions
 from coop.db import get_session
 from coop.errors import DomainError, apply_to_form
 from coop.pages import Load, coop_view, file_response, page_number, query_form, query_int, query_text, show_refusal
@@ -279,16 +279,21 @@ def new_entry():
     elif form.is_submitted():
         valid = form.validate()
         read = read_lines(form, {str(a.id): a for a in books.accounts_of(db, g.coop)})
-        with show_refusal(form, apply=lambda form, error: _apply_entry_errors(form, error, read)):
+        with show_refusal(form, apply=lambda form, error: _apply_entry_errors(form, error, read)) as refusal:
             if valid and not read.bad:
+                sent = submissions.claim(db, g.coop, form.once_key.data)
                 posted = services.post_entry(db, current_user, g.coop, entry_date=form.entry_date.data,
                                              description=form.description.data, reference=form.reference.data or "",
                                              postings=read.lines)
+                sent.finish(url_for("ledger.entry", entry_id=posted.id))
                 flash(_("Entry %(number)d is posted.", number=posted.number), "success")
                 return redirect(url_for("ledger.entry", entry_id=posted.id))
             # the form is refused anyway: let the service say what else is wrong, all at once
             services.check_entry(db, g.coop, entry_date=form.entry_date.data,
                                  description=form.description.data or "", postings=read.lines)
+        answer = submissions.answer_if_sent(refusal)
+        if answer is not None:
+            return answer
     return render_template("ledger/entry_form.html", form=form, read=read,
                            receivable_codes=[a.code for a in open_accounts if a.is_receivable])
 

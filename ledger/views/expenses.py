@@ -3,6 +3,10 @@
 The forms live here because only these pages use them. Required fields and the receipt are
 checked by ``ledger.expenses`` (every problem at once, each beside its field); the forms only
 read the input and protect it with CSRF. ``coop.pages`` commits once, or shows the refusal.
+
+A new expense is recorded once per form (``coop.submissions``). A receipt chosen on a form that
+is refused is kept for the retry (``ReceiptOnForm``), so the form shows it as kept instead of
+asking for the file again.
 """
 from __future__ import annotations
 
@@ -12,13 +16,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
+from coop import submissions
 from coop.calendar import today_in
-from coop.db import get_session
+from coop.db import database, get_session
 from coop.errors import DomainError, DomainErrors, apply_to_form
-from coop.forms import MoneyField
+from coop.forms import MoneyField, OnceForm
 from coop.pages import Load, coop_view, file_response, page_number, query_text, show_refusal
 from ledger import expenses, services
 from ledger.models import Account, Expense, ExpenseStatus, JournalEntry
@@ -28,7 +33,7 @@ from ledger.views import bp
 
 # --- forms -----------------------------------------------------------------------------------
 
-class ExpenseForm(FlaskForm):
+class ExpenseForm(OnceForm, FlaskForm):
     expense_date = DateField(_l("Date of the invoice or receipt"), validators=[Optional()])
     supplier = StringField(_l("Supplier"), description=_l("Who is paid: a hardware store, a mason, a utility."))
     description = TextAreaField(_l("What for"))
@@ -36,6 +41,8 @@ class ExpenseForm(FlaskForm):
     account = SelectField(_l("Account"), choices=[], validate_choice=False)
     amount = MoneyField(_l("Amount"), validators=[InputRequired(_l("Enter an amount."))])
     attachment = FileField(_l("Scanned invoice or receipt (PDF, JPEG or PNG)"))
+    #: the token of a receipt kept from a refused try (``ledger.expenses.keep_receipt``)
+    kept_receipt = HiddenField()
 
 
 class RejectForm(FlaskForm):
@@ -86,11 +93,50 @@ def _upload(form) -> tuple[str, bytes] | None:
     return storage.filename, storage.read()
 
 
-def _expense_fields(form) -> dict:
+class ReceiptOnForm:
+    """The receipt a submitted expense form carries: a file chosen now, or one kept from a try
+    that was refused. After a refusal ``keep`` keeps a newly chosen (and acceptable) file for the
+    next try; after success ``used`` forgets the kept one."""
+
+    def __init__(self, form):
+        self.form = form
+        self.upload = _upload(form)
+        self.kept = expenses.kept_receipt(get_session(), g.coop, current_user, form.kept_receipt.data)
+        self.token = form.kept_receipt.data if self.kept is not None else ""
+        # the ids, read now: after a refusal the request's objects are expired with its rollback
+        self.coop_id, self.actor_id = g.coop.id, current_user.id
+
+    @property
+    def attachment(self) -> tuple[str, bytes] | None:
+        if self.upload is not None:
+            return self.upload
+        return (self.kept.name, self.kept.content) if self.kept is not None else None
+
+    def used(self) -> None:
+        expenses.drop_kept_receipt(get_session(), g.coop, current_user, self.token)
+
+    def keep(self) -> str | None:
+        """Keep the chosen file for the retry (in a unit of work of its own: the request's was rolled
+        back); the name of the receipt the form now carries, if any."""
+        if self.upload is not None:
+            try:
+                checked = expenses.check_attachment(*self.upload)
+            except DomainError:  # the file itself was refused (beside its field): nothing new to keep
+                checked = None
+            if checked is not None:
+                with database().unit_of_work() as own:
+                    self.token = expenses.keep_receipt(own, self.coop_id, self.actor_id, checked)
+                self.form.kept_receipt.data = self.token
+                return checked.name
+        self.form.kept_receipt.data = self.token
+        return self.kept.name if self.kept is not None else None
+
+
+def _expense_fields(form, receipt: ReceiptOnForm) -> dict:
     return {"expense_date": form.expense_date.data, "supplier": form.supplier.data or "",
             "description": form.description.data or "", "invoice_ref": form.invoice_ref.data or "",
             "account": _account(form.account.data), "amount_minor": form.amount.data,
-            "attachment": _upload(form)}
+            "attachment": receipt.attachment}
 
 
 def _account_choices(form) -> None:
@@ -118,14 +164,23 @@ def expense_list():
 def new_expense():
     form = ExpenseForm()
     _account_choices(form)
+    kept_name = None
     if request.method == "GET":
         form.expense_date.data = today_in(g.coop)
     elif _submitted_ok(form):
-        with show_refusal(form, apply=_show):
-            expense = expenses.record_expense(get_session(), current_user, g.coop, **_expense_fields(form))
+        receipt = ReceiptOnForm(form)
+        with show_refusal(form, apply=_show) as refusal:
+            sent = submissions.claim(get_session(), g.coop, form.once_key.data)
+            expense = expenses.record_expense(get_session(), current_user, g.coop, **_expense_fields(form, receipt))
+            receipt.used()
+            sent.finish(url_for("ledger.expense", expense_id=expense.id))
             flash(_("Expense no. %(number)d is recorded; someone else approves it.", number=expense.id), "success")
             return redirect(url_for("ledger.expense", expense_id=expense.id))
-    return render_template("ledger/expense_form.html", form=form, expense=None,
+        answer = submissions.answer_if_sent(refusal)
+        if answer is not None:
+            return answer
+        kept_name = receipt.keep()
+    return render_template("ledger/expense_form.html", form=form, expense=None, kept_name=kept_name,
                            limit=expenses.megabytes(expenses.attachment_limit()))
 
 
@@ -166,15 +221,20 @@ def edit_expense(item: Expense):
         return redirect(url_for("ledger.expense", expense_id=item.id))
     form = ExpenseForm(obj=item) if request.method == "GET" else ExpenseForm()
     _account_choices(form)
+    kept_name = None
     if request.method == "GET":
         form.account.data = str(item.account_id)
         form.amount.data = item.amount_minor
     elif _submitted_ok(form):
+        receipt = ReceiptOnForm(form)
         with show_refusal(form, apply=_show):
-            changes = expenses.edit_expense(get_session(), current_user, g.coop, item, **_expense_fields(form))
+            changes = expenses.edit_expense(get_session(), current_user, g.coop, item,
+                                            **_expense_fields(form, receipt))
+            receipt.used()
             flash(_("Saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("ledger.expense", expense_id=item.id))
-    return render_template("ledger/expense_form.html", form=form, expense=item,
+        kept_name = receipt.keep()
+    return render_template("ledger/expense_form.html", form=form, expense=item, kept_name=kept_name,
                            limit=expenses.megabytes(expenses.attachment_limit()))
 
 

@@ -3,6 +3,10 @@ receipt, and share capital payments. The rules live in ``ledger.payments``; thes
 form and call one service, and ``coop.pages`` commits once or shows the refusal. A printed
 receipt is for the books' readers and the member who paid (``READ_RECEIPT``); to anyone else it
 does not exist.
+
+A payment form is applied once (``coop.submissions``): a second click of the same form leads to
+the receipt the first one recorded. The treasurer finds the member by number, or by name or lot
+with the search above the form (a plain GET: no JavaScript needed).
 """
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from coop.calendar import today_in
 from coop.db import get_session
-from coop.forms import MoneyField
+from coop import submissions
+from coop.forms import MoneyField, OnceForm
 from coop.pages import Load, coop_view, page_number, query_form, query_int, query_text, show_refusal
 from coop.web import reader_locale
 from ledger import payments, services
@@ -34,7 +39,7 @@ PAYMENT = Load.by(payments.payment_by_id, "payment_id")
 
 # --- forms -----------------------------------------------------------------------------------
 
-class ShareCapitalPaymentForm(FlaskForm):
+class ShareCapitalPaymentForm(OnceForm, FlaskForm):
     amount = MoneyField(_l("Amount"), validators=[InputRequired()])
     payment_date = DateField(_l("Date received"), validators=[InputRequired()])
     method = SelectField(_l("Paid by"), choices=METHOD_CHOICES, default=PaymentMethod.CASH.value)
@@ -91,14 +96,16 @@ def _submit(form: ShareCapitalPaymentForm, record):
         return None, False
     db = get_session()
     with show_refusal(form) as refusal:
+        sent = submissions.claim(db, g.coop, form.once_key.data)
         payment = record(form.amount.data, {
             "payment_date": form.payment_date.data, "method": form.method.data,
             "account": db.get(Account, form.account.data) if form.account.data else None,
             "bank_reference": form.bank_reference.data or "", "note": form.note.data or "",
             "confirm_duplicate": bool(form.confirm_duplicate.data)})
+        sent.finish(url_for("ledger.payment", payment_id=payment.id))
         flash(_("Receipt no. %(number)d is recorded.", number=payment.receipt_number), "success")
         return redirect(url_for("ledger.payment", payment_id=payment.id)), False
-    return None, payments.is_duplicate_warning(refusal.error)
+    return submissions.answer_if_sent(refusal), payments.is_duplicate_warning(refusal.error)
 
 
 # --- list ------------------------------------------------------------------------------------
@@ -128,6 +135,18 @@ def payments_list():
 
 # --- recording -------------------------------------------------------------------------------
 
+#: members the search above the payment form lists at most
+FOUND_AT_MOST = 20
+
+
+def _found_members(text: str):
+    """The members whose name or lot matches what the treasurer typed (never by identity document)."""
+    if not text:
+        return [], 0
+    return member_reports.directory(get_session(), g.coop, member_reports.DirectoryQuery(text=text),
+                                    per_page=FOUND_AT_MOST)
+
+
 @bp.route("/payments/new", methods=["GET", "POST"])
 @coop_view(MANAGE_BOOKS)
 def new_payment():
@@ -135,9 +154,11 @@ def new_payment():
     form = PaymentForm()
     _account_choices(form)
     confirm = False
+    find = ""
     if request.method == "GET":
         form.member.data = query_text("member", 12)
         form.payment_date.data = today_in(g.coop)
+        find = " ".join(query_text("find").split())
     else:
         member = _typed_member(form)
         answer, confirm = _submit(form, lambda amount, fields: payments.record_payment(
@@ -145,8 +166,10 @@ def new_payment():
         if answer is not None:
             return answer
     member = _typed_member(form)
+    found, found_total = _found_members(find)
     return render_template("ledger/payment_form.html", form=form, member=member, confirm=confirm,
-                           credit=payments.member_credit(db, g.coop, member.id) if member else 0)
+                           credit=payments.member_credit(db, g.coop, member.id) if member else 0,
+                           find=find, found=found, found_total=found_total)
 
 
 @bp.route("/payments/share-capital/new", methods=["GET", "POST"])

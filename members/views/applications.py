@@ -10,6 +10,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coop import submissions
 from coop.calendar import today_in
 from coop.db import get_session
 from coop.errors import DomainError, apply_to_form
@@ -51,9 +52,13 @@ def apply():
         submission = PublicSubmission(honeypot=form.website.data or "", stamp=form.stamp.data or "",
                                       client=request.remote_addr or "unknown")
         with show_refusal(form) as refusal:
+            sent = submissions.claim(get_session(), g.coop, form.once_key.data)
             applications.submit_public_application(get_session(), g.coop, form.application_data(), submission,
                                                    secret=_secret(), today=form.today)
+            sent.finish(url_for("members.apply_sent"))
             return redirect(url_for("members.apply_sent"))
+        if (answer := submissions.answer_if_sent(refusal)) is not None:
+            return answer
         status = _refusal_status(refusal.error)
     form.website.data = ""
     form.stamp.data = applications.issue_stamp(_secret(), g.coop)
@@ -90,12 +95,16 @@ def new_application():
     form = ApplicationForm()
     form.today = today_in(g.coop)
     if form.validate_on_submit():
-        with show_refusal(form):
+        with show_refusal(form) as refusal:
+            sent = submissions.claim(get_session(), g.coop, form.once_key.data)
             application = applications.submit_application(get_session(), current_user, g.coop,
                                                           form.application_data(), source=Source.SECRETARY,
                                                           today=form.today)
+            sent.finish(url_for("members.application", application_id=application.id))
             flash(_("The application of %(name)s is in the queue.", name=application.full_name), "success")
             return redirect(url_for("members.application", application_id=application.id))
+        if (answer := submissions.answer_if_sent(refusal)) is not None:
+            return answer
     return render_template("members/application_form.html", form=form)
 
 

@@ -5,6 +5,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coop import submissions
 from coop.access import can, current_viewer
 from coop.calendar import today_in
 from coop.db import get_session
@@ -57,12 +58,16 @@ def new_member():
     if request.method == "GET":
         form.join_date.data = today()
     if form.validate_on_submit():
-        with show_refusal(form):
+        with show_refusal(form) as refusal:
+            sent = submissions.claim(get_session(), g.coop, form.once_key.data)
             member = services.create_member(get_session(), current_user, g.coop, form.member_data(),
                                             today=today(), status=MemberStatus(form.status.data),
                                             resolution_ref=form.resolution_ref.data or "")
+            sent.finish(url_for("members.member", number=member.number))
             flash(_("%(name)s is member no. %(number)d.", name=member.full_name, number=member.number), "success")
             return redirect(url_for("members.member", number=member.number))
+        if (answer := submissions.answer_if_sent(refusal)) is not None:
+            return answer
     return render_template("members/member_form.html", form=form, member=None)
 
 
@@ -149,12 +154,16 @@ def move_to_household(member: Member):
 def subscribe_shares(member: Member):
     form = ShareSubscriptionForm()
     if form.validate_on_submit():
-        with show_refusal(form):
+        with show_refusal(form) as refusal:
+            sent = submissions.claim(get_session(), g.coop, form.once_key.data)
             services.subscribe_shares(get_session(), current_user, g.coop, member, amount_minor=form.amount.data,
                                       instalments=form.instalments.data, first_due_date=form.first_due_date.data,
                                       resolution_ref=form.resolution_ref.data or "")
+            sent.finish(url_for("members.member", number=member.number))
             flash(_("The share capital subscription is recorded."), "success")
             return redirect(url_for("members.member", number=member.number))
+        if (answer := submissions.answer_if_sent(refusal)) is not None:
+            return answer
     return render_template("members/shares_form.html", form=form, member=member)
 
 

@@ -200,7 +200,8 @@ def _amount_form(app, coop_currency="USD", locale="es", **form_data):
     class AmountForm(FlaskForm):
         amount = MoneyField("Amount", validators=[InputRequired()])
 
-    g.coop = SimpleNamespace(currency=coop_currency, locale=locale, country=None, timezone="America/Guayaquil")
+    g.coop = SimpleNamespace(currency=coop_currency, locale=locale, country=None, timezone="America/Guayaquil",
+                             max_amount_minor=100_000_000)
     return AmountForm(formdata=MultiDict(form_data), meta={"csrf": False})
 
 

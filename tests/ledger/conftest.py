@@ -51,3 +51,21 @@ def run_at_once(target: Callable, arguments: Iterable[tuple]) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+
+
+def post_at_once(app, signed_in, url: str, forms: list[dict], **options) -> list:
+    """POST each form from a client of its own, all at the same instant (``run_at_once``), each
+    client carrying the session of ``signed_in`` (a logged-in test client); the responses."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = signed_in.get_cookie(name)
+    barrier, responses = threading.Barrier(len(forms)), [None] * len(forms)
+    clients = [app.test_client() for _ in forms]
+    for each in clients:
+        each.set_cookie(name, cookie.value, domain=cookie.domain or "localhost")
+
+    def send(index: int) -> None:
+        barrier.wait(timeout=30)
+        responses[index] = clients[index].post(url, data=forms[index], **options)
+
+    run_at_once(send, [(index,) for index in range(len(forms))])
+    return responses

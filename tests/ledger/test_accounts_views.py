@@ -11,7 +11,7 @@ from coop.money import Money, format_money
 from coop.calendar import today_in
 from ledger import services
 from ledger.models import Account, ClosedPeriod, EntrySource, JournalEntry
-from tests.conftest import field_error, flashes, text_of
+from tests.conftest import field_error, flashes, once, text_of
 from tests.ledger.conftest import DAY, account
 
 
@@ -50,7 +50,7 @@ def month_ago(coop, months: int) -> dt.date:
 
 
 def entry_form(entry_date, description="Pago de materiales", reference="", lines=()) -> dict:
-    data = {"entry_date": entry_date.isoformat(), "description": description, "reference": reference}
+    data = {"entry_date": entry_date.isoformat(), "description": description, "reference": reference, **once()}
     for index, (account_id, member, debit, credit) in enumerate(lines):
         data.update({f"postings-{index}-account": str(account_id or ""), f"postings-{index}-member": member,
                      f"postings-{index}-debit": debit, f"postings-{index}-credit": credit})

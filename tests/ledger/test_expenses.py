@@ -18,7 +18,7 @@ from coop.errors import DomainError
 from coop.tenancy import Coop
 from ledger import expenses, reports, services
 from ledger.models import EntrySource, Expense, ExpenseStatus, JournalEntry
-from tests.conftest import field_error, flashes, log_in, text_of
+from tests.conftest import field_error, flashes, log_in, once, text_of
 from tests.ledger.conftest import account
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -50,7 +50,7 @@ def form(db, books, **changes) -> dict:
     data = {"expense_date": "2026-03-10", "supplier": "Ferretería El Constructor",
             "description": "40 sacos de cemento para la casa comunal", "invoice_ref": "001-002-0004567",
             "account": str(account(db, books, "5.2").id), "amount": "312,40",
-            "attachment": (io.BytesIO(PDF), "factura.pdf")}
+            "attachment": (io.BytesIO(PDF), "factura.pdf"), **once()}
     data.update(changes)
     return data
 

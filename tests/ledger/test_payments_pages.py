@@ -15,7 +15,7 @@ from ledger.models import Payment
 from ledger.services import BANK_CODE, CASH_CODE
 from members import services as member_services
 from members.models import Member
-from tests.conftest import field_error, flashes, text_of
+from tests.conftest import field_error, flashes, once, text_of
 from tests.ledger.conftest import DAY, account
 from tests.ledger.payment_factories import add_charge, pay
 
@@ -39,7 +39,7 @@ def treasurer(client, db, books, make_user, login):
 
 def form_data(db, books, person, **fields):
     data = {"member": str(person.number), "amount": "25,50", "payment_date": DAY.isoformat(), "method": "cash",
-            "account": str(account(db, books, CASH_CODE).id), "bank_reference": "", "note": ""}
+            "account": str(account(db, books, CASH_CODE).id), "bank_reference": "", "note": "", **once()}
     data.update(fields)
     return data
 
@@ -223,7 +223,7 @@ def test_share_capital_is_paid_from_its_subscription(client, db, books, ana, tre
     url = f"{BOOKS}/payments/share-capital/new?subscription={subscription.id}"
     page = client.get(url)
     assert page.status_code == 200 and 'value="50,00"' in page.get_data(as_text=True)  # one instalment
-    data = {"amount": "200,01", "payment_date": DAY.isoformat(), "method": "cash",
+    data = {**once(), "amount": "200,01", "payment_date": DAY.isoformat(), "method": "cash",
             "account": str(account(db, books, CASH_CODE).id)}
     assert "$200,00" in field_error(client.post(url, data=data), "amount")
     assert client.post(url, data=dict(data, amount="50")).status_code == 302

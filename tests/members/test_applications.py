@@ -23,7 +23,7 @@ from coop.tenancy import Coop, Invitation, Role, roles_of
 from members import applications
 from members.applications import ApplicationData, Source, SpamPolicy
 from members.models import Application, ApplicationStatus, DocumentType, Member, MemberStatus
-from tests.conftest import field_error, flashes, log_in, text_of
+from tests.conftest import field_error, flashes, log_in, once, text_of
 from tests.members.conftest import cedula
 
 DECISION = dt.date(2026, 3, 14)
@@ -60,7 +60,7 @@ def form(app, coop, serial: int = 501, **changes) -> dict:
     data = {"given_names": "Jhoana Elizabeth", "family_names": "Simbaña Caiza", "document_type": "cedula",
             "document_number": cedula(serial), "birth_date": "1992-08-15", "phone": "098 765 4321",
             "email": "Jhoana@Example.org", "address": "La Ecuatoriana, calle S35 y Pasaje 2",
-            "message": "Quisiera ser socia con mi familia.", "website": "", "stamp": stamp(app, coop)}
+            "message": "Quisiera ser socia con mi familia.", "website": "", "stamp": stamp(app, coop), **once()}
     data.update(changes)
     return data
 
@@ -262,7 +262,7 @@ def test_an_invalid_application_does_not_use_up_the_limit(app, client, db, coop)
 def test_the_secretary_types_in_an_application_from_a_paper_form(app, client, db, coop, secretary):
     assert client.get("/c/quebrada/members/applications/new").status_code == 200
 
-    response = client.post("/c/quebrada/members/applications/new", data={
+    response = client.post("/c/quebrada/members/applications/new", data={**once(),
         "given_names": "Luis Alfonso", "family_names": "Tituaña Andrango", "document_type": "cedula",
         "document_number": cedula(700), "birth_date": "1970-01-20", "phone": "02 269 1234", "email": "",
         "address": "Chillogallo", "message": ""})
@@ -278,7 +278,7 @@ def test_the_secretary_types_in_an_application_from_a_paper_form(app, client, db
 
 
 def test_the_paper_form_gets_the_same_checks(app, client, db, coop, secretary):
-    response = client.post("/c/quebrada/members/applications/new", data={
+    response = client.post("/c/quebrada/members/applications/new", data={**once(),
         "given_names": "Luis", "family_names": "Tituaña", "document_type": "cedula",
         "document_number": "1234567890", "birth_date": "", "email": ""})
 

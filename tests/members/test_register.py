@@ -11,7 +11,7 @@ from coop.tenancy import Coop
 from members import imports, services
 from members.models import (Household, Lot, LotAssignment, LotStatus, Member, MemberStatus,
                             MemberStatusChange, ShareSubscription)
-from tests.conftest import field_error, log_in, text_of
+from tests.conftest import field_error, log_in, once, text_of
 from tests.members.conftest import TODAY, cedula
 
 
@@ -34,9 +34,9 @@ NEW = {"given_names": "Rosa Elena", "family_names": "Quishpe Tipán", "document_
 
 
 def test_secretary_enters_members_with_consecutive_numbers(client, db, coop, secretary):
-    first = client.post(f"/c/{coop.slug}/members/new", data={**NEW, "document_number": cedula(1)})
+    first = client.post(f"/c/{coop.slug}/members/new", data={**NEW, **once(), "document_number": cedula(1)})
     second = client.post(f"/c/{coop.slug}/members/new",
-                         data={**NEW, "given_names": "Segundo", "document_number": cedula(2), "email": ""})
+                         data={**NEW, **once(), "given_names": "Segundo", "document_number": cedula(2), "email": ""})
     assert first.status_code == second.status_code == 302
     db.rollback()
     numbers = db.scalars(sa.select(Member.number).order_by(Member.number)).all()
@@ -61,7 +61,7 @@ def test_secretary_enters_members_with_consecutive_numbers(client, db, coop, sec
 ])
 def test_bad_member_data_is_shown_beside_its_field_and_nothing_is_saved(client, db, coop, secretary, changes,
                                                                         field, message):
-    response = client.post(f"/c/{coop.slug}/members/new", data={**NEW, "document_number": cedula(1), **changes})
+    response = client.post(f"/c/{coop.slug}/members/new", data={**NEW, **once(), "document_number": cedula(1), **changes})
     assert response.status_code == 200
     assert field_error(response, field) == message
     db.rollback()
@@ -70,14 +70,14 @@ def test_bad_member_data_is_shown_beside_its_field_and_nothing_is_saved(client, 
 
 def test_a_document_number_belongs_to_one_member_only(client, db, coop, secretary, make_member):
     existing = make_member(coop, document_number=cedula(7))
-    response = client.post(f"/c/{coop.slug}/members/new", data={**NEW, "document_number": cedula(7)})
+    response = client.post(f"/c/{coop.slug}/members/new", data={**NEW, **once(), "document_number": cedula(7)})
     assert field_error(response, "document_number") == f"El socio N.º {existing.number} ya tiene este número de documento."
 
 
 def test_a_failed_entry_does_not_use_up_a_number(client, db, coop, secretary, make_member):
     make_member(coop)
-    client.post(f"/c/{coop.slug}/members/new", data={**NEW, "document_number": "1710034066"})
-    client.post(f"/c/{coop.slug}/members/new", data={**NEW, "document_number": cedula(3)})
+    client.post(f"/c/{coop.slug}/members/new", data={**NEW, **once(), "document_number": "1710034066"})
+    client.post(f"/c/{coop.slug}/members/new", data={**NEW, **once(), "document_number": cedula(3)})
     db.rollback()
     assert db.scalars(sa.select(Member.number).order_by(Member.number)).all() == [1, 2]
 
@@ -171,7 +171,8 @@ def test_the_same_lot_cannot_be_registered_twice(client, db, coop, secretary):
 def test_share_capital_is_subscribed_in_instalments(client, db, coop, secretary, make_member):
     member = make_member(coop)
     url = f"/c/{coop.slug}/members/{member.number}/shares"
-    response = client.post(url, data={"amount": "1.000,01", "instalments": "3", "first_due_date": "2026-01-31"})
+    response = client.post(url, data={**once(), "amount": "1.000,01", "instalments": "3",
+                                      "first_due_date": "2026-01-31"})
     assert response.status_code == 302
     db.rollback()
     subscription = db.scalar(sa.select(ShareSubscription))
@@ -298,7 +299,8 @@ def test_what_someone_typed_is_escaped_in_error_messages(client, db, coop, secre
 
 def test_every_mistake_in_a_new_member_is_shown_at_once(client, db, coop, secretary):
     response = client.post(f"/c/{coop.slug}/members/new", data={
-        **NEW, "document_number": "1710034066", "birth_date": "2090-01-01", "email": "rosa@", "family_names": " "})
+        **NEW, **once(), "document_number": "1710034066", "birth_date": "2090-01-01", "email": "rosa@",
+        "family_names": " "})
     assert field_error(response, "document_number") == "Esta no es una cédula válida: revise sus diez dígitos."
     assert field_error(response, "birth_date") == "Esta fecha está en el futuro."
     assert field_error(response, "email") == "Esta dirección de correo electrónico no es válida."
