@@ -5,14 +5,14 @@ ceiling for one amount; a bank reference is unique among a co-op's valid payment
 treasurer confirmed a repeat (payments already repeating one are marked as confirmed repeats).
 
 Revision ID: 0008_form_keys_ceiling
-Revises: 0005_kernel_tasks_scopes
+Revises: 0007_lot_sort_key
 Create Date: 2026-11-29 21:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0008_form_keys_ceiling'
-down_revision = '0005_kernel_tasks_scopes'
+down_revision = '0007_lot_sort_key'
 branch_labels = None
 depends_on = None
 

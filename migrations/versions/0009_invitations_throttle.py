@@ -4,14 +4,14 @@ Log-in throttling per account and address needs no new table: ``login_throttle``
 kind "pair" (its key is an HMAC of both), which is a value, not a column.
 
 Revision ID: 0009_invitations_throttle
-Revises: 0005_kernel_tasks_scopes
+Revises: 0008_form_keys_ceiling
 Create Date: 2026-12-02 10:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0009_invitations_throttle'
-down_revision = '0005_kernel_tasks_scopes'
+down_revision = '0008_form_keys_ceiling'
 branch_labels = None
 depends_on = None
 
