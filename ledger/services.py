@@ -42,6 +42,8 @@ CODE_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,5}$")
 audit.describe("ledger.post", _l("Journal entry posted"))
 audit.describe("ledger.reverse", _l("Journal entry reversed"))
 audit.describe("ledger.post_batch", _l("Journal entries posted together"))
+audit.describe_field("opened", _l("Account opened"), on="account")
+audit.describe_field("is_closed", _l("Closed"), on="account")
 audit.describe("ledger.close_month", _l("Month closed in the books"))
 audit.describe("ledger.account", _l("Chart of accounts changed"))
 
