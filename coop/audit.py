@@ -132,7 +132,7 @@ def changes_of(event: "AuditEvent") -> list[Change]:
 
 
 #: "key=value" parts of summaries recorded before events kept their details as data
-_LEGACY_PART = re.compile(r"^(n|action|actor|from|to)=(.+)$")
+_LEGACY_PART = re.compile(r"^([a-z_]+)=(.+)$")
 _LEGACY_FIELDS = {"n": "count", "from": "date_from", "to": "date_to"}
 _FORMATS = re.compile(r"\b(pdf|csv|json|xlsx|ods)\b")
 
@@ -207,6 +207,7 @@ describe_field("created", _l("Created"))
 describe_field("deleted", _l("Deleted"))
 describe_field("events", _l("Events"))
 describe_field("filters", _l("Filters"))
+describe_field("q", _l("Search"))
 
 
 describe("auth.login", _l("Logged in"))

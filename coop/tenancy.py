@@ -82,7 +82,8 @@ for _field, _label in (
         ("members_see_directory", _l("Members see a directory of names and lots")),
         ("members_see_finances", _l("Members see the co-op's financial summaries"))):
     audit.describe_field(_field, _label, on="coop")
-for _field, _label in (("voting_basis", _l("Votes are cast")), ("obligation_basis", _l("Dues and Minga hours are owed"))):
+for _field, _label in (("voting_basis", _l("Votes are cast")),
+                       ("obligation_basis", _l("Dues and Minga hours are owed"))):
     audit.describe_field(_field, _label, on="coop",
                          values={Basis.MEMBER: _l("Per member"), Basis.HOUSEHOLD: _l("Per household")})
 

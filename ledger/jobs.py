@@ -13,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from coop import outbox, tenancy
 from coop.scheduler import N_, JobContext, job_detail, register
+from coop.tenancy import Role
+from ledger import reports
 
 ALL_SOUND = job_detail(N_("%(count)d ledgers checked, all sound"))
 BROKEN = job_detail(N_("%(count)d ledgers checked, broken: %(broken)s; %(alerts)d alerts queued"))
@@ -20,8 +22,6 @@ CHARGED = job_detail(N_("%(count)d periods charged"))
 CHARGED_WHICH = job_detail(N_("%(count)d periods charged (%(periods)s)"))
 CHARGED_FAILED = job_detail(N_("%(count)d periods charged; FAILED %(failed)d: %(failures)s"))
 CHARGED_WHICH_FAILED = job_detail(N_("%(count)d periods charged (%(periods)s); FAILED %(failed)d: %(failures)s"))
-from coop.tenancy import Role
-from ledger import reports
 
 
 def _alert_admins(ctx: JobContext, coop: tenancy.Coop, problems: list[str]) -> int:
@@ -80,7 +80,8 @@ def run_dues_plans(ctx: JobContext) -> str:
         done, refused = dues.run_scheduled(ctx.session, coop, _local_date(ctx.now, coop))
         charged += done
         failed += refused
-    values = {"count": len(charged), "periods": "; ".join(charged), "failed": len(failed), "failures": "; ".join(failed)}
+    values = {"count": len(charged), "periods": "; ".join(charged), "failed": len(failed),
+              "failures": "; ".join(failed)}
     if failed:
         return (CHARGED_WHICH_FAILED if charged else CHARGED_FAILED) % values
     return (CHARGED_WHICH if charged else CHARGED) % values

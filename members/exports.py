@@ -14,8 +14,8 @@ import sqlalchemy.orm as so
 from coop import spreadsheets
 from coop.tenancy import Coop
 from members import reports
-from members.imports import (COLUMN_HELP, DOCUMENT_NAMES, FORM_OF_ADDRESS_NAMES, HEADER_WORDS, NUMBER_COLUMN, STATUS_NAMES,
-                             TEXT_COLUMNS, column_names, header_key)
+from members.imports import (COLUMN_HELP, DOCUMENT_NAMES, FORM_OF_ADDRESS_NAMES, HEADER_WORDS, NUMBER_COLUMN,
+                             STATUS_NAMES, TEXT_COLUMNS, column_names, header_key)
 from members.models import Household, Lot
 
 

@@ -272,7 +272,8 @@ for _field, _label, _values in (
         ("document_type", _l("Identity document"), DOCUMENT_LABELS), ("document_number", _l("Document number"), None),
         ("birth_date", _l("Birth date"), audit.day_text), ("join_date", _l("Date of joining"), audit.day_text),
         ("phone", _l("Phone"), None), ("phone_alt", _l("Another phone"), None), ("email", _l("E-mail"), None),
-        ("address", _l("Address"), None), ("preferred_language", _l("Language for letters"), {"es": "Español", "en": "English"}),
+        ("address", _l("Address"), None),
+        ("preferred_language", _l("Language for letters"), {"es": "Español", "en": "English"}),
         ("form_of_address", _l("Form of address"), FORM_OF_ADDRESS_LABELS), ("status", _l("Status"), STATUS_LABELS),
         ("household", _l("Household"), None), ("amount_minor", _l("Share capital subscribed"), audit.money_text),
         ("instalments", _l("Monthly instalments"), None)):

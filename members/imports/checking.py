@@ -20,8 +20,8 @@ from coop.errors import DomainError
 from coop.spreadsheets import Table, cell_text, read_table
 from coop.tenancy import Coop
 from coop.text import fold
-from members.imports.columns import (_DOCUMENT_WORDS, _FORM_OF_ADDRESS_WORDS, _STATUS_WORDS, COLUMNS, HEADER_WORDS, LENGTHS, MAX_ROWS,
-                                     REQUIRED, header_key)
+from members.imports.columns import (_DOCUMENT_WORDS, _FORM_OF_ADDRESS_WORDS, _STATUS_WORDS, COLUMNS, HEADER_WORDS,
+                                     LENGTHS, MAX_ROWS, REQUIRED, header_key)
 from members.models import DocumentType, FormOfAddress, Household, Lot, Member, MemberStatus
 from members.services import check_document, check_email, check_past_date
 

@@ -24,7 +24,7 @@ COLUMNS = {
 }
 REQUIRED = ("given_names", "family_names", "document_number", "join_date")
 #: columns an exporter sees only with VIEW_PERSONAL_DATA
-PERSONAL = ("document_type", "document_number", "birth_date", "email", "phone", "address")
+PERSONAL = ("document_type", "document_number", "birth_date", "email", "phone", "address", "form_of_address")
 #: the export's first column; an import reads it but numbers members from the co-op's counter
 NUMBER_COLUMN = ("member_number", "numero_socio")
 #: columns a spreadsheet must keep as text
