@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -110,9 +111,9 @@ def bench(url: str, events: int, keep: Path | None) -> None:
         coop = tenancy.coop_by_slug(session, "referencia")
         actor = session.scalar(sa.select(User).where(User.email == "vigilancia@example.org"))
         task_id = printing.request_audit_trail(session, coop, actor, audit.AuditFilter(), locale="es_EC").id
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     status = tasks.run_task(app, task_id)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     with database.unit_of_work(write=False) as session:
         task = session.get(Task, task_id)
         content, error = task.content or b"", task.error
@@ -122,8 +123,10 @@ def bench(url: str, events: int, keep: Path | None) -> None:
     if keep:
         keep.write_bytes(content)
     pages = len(PdfReader(io.BytesIO(content)).pages)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{backend}: audit trail of {events} events, {pages} pages, {len(content) / 1e6:.1f} MB: "
-          f"{seconds:.1f} s (rendering task)")
+          f"{seconds:.1f} s wall, {cpu_seconds:.1f} s CPU (rendering task), peak memory {peak:.0f} MB; "
+          f"load average {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:

@@ -115,6 +115,26 @@ def details_text(details: dict, on: str | None = None) -> str:
                      if value not in (None, "", {}, []))
 
 
+def month_label(month: int) -> Any:
+    """A month's name in the reader's language, looked up when read."""
+    from babel.dates import get_month_names
+    from flask_babel import LazyString, get_locale
+    return LazyString(lambda: get_month_names("wide", locale=get_locale())[month].capitalize())
+
+
+def money_text(minor: Any) -> str:
+    """An amount recorded in minor units, in the co-op's currency and the reader's format."""
+    from flask import g
+    from flask_babel import get_locale
+
+    from coop import money
+    currency = g.coop.currency if g.get("coop") is not None else "USD"
+    try:
+        return money.format_money(money.Money(int(minor), currency), str(get_locale()))
+    except (TypeError, ValueError):
+        return str(minor)
+
+
 @dataclass(frozen=True)
 class Change:
     """One changed field of an event, in the reader's language."""
@@ -169,45 +189,6 @@ def _printed_trail(details: dict) -> str:
     sentence = ngettext("%(num)d event printed", "%(num)d events printed", count)
     filters = filters_text(details.get("filters") or {})
     return f"{sentence} ({filters})" if filters else sentence
-
-
-describe_field("action", _l("Action"), values=action_label)
-describe_field("actor", _l("Who"))
-describe_field("date_from", _l("From"), values=day_text)
-describe_field("date_to", _l("To"), values=day_text)
-describe_field("count", _l("Number"))
-describe_field("format", _l("Format"), values=lambda value: str(value).upper())
-def month_label(month: int) -> Any:
-    """A month's name in the reader's language, looked up when read."""
-    from babel.dates import get_month_names
-    from flask_babel import LazyString, get_locale
-    return LazyString(lambda: get_month_names("wide", locale=get_locale())[month].capitalize())
-
-
-def money_text(minor: Any) -> str:
-    """An amount recorded in minor units, in the co-op's currency and the reader's format."""
-    from flask import g
-    from flask_babel import get_locale
-
-    from coop import money
-    currency = g.coop.currency if g.get("coop") is not None else "USD"
-    try:
-        return money.format_money(money.Money(int(minor), currency), str(get_locale()))
-    except (TypeError, ValueError):
-        return str(minor)
-
-
-describe_field("name", _l("Name"))
-describe_field("description", _l("Description"))
-describe_field("status", _l("Status"))
-describe_field("reason", _l("Reason"))
-describe_field("resolution_ref", _l("Resolution"))
-describe_field("amount_minor", _l("Amount"), values=money_text)
-describe_field("created", _l("Created"))
-describe_field("deleted", _l("Deleted"))
-describe_field("events", _l("Events"))
-describe_field("filters", _l("Filters"))
-describe_field("q", _l("Search"))
 
 
 describe("auth.login", _l("Logged in"))
@@ -365,3 +346,24 @@ def last_event_id(session: so.Session, coop_id: int) -> int:
 def action_names(session: so.Session, coop_id: int) -> list[str]:
     return list(session.scalars(sa.select(AuditEvent.action).where(AuditEvent.coop_id == coop_id)
                                 .distinct().order_by(AuditEvent.action)))
+
+
+# --- labels of the kernel's own fields ---------------------------------------------------------
+
+describe_field("action", _l("Action"), values=action_label)
+describe_field("actor", _l("Who"))
+describe_field("date_from", _l("From"), values=day_text)
+describe_field("date_to", _l("To"), values=day_text)
+describe_field("count", _l("Number"))
+describe_field("format", _l("Format"), values=lambda value: str(value).upper())
+describe_field("name", _l("Name"))
+describe_field("description", _l("Description"))
+describe_field("status", _l("Status"))
+describe_field("reason", _l("Reason"))
+describe_field("resolution_ref", _l("Resolution"))
+describe_field("amount_minor", _l("Amount"), values=money_text)
+describe_field("created", _l("Created"))
+describe_field("deleted", _l("Deleted"))
+describe_field("events", _l("Events"))
+describe_field("filters", _l("Filters"))
+describe_field("q", _l("Search"))

@@ -33,7 +33,7 @@ import sqlalchemy.orm as so
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from coop.db import Base, utcnow, value_enum
@@ -127,11 +127,13 @@ class JobSpec:
         args = self.trigger_args
         if self.trigger == "interval" and len(args) == 1:
             unit, count = next(iter(args.items()))
-            words = {"minutes": lambda n: ngettext("every minute", "every %(num)d minutes", n),
-                     "hours": lambda n: ngettext("every hour", "every %(num)d hours", n),
-                     "days": lambda n: ngettext("every day", "every %(num)d days", n)}
+            # "every minute", not "every 1 minutes": one message for one, another for several
+            words = {"minutes": (_l("every minute"), lambda n: gettext("every %(num)d minutes", num=n)),
+                     "hours": (_l("every hour"), lambda n: gettext("every %(num)d hours", num=n)),
+                     "days": (_l("every day"), lambda n: gettext("every %(num)d days", num=n))}
             if unit in words:
-                return words[unit](count)
+                one, several = words[unit]
+                return str(one) if count == 1 else several(count)
         if self.trigger == "cron" and set(args) <= {"hour", "minute"} and "hour" in args:
             return gettext("every day at %(time)s", time=f"{int(args['hour']):02d}:{int(args.get('minute', 0)):02d}")
         return self.schedule

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from coop import audit, demo, printing, tasks
-from coop.pdf import render_pdf
 from coop.tenancy import Coop, Role
 from tests.conftest import flashes, log_in, text_of
 from tests.coop.test_tenancy import SETTINGS
