@@ -25,6 +25,8 @@ def N_(message: str) -> str:  # noqa: N802  (the name the message extractor look
 
 #: sentence -> its message in each form of address
 PHRASES: dict[str, dict[FormOfAddress, str]] = {
+    "certificate": {F: N_("feminine|Membership certificate"), M: N_("masculine|Membership certificate"),
+                    N: N_("Membership certificate")},
     "member_no": {F: N_("feminine|Member no. %(number)d"), M: N_("masculine|Member no. %(number)d"),
                   N: N_("Member no. %(number)d")},
     "certifies": {

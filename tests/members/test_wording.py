@@ -62,6 +62,7 @@ def test_anas_certificate_calls_her_socia_names_the_coop_with_its_article_and_it
 
     page = squeezed_pdf(client.get(f"/c/{alianza.slug}/members/{ana.number}/certificate.pdf").data)
 
+    assert "CERTIFICADODESOCIA" in page
     assert squeeze("directivos de la Cooperativa de Vivienda Alianza Solidaria") in page
     assert squeeze(f"es socia N.º {ana.number} de esta cooperativa") in page
     assert squeeze(f"Socia N.º {ana.number}") in page
