@@ -10,9 +10,9 @@ it with ``coop.tasks.run_task``, timing the rendering alone. ``--smoke`` runs it
 
     .venv/bin/python bench/audit_trail.py [--events 10000] [--keep trail.pdf] [--smoke]
 
-Target: under 30 s for 10,000 events. Measured 2026-11-28 on Intel(R) Xeon(R) Processor, 2 cores,
-Python 3.11.7, WeasyPrint 70.0, SQLite (a shared virtual machine, other helpers' tests running):
-see the figures in bench/README.md ("Printed audit trail").
+Target: under 30 s for 10,000 events. Measured 2026-11-29 on AMD EPYC, 2 cores, Python 3.11.7,
+WeasyPrint 70.0, SQLite (a shared machine, load average about 3): 524 pages in 20.0-20.7 s wall,
+19.5-19.8 s CPU (it was 152 s for the demo's 9,509 events as a table); more in bench/README.md.
 """
 from __future__ import annotations
 
