@@ -74,7 +74,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers():
-        return {"can": access.can, "coop_nav": access.coop_nav, "action_label": audit.action_label, "current_coop": g.get("coop"), "current_user": current_user,
+        return {"can": access.can, "coop_nav": access.coop_nav,
+                "action_label": audit.action_label,
+                "audit_summary": audit.summary_text, "audit_changes": audit.changes_of,
+                "current_coop": g.get("coop"), "current_user": current_user,
                 "language": str(get_locale() or "es").split("_")[0]}
 
     @app.template_filter("money")

@@ -55,7 +55,7 @@ def demo_command(if_empty: bool) -> None:
             click.echo(f"Loaded the demo co-op {coop.name} at /c/{coop.slug}/")
     click.echo(f"\nDemo log-ins (password for all: {demo.DEMO_PASSWORD}):")
     for login in demo.demo_logins():
-        click.echo(f"  {login.role:<18} {login.email:<38} {login.name}")
+        click.echo(f"  {login.role:<24} {login.email:<38} {login.name}")
 
 
 @coop_cli.command("create-coop")

@@ -39,6 +39,10 @@ DEMO_PEOPLE = [
     (Role.MEMBER, "Ana Toapanta", "socia@quebrada-verde.example"),
 ]
 
+#: how the command line names each role: as the README does ("oversight council", not the internal "auditor")
+ROLE_NAMES = {Role.ADMIN: "administrator", Role.SECRETARY: "secretary", Role.TREASURER: "treasurer",
+              Role.AUDITOR: "oversight council", Role.COORDINATOR: "commission coordinator", Role.MEMBER: "member"}
+
 DEMO_LOADERS: list[Callable[[so.Session, Coop], None]] = []
 
 
@@ -54,7 +58,7 @@ def is_empty(session: so.Session) -> bool:
 
 def demo_logins() -> list[DemoLogin]:
     logins = [DemoLogin("platform operator", "Operador de Ayllu", OPERATOR_EMAIL)]
-    logins += [DemoLogin(role.value, name, email) for role, name, email in DEMO_PEOPLE]
+    logins += [DemoLogin(ROLE_NAMES[role], name, email) for role, name, email in DEMO_PEOPLE]
     return logins
 
 
@@ -64,6 +68,7 @@ def load_demo(session: so.Session) -> Coop:
                                 password=DEMO_PASSWORD, is_platform_admin=True)
     coop = tenancy.create_coop(session, operator, name=DEMO_NAME, slug=DEMO_SLUG, currency="USD",
                                locale="es", timezone="America/Guayaquil", is_demo=True)
+    coop.city = "Quito"
     for role, name, email in DEMO_PEOPLE:
         user = auth.create_user(session, email=email, name=name, password=DEMO_PASSWORD)
         tenancy.grant_role(session, operator, coop, user, role)

@@ -121,7 +121,7 @@ def role_choices():
 class NewCoopForm(FlaskForm):
     name = StringField(_l("Name of the co-op"), validators=[InputRequired(), Length(max=200)])
     slug = StringField(_l("Web address"), validators=[InputRequired(), Length(max=50)],
-                       description=_l("Lower-case letters, digits and hyphens: /c/<address>/"))
+                       description=_l("Lower-case letters, digits and hyphens, such as alianza-solidaria."))
     currency = StringField(_l("Currency"), default="USD", validators=[InputRequired(), CURRENCY_CHECK])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="es")
     country = StringField(_l("Country code"), default="EC", validators=[InputRequired(), COUNTRY_CHECK])
@@ -135,6 +135,8 @@ class NewCoopForm(FlaskForm):
 
 class CoopSettingsForm(FlaskForm):
     name = StringField(_l("Name of the co-op"), validators=[InputRequired(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)],
+                       description=_l("Printed before the date on certificates and letters, e.g. Quito."))
     currency = StringField(_l("Currency"), validators=[InputRequired(), CURRENCY_CHECK])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     country = StringField(_l("Country code"), validators=[InputRequired(), COUNTRY_CHECK])

@@ -20,6 +20,9 @@ bp = Blueprint("platform", __name__, url_prefix="/platform")
 def coops():
     db = get_session()
     form = NewCoopForm()
+    example = "alianza-solidaria"
+    form.slug.description = _("Lower-case letters, digits and hyphens. For example, “%(slug)s” gives the co-op "
+                              "the address %(url)s", slug=example, url=f"{request.host_url}c/{example}/")
     if form.validate_on_submit():
         with show_refusal(form):
             coop = tenancy.create_coop(

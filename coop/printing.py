@@ -5,12 +5,19 @@ council's to take to an assembly. It is asked for from the audit page with the p
 rendered in the background with progress (``coop.tasks``), and holds every event the filters
 match; beyond ``MAX_PRINTED_EVENTS`` the request is refused with a message asking to narrow the
 dates, never cut short without a word.
+
+Each event is one paragraph of plain text (its time, who and what on the first line, its details
+and changed fields on the lines below), written here in the reader's language: WeasyPrint lays
+out such paragraphs about twice as fast as the rows of the fastest table (fixed layout, simple
+cells, split into tables of 100), and 10,000 events must print in under 30 s (bench/audit_trail.py).
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy.orm as so
+from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 
 from coop import audit, tasks
@@ -23,12 +30,6 @@ from coop.tenancy import Coop
 AUDIT_KIND = "coop.audit_trail"
 #: events printed at most; more, and the person is asked to narrow the dates
 MAX_PRINTED_EVENTS = 20_000
-
-
-def _filters_params(filters: audit.AuditFilter) -> dict:
-    return {"action": filters.action, "actor": filters.actor,
-            "date_from": filters.date_from.isoformat() if filters.date_from else None,
-            "date_to": filters.date_to.isoformat() if filters.date_to else None}
 
 
 def _filters_of(params: dict) -> audit.AuditFilter:
@@ -46,11 +47,26 @@ def request_audit_trail(session: so.Session, coop: Coop, actor: User, filters: a
         raise DomainError(_l("%(count)d events match: more than %(max)d cannot be printed at once. Choose "
                              "a shorter period.", count=count, max=MAX_PRINTED_EVENTS), field="date_from")
     up_to = audit.last_event_id(session, coop.id)  # the trail as it stood when it was asked for
-    task = tasks.submit(session, coop, actor, AUDIT_KIND, {"locale": locale, "up_to": up_to, **_filters_params(filters)},
+    task = tasks.submit(session, coop, actor, AUDIT_KIND, {"locale": locale, "up_to": up_to, **filters.as_data()},
                         filename=f"auditoria-{coop.slug}.pdf", total=count)
     audit.record(session, coop=coop, actor=actor, action="export.audit", obj=task,
-                 summary="; ".join(filter(None, [f"n={count}", filters.describe()])))
+                 details={"events": count, "filters": {k: v for k, v in filters.as_data().items() if v}})
     return task
+
+
+@dataclass(frozen=True)
+class PrintedEvent:
+    """One event as printed: a heading line and the lines below it, in the reader's language."""
+
+    heading: str
+    text: str
+
+
+def printed(event: audit.AuditEvent) -> PrintedEvent:
+    who = event.actor_name or gettext("System")
+    heading = f"{format_datetime(event.created_dt, 'short')} · {who} · {audit.action_label(event.action)}"
+    lines = [audit.summary_text(event)] + [f"{c.label}: {c.old} → {c.new}" for c in audit.changes_of(event)]
+    return PrintedEvent(heading, "\n".join(line for line in lines if line))
 
 
 @tasks.document_kind(AUDIT_KIND, label=_l("Audit trail"), permission=VIEW_AUDIT)
@@ -60,6 +76,7 @@ def render_audit_trail(session: so.Session, coop: Coop, params: dict, progress: 
     events = audit.all_events(session, coop.id, filters, up_to=params.get("up_to"))
     total = len(events)
     progress(0, total)
-    progress(len(events) // 2, total)  # the layout is one pass: half way once the events are read
-    return render_pdf("pdf/audit.html", coop=coop, events=events, filters=filters)
+    lines = [printed(event) for event in events]
+    progress(total // 4, total)  # the layout is one pass, about three quarters of the time
+    return render_pdf("pdf/audit.html", coop=coop, events=lines, filters=filters)
 

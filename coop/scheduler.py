@@ -9,6 +9,11 @@ prevents overlap, not a second run later.
 
 In production the scheduler runs as its own process (``flask --app wsgi coop scheduler``); in
 development ``flask --app wsgi coop serve`` starts it in the web process.
+
+What the jobs pages show is in the reader's language: a job's description is a lazy string, its
+trigger is written as a sentence ("every day at 02:00"), and the line a run reports is stored in
+English, as the job wrote it from a message declared with ``job_detail``, and read back in the
+reader's language by ``detail_text`` (so runs recorded before a translation existed read too).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import datetime as dt
 import enum
 import logging
 import os
+import re
 import socket
 import uuid
 from collections.abc import Callable, Mapping
@@ -27,6 +33,8 @@ import sqlalchemy.orm as so
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from coop.db import Base, utcnow, value_enum
 
@@ -37,6 +45,9 @@ class JobOutcome(enum.StrEnum):
     RUNNING = "running"
     SUCCESS = "success"
     FAILED = "failed"
+
+
+OUTCOME_LABELS = {JobOutcome.RUNNING: _l("running"), JobOutcome.SUCCESS: _l("done"), JobOutcome.FAILED: _l("failed")}
 
 
 class JobRun(Base):
@@ -57,6 +68,21 @@ class JobRun(Base):
     detail: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     #: host and process that ran it
     runner: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOME_LABELS[self.outcome])
+
+    @property
+    def detail_text(self) -> str:
+        """What the job reported, in the reader's language."""
+        return detail_text(self.detail)
+
+    @property
+    def description(self) -> str:
+        """What the job does, in the reader's language (its id if it is no longer registered)."""
+        spec = REGISTRY.get(self.job_id)
+        return str(spec.description) if spec and spec.description else self.job_id
 
 
 class JobLock(Base):
@@ -88,17 +114,68 @@ class JobSpec:
     func: Callable[[JobContext], str | None]
     trigger: str
     trigger_args: dict = field(default_factory=dict)
-    description: str = ""
+    #: what the job does, in the reader's language (a lazy string)
+    description: Any = ""
 
     @property
     def schedule(self) -> str:
+        """When it runs, as APScheduler reads it ("interval minutes=1"): for logs and the command line."""
         return self.trigger + " " + ", ".join(f"{k}={v}" for k, v in sorted(self.trigger_args.items()))
+
+    def schedule_text(self) -> str:
+        """When it runs, as a person reads it: "every minute", "every day at 02:00"."""
+        args = self.trigger_args
+        if self.trigger == "interval" and len(args) == 1:
+            unit, count = next(iter(args.items()))
+            # "every minute", not "every 1 minutes": one message for one, another for several
+            words = {"minutes": (_l("every minute"), lambda n: gettext("every %(num)d minutes", num=n)),
+                     "hours": (_l("every hour"), lambda n: gettext("every %(num)d hours", num=n)),
+                     "days": (_l("every day"), lambda n: gettext("every %(num)d days", num=n))}
+            if unit in words:
+                one, several = words[unit]
+                return str(one) if count == 1 else several(count)
+        if self.trigger == "cron" and set(args) <= {"hour", "minute"} and "hour" in args:
+            return gettext("every day at %(time)s", time=f"{int(args['hour']):02d}:{int(args.get('minute', 0)):02d}")
+        return self.schedule
+
+
+#: (pattern, message) of every line a job may report, to read it back in the reader's language
+_DETAILS: list[tuple[re.Pattern, str]] = []
+_PLACEHOLDER = re.compile(r"%\((\w+)\)([ds])")
+
+
+def N_(message: str) -> str:  # noqa: N802  (the name the message extractor looks for)
+    """Mark a message for the catalogue; it is translated when read (``detail_text``)."""
+    return message
+
+
+def job_detail(message: str) -> str:
+    """Declare a line a job reports (its English msgid, marked with ``N_`` for the catalogue) and
+    return it, for the job to fill with ``%``; ``detail_text`` reads such lines back translated."""
+    pattern, start = "", 0
+    for match in _PLACEHOLDER.finditer(message):
+        pattern += re.escape(message[start:match.start()])
+        pattern += rf"(?P<{match[1]}>-?\d+)" if match[2] == "d" else rf"(?P<{match[1]}>.*?)"
+        start = match.end()
+    _DETAILS.append((re.compile(pattern + re.escape(message[start:]) + "$"), message))
+    return message
+
+
+def detail_text(detail: str) -> str:
+    """A run's recorded line in the reader's language (as recorded when no declared message fits)."""
+    for pattern, message in _DETAILS:
+        match = pattern.match(detail or "")
+        if match:
+            params = {key: int(value) if value.lstrip("-").isdigit() and f"%({key})d" in message else value
+                      for key, value in match.groupdict().items()}
+            return gettext(message, **params)
+    return detail
 
 
 REGISTRY: dict[str, JobSpec] = {}
 
 
-def register(job_id: str, *, trigger: str, description: str = "", **trigger_args) -> Callable:
+def register(job_id: str, *, trigger: str, description: Any = "", **trigger_args) -> Callable:
     """Decorator: add a job function to the registry (packages call it in their jobs.py)."""
     def decorator(func: Callable[[JobContext], str | None]) -> Callable:
         REGISTRY[job_id] = JobSpec(job_id, func, trigger, trigger_args, description)

@@ -65,6 +65,33 @@ class Basis(enum.StrEnum):
     HOUSEHOLD = "household"
 
 
+def role_text(value: str) -> str:
+    """A role as recorded in the audit trail ("coordinator@commission:3"), in the reader's words."""
+    role, _, scope = str(value).partition("@")
+    try:
+        label = Role(role).label
+    except ValueError:
+        return str(value)
+    return f"{label} ({scope})" if scope else label
+
+
+audit.describe_field("role", _l("Role"), values=role_text)
+for _field, _label in (
+        ("name", _l("Name of the co-op")), ("city", _l("City")), ("currency", _l("Currency")),
+        ("locale", _l("Language")), ("country", _l("Country code")), ("timezone", _l("Time zone")),
+        ("paper_size", _l("Paper size")), ("quorum_percent", _l("Quorum at first call (%)")),
+        ("second_call_minutes", _l("Second call after (minutes)")),
+        ("notice_days", _l("Days of notice for a general assembly")),
+        ("fiscal_year_start_month", _l("Fiscal year starts in month")),
+        ("members_see_directory", _l("Members see a directory of names and lots")),
+        ("members_see_finances", _l("Members see the co-op's financial summaries"))):
+    audit.describe_field(_field, _label, on="coop")
+for _field, _label in (("voting_basis", _l("Votes are cast")),
+                       ("obligation_basis", _l("Dues and Minga hours are owed"))):
+    audit.describe_field(_field, _label, on="coop",
+                         values={Basis.MEMBER: _l("Per member"), Basis.HOUSEHOLD: _l("Per household")})
+
+
 class Coop(Base):
     """One co-operative: a tenant of Ayllu, with its bylaws settings."""
 
@@ -80,6 +107,8 @@ class Coop(Base):
     slug: so.Mapped[str] = so.mapped_column(sa.String(50), unique=True)
     #: the co-op's name as printed on documents
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    #: the city where the co-op issues its documents ("Quito, 3 de marzo de 2026")
+    city: so.Mapped[str] = so.mapped_column(sa.String(120), default="", server_default="")
     #: ISO 4217 code of the co-op's money (USD in Ecuador)
     currency: so.Mapped[str] = so.mapped_column(sa.String(3), default="USD")
     #: default language of the co-op's pages and documents
@@ -290,12 +319,11 @@ def create_coop(session: so.Session, actor: User | None, *, name: str, slug: str
                 timezone=timezone, paper_size=paper_size, is_demo=is_demo)
     session.add(coop)
     session.flush()
-    audit.record(session, coop=coop, actor=actor, action="coop.create", obj=coop,
-                 summary=f"{name} (/c/{slug}/)")
+    audit.record(session, coop=coop, actor=actor, action="coop.create", obj=coop, summary=f"{name} (/c/{slug}/)")
     return coop
 
 
-SETTING_FIELDS = ("name", "currency", "locale", "country", "timezone", "paper_size", "voting_basis",
+SETTING_FIELDS = ("name", "city", "currency", "locale", "country", "timezone", "paper_size", "voting_basis",
                   "obligation_basis", "quorum_percent", "second_call_minutes", "notice_days",
                   "fiscal_year_start_month", "members_see_directory", "members_see_finances")
 #: the ceiling of one amount (``check_amount``)
@@ -308,6 +336,7 @@ def update_coop_settings(session: so.Session, actor: User, coop: Coop, **values)
     if unknown:
         raise ValueError(f"not a co-op setting: {', '.join(sorted(unknown))}")
     merged = {key: values.get(key, getattr(coop, key)) for key in SETTING_FIELDS}
+    merged["city"] = str(merged["city"] or "").strip()
     if not str(merged["name"]).strip():
         raise DomainError(_l("The co-op needs a name."), field="name")
     _check_settings(currency=merged["currency"], locale=merged["locale"], country=merged["country"],

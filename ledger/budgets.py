@@ -38,6 +38,9 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 audit.describe("ledger.budget", _l("Budget changed"))
 audit.describe("ledger.budget_approve", _l("Budget approved"))
+audit.describe_field("copied_from", _l("Copied from the budget of"), on="budget")
+for _month in MONTHS:  # a budget line's change is recorded under its month's number
+    audit.describe_field(str(_month), audit.month_label(_month), values=audit.money_text, on="budget")
 
 
 def month_field(month: int) -> str:

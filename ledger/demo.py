@@ -59,7 +59,7 @@ def _opening(session, treasurer, coop, day: dt.date) -> None:
 def _plans(session, treasurer, coop, start: dt.date) -> list:
     income = services.account_by_code
     ordinary = dues.create_plan(session, treasurer, coop, dues.PlanData(
-        name="Aporte ordinario", amount_minor=2_500, frequency=Frequency.MONTHLY, debtors=Debtors.MEMBERS,
+        name="Cuota ordinaria", amount_minor=2_500, frequency=Frequency.MONTHLY, debtors=Debtors.MEMBERS,
         income_account_id=income(session, coop, "4.1").id, start_date=start, run_day=5, due_days=10,
         resolution_ref="Asamblea general 2/2024"))
     maintenance = dues.create_plan(session, treasurer, coop, dues.PlanData(

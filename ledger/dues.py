@@ -50,6 +50,13 @@ DEBTORS_LABELS = {Debtors.MEMBERS: _l("Each member"),
 audit.describe("ledger.dues_plan", _l("Dues plan changed"))
 audit.describe("ledger.dues_run", _l("Dues charged for a period"))
 audit.describe("ledger.charge", _l("Charge posted to a member"))
+for _field, _label, _values in (
+        ("frequency", _l("How often"), FREQUENCY_LABELS), ("debtors", _l("Who owes it"), DEBTORS_LABELS),
+        ("income_account_id", _l("Income account credited"), None), ("start_date", _l("First period"), audit.day_text),
+        ("end_date", _l("Last period starts on or before"), audit.day_text),
+        ("run_day", _l("Charge automatically on day"), None), ("due_days", _l("Days to pay"), None),
+        ("is_active", _l("Active"), None)):
+    audit.describe_field(_field, _label, values=_values, on="dues_plan")
 
 
 def _void_charges(session: so.Session, coop: Coop, entry, reversal) -> None:

@@ -71,6 +71,11 @@ audit.describe("ledger.expense.reject", _l("Expense rejected"))
 EXPENSE_ORIGIN = "ledger.expense"
 register_origin(EXPENSE_ORIGIN, label=_l("Expense paid"))
 audit.describe("ledger.expense.pay", _l("Expense paid"))
+for _field, _label, _values in (
+        ("status", _l("Status"), STATUS_LABELS), ("expense_date", _l("Date of the invoice or receipt"), audit.day_text),
+        ("supplier", _l("Supplier"), None), ("invoice_ref", _l("Invoice or receipt number"), None),
+        ("account_id", _l("Account"), None), ("attachment", _l("Scanned invoice or receipt (PDF, JPEG or PNG)"), None)):
+    audit.describe_field(_field, _label, values=_values, on="expense")
 
 
 class ExpenseAlreadyDecided(DomainError):

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from coop import outbox, tenancy
-from coop.scheduler import JobContext, register
+from coop.scheduler import N_, JobContext, job_detail, register
 from coop.tenancy import Role
 from ledger import reports
+
+ALL_SOUND = job_detail(N_("%(count)d ledgers checked, all sound"))
+BROKEN = job_detail(N_("%(count)d ledgers checked, broken: %(broken)s; %(alerts)d alerts queued"))
+CHARGED = job_detail(N_("%(count)d periods charged"))
+CHARGED_WHICH = job_detail(N_("%(count)d periods charged (%(periods)s)"))
+CHARGED_FAILED = job_detail(N_("%(count)d periods charged; FAILED %(failed)d: %(failures)s"))
+CHARGED_WHICH_FAILED = job_detail(N_("%(count)d periods charged (%(periods)s); FAILED %(failed)d: %(failures)s"))
 
 
 def _alert_admins(ctx: JobContext, coop: tenancy.Coop, problems: list[str]) -> int:
@@ -36,7 +44,7 @@ def _alert_admins(ctx: JobContext, coop: tenancy.Coop, problems: list[str]) -> i
 
 
 @register("ledger.verify", trigger="cron", hour=2,
-          description="Check every co-op's books and hash chain; alert admins on a problem")
+          description=_l("Check every co-op's books and hash chain; alert admins on a problem"))
 def verify_ledgers(ctx: JobContext) -> str:
     coops = tenancy.all_coops(ctx.session)
     broken, alerts = [], 0
@@ -47,8 +55,8 @@ def verify_ledgers(ctx: JobContext) -> str:
             broken.append(coop.slug)
             alerts += _alert_admins(ctx, coop, problems)
     if not broken:
-        return f"{len(coops)} ledgers checked, all sound"
-    return f"{len(coops)} ledgers checked, broken: {', '.join(broken)}; {alerts} alerts queued"
+        return ALL_SOUND % {"count": len(coops)}
+    return BROKEN % {"count": len(coops), "broken": ", ".join(broken), "alerts": alerts}
 
 
 # --- dues -------------------------------------------------------------------------------------
@@ -65,14 +73,15 @@ def _local_date(now: dt.datetime, coop: tenancy.Coop) -> dt.date:
 
 
 @register("ledger.dues", trigger="cron", hour=6, minute=0,
-          description="Charge the dues plans whose day has come (each period once)")
+          description=_l("Charge the dues plans whose day has come (each period once)"))
 def run_dues_plans(ctx: JobContext) -> str:
     charged, failed = [], []
     for coop in tenancy.all_coops(ctx.session):
         done, refused = dues.run_scheduled(ctx.session, coop, _local_date(ctx.now, coop))
         charged += done
         failed += refused
-    detail = f"{len(charged)} periods charged" + (f" ({'; '.join(charged)})" if charged else "")
+    values = {"count": len(charged), "periods": "; ".join(charged), "failed": len(failed),
+              "failures": "; ".join(failed)}
     if failed:
-        detail += f"; FAILED {len(failed)}: " + "; ".join(failed)
-    return detail
+        return (CHARGED_WHICH_FAILED if charged else CHARGED_FAILED) % values
+    return (CHARGED_WHICH if charged else CHARGED) % values

@@ -208,7 +208,7 @@ class DuesPlan(Base):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="CASCADE"))
-    #: as members read it on their statement ("Aporte ordinario")
+    #: as members read it on their statement ("Cuota ordinaria")
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     #: the charge per debtor and period, in minor units
     amount_minor: so.Mapped[int] = so.mapped_column(sa.BigInteger)

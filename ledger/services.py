@@ -46,6 +46,8 @@ duplicates.unique_rule("uq_closed_period_coop_id_month", _l("This month is alrea
 audit.describe("ledger.post", _l("Journal entry posted"))
 audit.describe("ledger.reverse", _l("Journal entry reversed"))
 audit.describe("ledger.post_batch", _l("Journal entries posted together"))
+audit.describe_field("opened", _l("Account opened"), on="account")
+audit.describe_field("is_closed", _l("Closed"), on="account")
 audit.describe("ledger.close_month", _l("Month closed in the books"))
 audit.describe("ledger.account", _l("Chart of accounts changed"))
 

@@ -61,6 +61,9 @@ SOURCE_LABELS = {
     Source.SECRETARY: _l("Paper form, typed in by the secretary"),
 }
 
+audit.describe_field("status", _l("Status"), values=STATUS_LABELS, on="membership_application")
+audit.describe_field("source", _l("Received through"), values=SOURCE_LABELS, on="membership_application")
+
 
 class SubmissionRefused(DomainError):
     """The public form looked automated, or was sent too soon or too late after it was opened."""
@@ -244,7 +247,7 @@ def submit_application(session: so.Session, actor: User | None, coop: Coop, data
     session.add(application)
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="application.submit", obj=application,
-                 summary=f"{application.full_name} ({source.value})")
+                 summary=application.full_name, details={"source": source.value})
     return application
 
 

@@ -14,8 +14,8 @@ import sqlalchemy.orm as so
 from coop import spreadsheets
 from coop.tenancy import Coop
 from members import reports
-from members.imports import (COLUMN_HELP, DOCUMENT_NAMES, HEADER_WORDS, NUMBER_COLUMN, STATUS_NAMES,
-                             TEXT_COLUMNS, column_names, header_key)
+from members.imports import (COLUMN_HELP, DOCUMENT_NAMES, FORM_OF_ADDRESS_NAMES, HEADER_WORDS, NUMBER_COLUMN,
+                             STATUS_NAMES, TEXT_COLUMNS, column_names, header_key)
 from members.models import Household, Lot
 
 
@@ -54,7 +54,8 @@ def export_rows(session: so.Session, coop: Coop, query: reports.DirectoryQuery, 
                       "document_number": member.document_number, "birth_date": member.birth_date,
                       "email": member.email or "", "phone": member.phone, "address": member.address,
                       "join_date": member.join_date, "status": STATUS_NAMES[member.status][word],
-                      "household": names.get(member.household_id, ""), "block": block, "lot": lot}
+                      "household": names.get(member.household_id, ""), "block": block, "lot": lot,
+                      "form_of_address": FORM_OF_ADDRESS_NAMES[member.form_of_address][word]}
             yield [member.number] + [values[key] for key in keys]
 
 

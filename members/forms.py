@@ -8,13 +8,14 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from coop.forms import MoneyField, OnceForm
-from members.models import DocumentType, LotStatus, MemberStatus
-from members.services import DOCUMENT_LABELS, LOT_STATUS_LABELS, STATUS_LABELS
+from members.models import DocumentType, FormOfAddress, LotStatus, MemberStatus
+from members.services import DOCUMENT_LABELS, FORM_OF_ADDRESS_LABELS, LOT_STATUS_LABELS, STATUS_LABELS
 
 DOCUMENT_CHOICES = [(t.value, label) for t, label in DOCUMENT_LABELS.items()]
 STATUS_CHOICES = [(s.value, label) for s, label in STATUS_LABELS.items()]
 LOT_STATUS_CHOICES = [(s.value, label) for s, label in LOT_STATUS_LABELS.items()]
 LANGUAGE_CHOICES = [("es", "Español"), ("en", "English")]
+FORM_OF_ADDRESS_CHOICES = [(f.value, label) for f, label in FORM_OF_ADDRESS_LABELS.items()]
 
 
 class MemberForm(FlaskForm):
@@ -29,6 +30,9 @@ class MemberForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
     preferred_language = SelectField(_l("Language for letters"), choices=LANGUAGE_CHOICES, default="es")
+    form_of_address = SelectField(_l("Form of address"), choices=FORM_OF_ADDRESS_CHOICES, default="neutral",
+                                  description=_l("How pages, letters and the certificate address the member: "
+                                                 "“socia”, “socio”, or neutral wording (“persona socia”)."))
 
     def member_data(self):
         from members.services import MemberData
@@ -37,7 +41,8 @@ class MemberForm(FlaskForm):
             document_type=DocumentType(self.document_type.data), document_number=self.document_number.data or "",
             join_date=self.join_date.data, birth_date=self.birth_date.data, phone=self.phone.data or "",
             phone_alt=self.phone_alt.data or "", email=self.email.data or None, address=self.address.data or "",
-            preferred_language=self.preferred_language.data)
+            preferred_language=self.preferred_language.data,
+            form_of_address=FormOfAddress(self.form_of_address.data or FormOfAddress.NEUTRAL.value))
 
 
 class NewMemberForm(OnceForm, MemberForm):

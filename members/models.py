@@ -24,6 +24,14 @@ class DocumentType(enum.StrEnum):
     PASSPORT = "passport"
 
 
+class FormOfAddress(enum.StrEnum):
+    """How the co-op's pages and documents address a member: "socia", "socio" or neutral wording."""
+
+    FEMININE = "feminine"
+    MASCULINE = "masculine"
+    NEUTRAL = "neutral"
+
+
 class MemberStatus(enum.StrEnum):
     APPLICANT = "applicant"
     ACTIVE = "active"
@@ -111,6 +119,9 @@ class Member(Base):
     join_date: so.Mapped[dt.date] = so.mapped_column()
     #: language of letters and messages to this member
     preferred_language: so.Mapped[str] = so.mapped_column(sa.String(8), default="es")
+    #: "socia", "socio" or neutral wording ("persona socia") on pages and documents about the member
+    form_of_address: so.Mapped[FormOfAddress] = so.mapped_column(
+        value_enum(FormOfAddress), default=FormOfAddress.NEUTRAL, server_default=FormOfAddress.NEUTRAL.value)
     #: the member's current status; its history is in member_status_change
     status: so.Mapped[MemberStatus] = so.mapped_column(value_enum(MemberStatus, 24))
     #: since when the current status holds

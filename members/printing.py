@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 
@@ -28,6 +29,7 @@ from coop.db import utcnow
 from coop.pdf import render_pdf
 from coop.tasks import Task
 from coop.calendar import today_in
+from coop.text import fold
 from coop.tenancy import Coop
 from members import reports
 from members.permissions import EXPORT_REGISTER, VIEW_PERSONAL_DATA
@@ -68,10 +70,29 @@ def certificate_of(session: so.Session, coop: Coop, member: Member, *, issued: d
                        issued=issued or today_in(coop))
 
 
+#: the article a Spanish name takes after "de", by its first word ("de la Cooperativa…", "del Comité…")
+_FEMININE_FIRST_WORDS = {"cooperativa", "precooperativa", "pre-cooperativa", "asociacion", "fundacion", "organizacion",
+                         "corporacion", "union", "federacion", "comuna", "caja", "red", "mutualista", "sociedad"}
+_MASCULINE_FIRST_WORDS = {"comite", "centro", "consejo", "grupo", "movimiento", "frente", "conjunto", "barrio",
+                          "colectivo", "programa", "proyecto"}
+
+
+def of_coop(name: str) -> str:
+    """"of <name>" in the current language, with the article Spanish needs ("de la Cooperativa…")."""
+    if str(get_locale() or "es").split("_")[0] != "es":
+        return gettext("of %(name)s", name=name)
+    first = fold(name.split()[0]) if name.split() else ""
+    if first in _FEMININE_FIRST_WORDS:
+        return f"de la {name}"
+    if first in _MASCULINE_FIRST_WORDS:
+        return f"del {name}"
+    return f"de {name}"
+
+
 def render_certificate(session: so.Session, coop: Coop, member: Member, *, issued: dt.date | None = None) -> bytes:
     """The member's certificate as PDF bytes, in the current language (needs an app context)."""
     certificate = certificate_of(session, coop, member, issued=issued)
-    return render_pdf("pdf/members/certificate.html", coop=coop, certificate=certificate, **LABELS)
+    return render_pdf("pdf/members/certificate.html", coop=coop, certificate=certificate, of_coop=of_coop, **LABELS)
 
 
 def certificate_filename(coop: Coop, member: Member) -> str:

@@ -26,7 +26,7 @@ from coop.calendar import same_day_months_later
 from coop.errors import DomainError, Problems
 from coop.tenancy import Coop, check_amount
 from coop.text import fold
-from members.models import (ALLOWED_TRANSITIONS, DocumentType, Household, Lot, LotAssignment, LotStatus,
+from members.models import (ALLOWED_TRANSITIONS, DocumentType, FormOfAddress, Household, Lot, LotAssignment, LotStatus,
                             Member, MemberStatus, MemberStatusChange, ShareSubscription)
 
 MEMBER_SERIES = "member"
@@ -53,6 +53,7 @@ class MemberData:
     email: str | None = None
     address: str = ""
     preferred_language: str = "es"
+    form_of_address: FormOfAddress = FormOfAddress.NEUTRAL
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -252,6 +253,12 @@ DOCUMENT_LABELS = {
     DocumentType.PASSPORT: _l("Passport"),
 }
 
+FORM_OF_ADDRESS_LABELS = {
+    FormOfAddress.NEUTRAL: _l("Neutral wording (persona socia)"),
+    FormOfAddress.FEMININE: _l("Feminine (socia)"),
+    FormOfAddress.MASCULINE: _l("Masculine (socio)"),
+}
+
 
 #: what a person reads when the database refuses a duplicate that the checks above could not see yet
 duplicates.unique_rule("uq_member_coop_id_document_number",
@@ -269,6 +276,23 @@ audit.describe("lot.create", _l("Lot registered"))
 audit.describe("lot.update", _l("Lot changed"))
 audit.describe("lot.assign", _l("Lot assigned"))
 audit.describe("shares.subscribe", _l("Share capital subscribed"))
+for _field, _label, _values in (
+        ("given_names", _l("Given names"), None), ("family_names", _l("Family names"), None),
+        ("document_type", _l("Identity document"), DOCUMENT_LABELS), ("document_number", _l("Document number"), None),
+        ("birth_date", _l("Birth date"), audit.day_text), ("join_date", _l("Date of joining"), audit.day_text),
+        ("phone", _l("Phone"), None), ("phone_alt", _l("Another phone"), None), ("email", _l("E-mail"), None),
+        ("address", _l("Address"), None),
+        ("preferred_language", _l("Language for letters"), {"es": "Español", "en": "English"}),
+        ("form_of_address", _l("Form of address"), FORM_OF_ADDRESS_LABELS), ("status", _l("Status"), STATUS_LABELS),
+        ("household", _l("Household"), None), ("amount_minor", _l("Share capital subscribed"), audit.money_text),
+        ("instalments", _l("Monthly instalments"), None)):
+    audit.describe_field(_field, _label, values=_values, on="member")
+audit.describe_field("dependants", _l("Dependants (not members)"), on="household")
+audit.describe_field("status", _l("Status"), values=LOT_STATUS_LABELS, on="lot")
+audit.describe_field("phase", _l("Construction phase"), on="lot")
+audit.describe_field("household", _l("Household"), on="lot")
+audit.describe_field("members", _l("Members imported"))
+audit.describe_field("numbers", _l("Member numbers"))
 
 
 def status_label(status: MemberStatus) -> str:

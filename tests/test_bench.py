@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted(path.name for path in (ROOT / "bench").glob("*.py") if path.name != "common.py")
 #: what each script prints when it got to the end (besides the machine it ran on)
 FIGURES = {
+    "audit_trail.py": ["audit trail of 60 events"],
     "ledger_books.py": ["trial balance: median", "hledger export:", "member statement PDF: median",
                         "arrears aging, all members:", "dues run for"],
     "members_import.py": ["validate (read and check the whole file)", "web: confirm and background job until done",

@@ -32,7 +32,7 @@ PAGE_SIZE = 100
 
 class PlanForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)],
-                       description=_l("As members read it on their statement, such as \"Aporte ordinario\""))
+                       description=_l("As members read it on their statement, such as \"Cuota ordinaria\""))
     amount = MoneyField(_l("Amount per period"), validators=[InputRequired()])
     frequency = SelectField(_l("How often"), choices=[(f.value, label) for f, label in dues.FREQUENCY_LABELS.items()],
                             default=Frequency.MONTHLY.value)

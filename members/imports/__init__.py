@@ -10,13 +10,14 @@ draft, its confirmation and the background run).
 """
 from members.imports.checking import (ImportPlan, ImportRow, LotPlan, Problem, check_import, check_register,
                                       check_rows)
-from members.imports.columns import (COLUMN_HELP, COLUMNS, DOCUMENT_NAMES, HEADER_WORDS, IMPORT_KIND, MAX_ROWS,
-                                     NUMBER_COLUMN, PERSONAL, REQUIRED, STATUS_NAMES, TEXT_COLUMNS, column_names,
-                                     header_key)
+from members.imports.columns import (COLUMN_HELP, COLUMNS, DOCUMENT_NAMES, FORM_OF_ADDRESS_NAMES, HEADER_WORDS,
+                                     IMPORT_KIND, MAX_ROWS, NUMBER_COLUMN, PERSONAL, REQUIRED, STATUS_NAMES,
+                                     TEXT_COLUMNS, column_names, header_key)
 from members.imports.saving import ImportResult, next_member_number, save_members
 from members.imports.task import confirm_import, run_import, store_upload, stored_import
 
-__all__ = ["COLUMNS", "COLUMN_HELP", "DOCUMENT_NAMES", "HEADER_WORDS", "IMPORT_KIND", "MAX_ROWS", "NUMBER_COLUMN",
+__all__ = ["COLUMNS", "COLUMN_HELP", "DOCUMENT_NAMES", "FORM_OF_ADDRESS_NAMES", "HEADER_WORDS", "IMPORT_KIND",
+           "MAX_ROWS", "NUMBER_COLUMN",
            "PERSONAL", "REQUIRED", "STATUS_NAMES", "TEXT_COLUMNS", "ImportPlan", "ImportResult", "ImportRow", "LotPlan",
            "Problem", "check_import", "check_register", "check_rows", "column_names", "confirm_import",
            "header_key", "next_member_number", "run_import", "save_members", "store_upload", "stored_import"]

@@ -20,9 +20,9 @@ from coop.errors import DomainError
 from coop.spreadsheets import Table, cell_text, read_table
 from coop.tenancy import Coop
 from coop.text import fold
-from members.imports.columns import (_DOCUMENT_WORDS, _STATUS_WORDS, COLUMNS, HEADER_WORDS, LENGTHS, MAX_ROWS,
-                                     REQUIRED, header_key)
-from members.models import DocumentType, Household, Lot, Member, MemberStatus
+from members.imports.columns import (_DOCUMENT_WORDS, _FORM_OF_ADDRESS_WORDS, _STATUS_WORDS, COLUMNS, HEADER_WORDS,
+                                     LENGTHS, MAX_ROWS, REQUIRED, header_key)
+from members.models import DocumentType, FormOfAddress, Household, Lot, Member, MemberStatus
 from members.services import check_document, check_email, check_past_date
 
 #: rows checked between two reports of progress
@@ -53,6 +53,7 @@ class ImportRow:
     phone: str = ""
     address: str = ""
     status: MemberStatus = MemberStatus.ACTIVE
+    form_of_address: FormOfAddress = FormOfAddress.NEUTRAL
     household: str = ""
     block: str = ""
     lot: str = ""
@@ -212,6 +213,7 @@ def _check_row(plan: ImportPlan, number: int, keys: dict[int, str], cells: list[
     check("phone", lambda v: _limited(v, LENGTHS["phone"]))
     check("address", lambda v: _limited(v, LENGTHS["address"]))
     check("status", _status)
+    check("form_of_address", _form_of_address)
     check("household", lambda v: _limited(" ".join(cell_text(v).split()), LENGTHS["household"]))
     check("block", lambda v: _limited(v, LENGTHS["block"]).upper())
     check("lot", lambda v: _limited(v, LENGTHS["lot"]).upper())
@@ -289,6 +291,15 @@ def _status(value: object) -> MemberStatus:
     if text not in _STATUS_WORDS:
         raise DomainError(_l("Unknown status: write active, applicant, suspended, withdrawn, excluded or deceased."))
     return _STATUS_WORDS[text]
+
+
+def _form_of_address(value: object) -> FormOfAddress:
+    text = fold(cell_text(value))
+    if not text:
+        return FormOfAddress.NEUTRAL
+    if text not in _FORM_OF_ADDRESS_WORDS:
+        raise DomainError(_l("Unknown form of address: write socia, socio or neutral."))
+    return _FORM_OF_ADDRESS_WORDS[text]
 
 
 def _plan_lots(plan: ImportPlan) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from coop.text import fold, key_of
-from members.models import DocumentType, MemberStatus
+from members.models import DocumentType, FormOfAddress, MemberStatus
 
 IMPORT_KIND = "members.import"
 MAX_ROWS = 20_000
@@ -20,11 +20,11 @@ COLUMNS = {
     "given_names": "nombres", "family_names": "apellidos", "document_type": "tipo_documento",
     "document_number": "numero_documento", "birth_date": "fecha_nacimiento", "email": "correo",
     "phone": "telefono", "address": "direccion", "join_date": "fecha_ingreso", "status": "estado",
-    "household": "familia", "block": "manzana", "lot": "lote",
+    "household": "familia", "block": "manzana", "lot": "lote", "form_of_address": "trato",
 }
 REQUIRED = ("given_names", "family_names", "document_number", "join_date")
 #: columns an exporter sees only with VIEW_PERSONAL_DATA
-PERSONAL = ("document_type", "document_number", "birth_date", "email", "phone", "address")
+PERSONAL = ("document_type", "document_number", "birth_date", "email", "phone", "address", "form_of_address")
 #: the export's first column; an import reads it but numbers members from the co-op's counter
 NUMBER_COLUMN = ("member_number", "numero_socio")
 #: columns a spreadsheet must keep as text
@@ -46,6 +46,8 @@ COLUMN_HELP = {
     "household": _l("Name of the household; it is created if the co-op does not have it yet."),
     "block": _l("Block of the household's lot (with the lot column)."),
     "lot": _l("Lot within the block; created if missing and assigned to the household from the join date."),
+    "form_of_address": _l("socia, socio or neutral: how letters and certificates address the member; empty means "
+                          "neutral wording."),
 }
 
 STATUS_NAMES = {
@@ -53,6 +55,11 @@ STATUS_NAMES = {
     MemberStatus.SUSPENDED: ("suspended", "suspendido"), MemberStatus.WITHDRAWN: ("withdrawn", "retirado"),
     MemberStatus.EXCLUDED: ("excluded", "excluido"), MemberStatus.DECEASED: ("deceased", "fallecido"),
 }
+FORM_OF_ADDRESS_NAMES = {FormOfAddress.FEMININE: ("feminine", "socia"), FormOfAddress.MASCULINE: ("masculine", "socio"),
+                         FormOfAddress.NEUTRAL: ("neutral", "neutro")}
+_FORM_OF_ADDRESS_WORDS = {fold(word): form for form, words in FORM_OF_ADDRESS_NAMES.items() for word in words} | {
+    "femenino": FormOfAddress.FEMININE, "masculino": FormOfAddress.MASCULINE, "neutra": FormOfAddress.NEUTRAL,
+    "f": FormOfAddress.FEMININE, "m": FormOfAddress.MASCULINE}
 DOCUMENT_NAMES = {DocumentType.CEDULA: ("cedula", "cédula"), DocumentType.RUC: ("ruc", "ruc"),
                   DocumentType.PASSPORT: ("passport", "pasaporte")}
 _STATUS_WORDS = {fold(word): status for status, words in STATUS_NAMES.items() for word in words} | {

@@ -114,7 +114,8 @@ def _member_values(coop: Coop, row: ImportRow, number: int, household_id: int | 
             "family_names": row.family_names, "document_type": row.document_type,
             "document_number": row.document_number, "birth_date": row.birth_date, "phone": row.phone,
             "phone_alt": "", "email": row.email, "address": row.address, "join_date": row.join_date,
-            "preferred_language": language, "status": row.status, "status_since": row.join_date,
+            "preferred_language": language, "form_of_address": row.form_of_address,
+            "status": row.status, "status_since": row.join_date,
             "household_id": household_id,
             # the same text as members.services.refresh_search_text, without a query per member
             "search_text": search_text(number, row.given_names, row.family_names, lots)}

@@ -11,8 +11,11 @@ from flask_babel import lazy_gettext as _l
 from coop.access import VIEW_COOP, add_nav
 from coop.pages import coop_blueprint
 from members.permissions import VIEW_DIRECTORY
+from members.wording import addressed, readers_of_member_data
 
 bp = coop_blueprint("members", __name__)
+bp.add_app_template_global(addressed, "addressed")
+bp.add_app_template_global(readers_of_member_data, "readers_of_member_data")
 add_nav("members.portal_home", _l("My page"), VIEW_COOP)
 add_nav("members.directory", _l("Members"), VIEW_DIRECTORY)
 

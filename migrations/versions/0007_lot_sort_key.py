@@ -1,7 +1,7 @@
 """Lots in natural order: a sort key computed from block and number ("A-2" before "A-10").
 
 Revision ID: 0007_lot_sort_key
-Revises: 0005_kernel_tasks_scopes
+Revises: 0006_member_address_coop_city
 Create Date: 2026-12-02 10:00:00
 """
 import re
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0007_lot_sort_key'
-down_revision = '0005_kernel_tasks_scopes'
+down_revision = '0006_member_address_coop_city'
 branch_labels = None
 depends_on = None
 

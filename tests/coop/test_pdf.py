@@ -27,7 +27,8 @@ def test_printed_audit_trail_carries_the_coop_name_and_a_spanish_page_footer(app
     assert [event.action for event in events] == ["coop.create"]
 
     with app.test_request_context():
-        pdf = render_pdf("pdf/audit.html", coop=coop, events=events, filters=audit.AuditFilter())
+        pdf = render_pdf("pdf/audit.html", coop=coop, events=[printing.printed(e) for e in events],
+                         filters=audit.AuditFilter())
 
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf)
@@ -64,7 +65,10 @@ def test_auditor_prints_the_audit_trail_in_the_background_and_the_printing_is_it
     assert len(exports) == 1
     assert (exports[0].coop_id, exports[0].actor_id, exports[0].actor_name) == (
         coop.id, auditor.id, "Rosa Auditora")
-    assert exports[0].summary == "n=1; action=coop"
+    # recorded as data, read in the reader's language
+    assert (exports[0].summary, exports[0].details) == ("", {"events": 1, "filters": {"action": "coop"}})
+    with app.test_request_context():
+        assert audit.summary_text(exports[0]) == "1 evento impreso (Acción: coop)"
 
 
 def test_the_printed_trail_holds_every_event_of_the_filter_or_asks_to_narrow_the_dates(

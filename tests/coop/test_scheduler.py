@@ -15,6 +15,8 @@ from coop.scheduler import JobLock, JobOutcome, JobRun, acquire_lock, run_job
 from tests.conftest import text_of
 
 NO_SERVER_DETAIL = "no SMTP server configured; messages stay in the outbox"
+#: what a Spanish reader sees of the same run
+NO_SERVER_DETAIL_ES = "no hay un servidor SMTP configurado; los mensajes quedan en la bandeja de salida"
 
 
 @pytest.fixture
@@ -199,7 +201,7 @@ def test_operator_sees_registered_jobs_and_recent_runs(app, client, make_user, l
     assert response.status_code == 200
     text = text_of(response)
     assert "outbox.send" in text and "auth.purge" in text
-    assert NO_SERVER_DETAIL in text
+    assert NO_SERVER_DETAIL_ES in text
     assert "/platform/jobs/outbox.send/run" in response.get_data(as_text=True)
 
 
@@ -213,7 +215,7 @@ def test_operator_runs_a_job_now_and_the_run_is_recorded(app, client, make_user,
     [run] = runs_of(app, "outbox.send")
     assert run.outcome is JobOutcome.SUCCESS
     assert run.detail == NO_SERVER_DETAIL
-    assert NO_SERVER_DETAIL in text_of(client.get("/platform/jobs"))
+    assert NO_SERVER_DETAIL_ES in text_of(client.get("/platform/jobs"))
 
 
 def test_an_unknown_job_cannot_be_run(client, make_user, login):
@@ -242,7 +244,7 @@ def test_coop_admin_sees_the_job_runs_without_run_buttons(app, client, make_coop
     assert response.status_code == 200
     text = text_of(response)
     assert "outbox.send" in text and "auth.purge" in text
-    assert NO_SERVER_DETAIL in text
+    assert NO_SERVER_DETAIL_ES in text
     assert "/platform/jobs/outbox.send/run" not in response.get_data(as_text=True)
 
 
@@ -259,3 +261,30 @@ def test_the_scheduler_has_one_job_per_registered_entry(app, temp_job):
     assert jobs["test.daily"].trigger.interval == dt.timedelta(hours=24)
     assert jobs["outbox.send"].args == (app, "outbox.send")
     assert not sched.running
+
+
+def test_the_jobs_page_reads_in_spanish_descriptions_schedules_outcomes_and_details(
+        app, client, make_coop, make_user, login):
+    coop = make_coop()
+    run_job(app, "outbox.send")
+    login(client, make_user(coop=coop, roles=["admin"]))
+
+    text = text_of(client.get(f"/c/{coop.slug}/admin/jobs"))
+
+    assert "Enviar los correos en cola cuando hay un servidor SMTP configurado" in text
+    assert "cada minuto" in text and "cada hora" in text and "cada día a las 02:00" in text
+    assert "terminado" in text and NO_SERVER_DETAIL_ES in text
+    for english in ("Send queued e-mail", "interval minutes=1", "success", "cron hour=2", NO_SERVER_DETAIL):
+        assert english not in text
+
+
+def test_a_run_recorded_in_english_is_read_back_in_the_readers_language(app):
+    from flask_babel import force_locale
+
+    from coop.scheduler import detail_text
+    with app.test_request_context():
+        with force_locale("es"):
+            assert detail_text("sent 2, to retry 1, failed 0") == "Enviados: 2; por reintentar: 1; fallidos: 0"
+            assert detail_text("RuntimeError: the printer is on fire") == "RuntimeError: the printer is on fire"
+        with force_locale("en"):
+            assert detail_text("sent 2, to retry 1, failed 0") == "sent 2, to retry 1, failed 0"

@@ -119,7 +119,7 @@ def test_a_transfer_needs_its_reference_and_a_repeated_one_is_confirmed(client, 
 
 def test_an_unknown_member_number_is_named_beside_its_field(client, db, books, ana, treasurer):
     response = client.post(f"{BOOKS}/payments/new", data=form_data(db, books, ana, member="999"))
-    assert "ningún socio con este número" in field_error(response, "member")
+    assert "ninguna persona socia con este número" in field_error(response, "member")
 
 
 def test_voiding_from_the_receipt_page(client, db, books, ana, treasurer):

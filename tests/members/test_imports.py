@@ -24,7 +24,7 @@ from tests.conftest import text_of
 from tests.members.conftest import cedula
 
 SPANISH_HEADER = ["nombres", "apellidos", "tipo_documento", "numero_documento", "fecha_nacimiento", "correo",
-                  "telefono", "direccion", "fecha_ingreso", "estado", "familia", "manzana", "lote"]
+                  "telefono", "direccion", "fecha_ingreso", "estado", "familia", "manzana", "lote", "trato"]
 
 
 @pytest.fixture
@@ -417,7 +417,7 @@ def test_the_secretary_exports_the_register_as_csv_that_imports_again(app, db, c
     assert rows[0] == ["member_number"] + list(imports.COLUMNS)
     assert rows[1] == ["1", "María", "Quishpe", "cedula", cedula(1), "1970-02-14", "maria@example.org",
                        "+593 99 123 4567", "'=HYPERLINK(\"http://x\")", "2001-03-10", "active", "Familia Quishpe",
-                       "B", "12"]
+                       "B", "12", "neutral"]
     assert rows[3][:5] == ["3", "Nelly", "Caiza", "passport", "AB123456"] and rows[3][10] == "applicant"
     db.rollback()
     event = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "export.register"))

@@ -54,7 +54,7 @@ def test_secretary_enters_members_with_consecutive_numbers(client, db, coop, sec
     ({"given_names": "  "}, "given_names", "Escriba los nombres."),
     ({"birth_date": "2090-01-01"}, "birth_date", "Esta fecha está en el futuro."),
     ({"join_date": "1850-01-01"}, "join_date", "Esta fecha es demasiado antigua para ser correcta."),
-    ({"birth_date": "2010-01-01", "join_date": "2005-01-01"}, "join_date", "El socio no puede ingresar antes de nacer."),
+    ({"birth_date": "2010-01-01", "join_date": "2005-01-01"}, "join_date", "La fecha de ingreso no puede ser anterior al nacimiento."),
     ({"email": "rosa@"}, "email", "Esta dirección de correo electrónico no es válida."),
     ({"document_type": "passport", "document_number": "AB"}, "document_number",
      "Un número de pasaporte tiene de 5 a 20 letras y dígitos."),
@@ -71,7 +71,7 @@ def test_bad_member_data_is_shown_beside_its_field_and_nothing_is_saved(client, 
 def test_a_document_number_belongs_to_one_member_only(client, db, coop, secretary, make_member):
     existing = make_member(coop, document_number=cedula(7))
     response = client.post(f"/c/{coop.slug}/members/new", data={**NEW, **once(), "document_number": cedula(7)})
-    assert field_error(response, "document_number") == f"El socio N.º {existing.number} ya tiene este número de documento."
+    assert field_error(response, "document_number") == f"La persona socia N.º {existing.number} ya tiene este número de documento."
 
 
 def test_a_failed_entry_does_not_use_up_a_number(client, db, coop, secretary, make_member):
