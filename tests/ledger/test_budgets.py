@@ -18,7 +18,8 @@ from coop.tenancy import Coop
 from ledger import budgets, services
 from ledger.models import Budget, BudgetLine, EntrySource
 from tests.conftest import field_error, flashes, text_of
-from tests.ledger.conftest import account, print_document
+from tests.ledger.conftest import account
+from tests.ledger.print_helpers import print_document
 
 YEAR = 2026
 

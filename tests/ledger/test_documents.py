@@ -15,7 +15,7 @@ from ledger import documents
 from ledger.views import reports as report_views
 from members.models import Member
 from tests.conftest import PASSWORD, flashes, log_in
-from tests.ledger.conftest import print_document
+from tests.ledger.print_helpers import print_document
 from tests.ledger.statement_factories import add_charge
 
 PERIOD = "start=2026-01-01&end=2026-03-31"

@@ -26,7 +26,7 @@ from ledger import reports, services
 from ledger.models import AccountType
 from ledger.services import account_by_code
 from tests.conftest import field_error, text_of
-from tests.ledger.conftest import print_document
+from tests.ledger.print_helpers import print_document
 
 JAN1, MAR31 = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
 

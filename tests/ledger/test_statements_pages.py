@@ -16,7 +16,7 @@ from coop.audit import AuditEvent
 from ledger import statements
 from members.models import Member
 from tests.conftest import field_error, text_of
-from tests.ledger.conftest import print_document
+from tests.ledger.print_helpers import print_document
 from tests.ledger.statement_factories import add_charge, add_payment
 
 D = dt.date
