@@ -22,14 +22,17 @@ from pygal.style import Style
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length
 
-from coop.access import can
+from coop import tasks
+from coop.access import Viewer, can
 from coop.calendar import fiscal_months, fiscal_year_of, today_in
 from coop.db import get_session
 from coop.forms import MoneyField
 from coop.money import Money, format_money
 from coop.pages import Load, coop_view, load_or_404, query_given, query_int, show_refusal
+from coop.pdf import render_pdf
+from coop.tenancy import Coop
 from coop.web import reader_locale
-from ledger import budgets, charts
+from ledger import budgets, charts, documents
 from ledger.models import Account, AccountType, Budget
 from ledger.permissions import MANAGE_BOOKS, READ_BUDGET, VIEW_BOOKS, VIEW_FINANCE_SUMMARY
 from ledger.views import bp
@@ -284,22 +287,47 @@ def _report_csv(report: budgets.BudgetReport):
     return csv_download(f"budget-vs-actual-{report.year}.csv", header, rows)
 
 
+def _report_context(db, coop: Coop, year: int, through: int, *, approved_only: bool) -> dict:
+    report = budgets.budget_vs_actual(db, coop, year, through, approved_only=approved_only)
+    hidden_draft = report.budget is None and budgets.budget_for_year(db, coop, year) is not None
+    return {"report": report, "labels": SECTION_LABELS, "percent": percent_text, "coop": coop,
+            "chart": Markup.escape(chart_data_url(report)), "hidden_draft": hidden_draft}
+
+
 @bp.get("/budget-vs-actual")
 @coop_view(VIEW_FINANCE_SUMMARY)
 def budget_vs_actual():
     year, through, errors = _report_args()
     db = get_session()
-    report = budgets.budget_vs_actual(db, g.coop, year, through, approved_only=not _books_reader())
-    hidden_draft = report.budget is None and budgets.budget_for_year(db, g.coop, year) is not None
-    fmt = report_format()
-    if fmt == "csv":
-        return _report_csv(report)
-    context = {"report": report, "labels": SECTION_LABELS, "percent": percent_text, "coop": g.coop,
-               "chart": Markup.escape(chart_data_url(report)), "hidden_draft": hidden_draft}
-    if fmt == "pdf":
-        return pdf_download("pdf/ledger_budget_vs_actual.html", f"budget-vs-actual-{year}.pdf", **context)
+    if report_format() == "csv":
+        return _report_csv(budgets.budget_vs_actual(db, g.coop, year, through, approved_only=not _books_reader()))
+    context = _report_context(db, g.coop, year, through, approved_only=not _books_reader())
     years = sorted({b.year for b in budgets.budgets(db, g.coop, approved_only=not _books_reader())}
                    | {fiscal_year_of(g.coop, today_in(g.coop)), year}, reverse=True)
     return render_template("ledger/budget_vs_actual.html", years=years, through=through, errors=errors,
-                           all_months=fiscal_months(g.coop, year), **context)
+                           all_months=fiscal_months(g.coop, year),
+                           print_url=url_for("ledger.budget_vs_actual_print", year=year, through=through), **context)
 
+
+@bp.post("/budget-vs-actual/print")
+@coop_view(VIEW_FINANCE_SUMMARY)
+def budget_vs_actual_print():
+    year, through, _errors = _report_args()  # a value it could not read is the one the page showed instead
+    return documents.print_report("budget_vs_actual",
+                                  {"year": year, "through": through, "approved_only": not _books_reader()},
+                                  filename=f"budget-vs-actual-{year}.pdf",
+                                  back=url_for("ledger.budget_vs_actual", **request.args.to_dict()))
+
+
+def _may_read_report(viewer: Viewer, task: tasks.Task) -> bool:
+    """A copy that counts draft budgets is for the books' readers, as the page is."""
+    return (task.params or {}).get("approved_only", True) or viewer.may(VIEW_BOOKS)
+
+
+@documents.report_document("budget_vs_actual", label=_l("Budget against actual"), permission=VIEW_FINANCE_SUMMARY,
+                           rule=_may_read_report)
+def render_budget_vs_actual(session, coop: Coop, params: dict, progress: tasks.Progress) -> bytes:
+    progress(0, 2)
+    context = _report_context(session, coop, params["year"], params["through"], approved_only=params["approved_only"])
+    progress(1, 2)
+    return render_pdf("pdf/ledger_budget_vs_actual.html", **context)

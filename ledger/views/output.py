@@ -1,7 +1,9 @@
 """What every report of the books shares: one page, its PDF and its CSV, and the period asked for.
 
 A report view reads ``report_format()`` ("html", "pdf" or "csv"), builds its rows once, and
-answers with ``render_template``, ``pdf_download`` or ``csv_download``. ``period_from_args``
+answers with ``render_template``, ``pdf_download`` or ``csv_download``; a PDF that can take more
+than about a second is instead a background document (``ledger.documents``), asked for with a
+POST and never rendered in the request. ``period_from_args``
 reads ``?start=YYYY-MM-DD&end=YYYY-MM-DD`` (defaults: the current fiscal year to today) and
 gives back the problems for the form instead of failing.
 """
@@ -50,6 +52,16 @@ class Period:
     start: dt.date
     end: dt.date
     errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, params: dict) -> Period:
+        """The period a document's parameters name (``period_params``)."""
+        return cls(dt.date.fromisoformat(params["start"]), dt.date.fromisoformat(params["end"]))
+
+
+def period_params(period: Period) -> dict:
+    """A period as a document's parameters: the dates the page showed."""
+    return {"start": period.start.isoformat(), "end": period.end.isoformat()}
 
 
 def _date_arg(name: str, default: dt.date, errors: dict[str, str]) -> dt.date:

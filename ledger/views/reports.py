@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, g, render_template, url_for
+from flask import g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from coop import audit, calendar
+from coop import audit, calendar, tasks
 from coop.access import can
 from coop.db import database, get_session
+from coop.errors import DomainError
 from coop.pages import coop_view, page_number
+from coop.pdf import render_pdf
 from coop.tenancy import Coop
-from ledger import charts, reports
+from ledger import charts, documents, reports
 from ledger.models import Account
 from ledger.permissions import MANAGE_BOOKS, VIEW_BOOKS, VIEW_FINANCE_SUMMARY
 from ledger.views import bp
-from ledger.views.output import amount, as_of_from_args, csv_download, pdf_download, period_from_args, report_format
+from ledger.views.output import (Period, amount, as_of_from_args, csv_download, pdf_download, period_from_args,
+                                 period_params, report_format)
 
 #: more lines than this and a general ledger is not printed: the CSV carries any number
 LEDGER_PDF_LIMIT = 3000
@@ -54,9 +57,14 @@ def _locale() -> str:
     return g.coop.format_locale(str(get_locale() or "es").split("_")[0])
 
 
-def _chart_options() -> dict:
+def _chart_options(small_screens: bool = True) -> dict:
     """The reader's currency and language; a page also carries the charts drawn for phones."""
-    return {"currency": g.coop.currency, "locale": _locale(), "small_screens": report_format() == "html"}
+    return {"currency": g.coop.currency, "locale": _locale(), "small_screens": small_screens}
+
+
+def _back() -> str:
+    """The report's page, with the filters the print form was posted with."""
+    return url_for(request.endpoint.removesuffix("_print"), **request.view_args, **request.args.to_dict())
 
 
 def _filename(name: str, *days: dt.date, extension: str) -> str:
@@ -74,25 +82,43 @@ def _money(minor: int) -> str:
 
 # --- the overview ------------------------------------------------------------------------------
 
-@bp.get("/")
-@coop_view(VIEW_FINANCE_SUMMARY)
-def home():
-    db, coop = get_session(), g.coop
-    today = calendar.today_in(coop)
+def _home_context(db, coop: Coop, today, *, small_screens: bool) -> dict:
     year_start, year_end = calendar.fiscal_year_start(coop, today), calendar.fiscal_year_end(coop, today)
     fund_start = calendar.add_months(calendar.month_start(today), 1 - FUND_CHART_MONTHS)
     months = reports.monthly_income_expenses(db, coop, year_start, year_end)
     fund = reports.construction_fund(db, coop, fund_start, today)
     figures = reports.key_figures(db, coop, year_start, today)
-    fmt = report_format()
-    if fmt == "csv":
-        return _home_csv(months, fund)
-    context = dict(coop=coop, months=months, fund=fund, figures=figures, year_start=year_start, today=today,
-                   income_chart=charts.income_expenses_chart(months, **_chart_options()),
-                   fund_chart=charts.fund_balance_chart(fund.points, **_chart_options()))
-    if fmt == "pdf":
-        return pdf_download("pdf/ledger_home.html", _filename(_("finances"), today, extension="pdf"), **context)
-    return render_template("ledger/home.html", book_links=_book_links(), **context)
+    options = _chart_options(small_screens)
+    return dict(coop=coop, months=months, fund=fund, figures=figures, year_start=year_start, today=today,
+                income_chart=charts.income_expenses_chart(months, **options),
+                fund_chart=charts.fund_balance_chart(fund.points, **options))
+
+
+@bp.get("/")
+@coop_view(VIEW_FINANCE_SUMMARY)
+def home():
+    db, coop = get_session(), g.coop
+    today = calendar.today_in(coop)
+    if report_format() == "csv":
+        context = _home_context(db, coop, today, small_screens=False)
+        return _home_csv(context["months"], context["fund"])
+    return render_template("ledger/home.html", book_links=_book_links(),
+                           **_home_context(db, coop, today, small_screens=True))
+
+
+@bp.post("/print")
+@coop_view(VIEW_FINANCE_SUMMARY)
+def home_print():
+    today = calendar.today_in(g.coop)
+    return documents.print_report("finances", {"today": today.isoformat()},
+                                  filename=_filename(_("finances"), today, extension="pdf"), back=_back())
+
+
+@documents.report_document("finances", label=_l("Finances"), permission=VIEW_FINANCE_SUMMARY)
+def render_finances(session, coop: Coop, params: dict, progress: tasks.Progress) -> bytes:
+    context = _home_context(session, coop, dt.date.fromisoformat(params["today"]), small_screens=False)
+    progress(1, 2)
+    return render_pdf("pdf/ledger_home.html", **context)
 
 
 def _home_csv(months, fund):
@@ -180,47 +206,92 @@ def balance_sheet():
 
 # --- construction fund ---------------------------------------------------------------------------
 
+def _fund_context(db, coop: Coop, period: Period, *, small_screens: bool) -> dict:
+    fund = reports.construction_fund(db, coop, period.start, period.end)
+    return dict(coop=coop, period=period, fund=fund,
+                fund_chart=charts.fund_balance_chart(fund.points, **_chart_options(small_screens)))
+
+
+def _fund_filename(period: Period, extension: str) -> str:
+    return _filename(_("construction-fund"), period.start, period.end, extension=extension)
+
+
 @bp.get("/construction-fund")
 @coop_view(VIEW_FINANCE_SUMMARY)
 def construction_fund():
     period = period_from_args(g.coop)
-    fund = reports.construction_fund(get_session(), g.coop, period.start, period.end)
-    fmt = report_format()
-    if fmt == "csv":
+    if report_format() == "csv":
+        fund = reports.construction_fund(get_session(), g.coop, period.start, period.end)
         header = [_("Month"), _("Raised for the fund"), _("Taken from the fund"), _("Spent on construction"),
                   _("Fund balance")]
         rows = [[m.month.strftime("%Y-%m"), _money(m.raised), _money(m.withdrawn), _money(m.spent),
                  _money(m.balance)] for m in fund.months]
-        return csv_download(_filename(_("construction-fund"), period.start, period.end, extension="csv"),
-                            header, rows)
-    context = dict(coop=g.coop, period=period, fund=fund,
-                   fund_chart=charts.fund_balance_chart(fund.points, **_chart_options()))
-    if fmt == "pdf":
-        return pdf_download("pdf/ledger_construction_fund.html",
-                            _filename(_("construction-fund"), period.start, period.end, extension="pdf"), **context)
-    return render_template("ledger/report_construction_fund.html", **context)
+        return csv_download(_fund_filename(period, "csv"), header, rows)
+    return render_template("ledger/report_construction_fund.html",
+                           print_url=url_for("ledger.construction_fund_print", **request.args.to_dict()),
+                           **_fund_context(get_session(), g.coop, period, small_screens=True))
+
+
+@bp.post("/construction-fund/print")
+@coop_view(VIEW_FINANCE_SUMMARY)
+def construction_fund_print():
+    period = period_from_args(g.coop)
+    return documents.print_report("construction_fund", period_params(period),
+                                  filename=_fund_filename(period, "pdf"), back=_back())
+
+
+@documents.report_document("construction_fund", label=_l("Construction fund"), permission=VIEW_FINANCE_SUMMARY)
+def render_construction_fund(session, coop: Coop, params: dict, progress: tasks.Progress) -> bytes:
+    context = _fund_context(session, coop, Period.of(params), small_screens=False)
+    progress(1, 2)
+    return render_pdf("pdf/ledger_construction_fund.html", **context)
 
 
 # --- general ledger ------------------------------------------------------------------------------
 
+def _ledger_filename(account: Account, period: Period, extension: str) -> str:
+    return _filename(_("general-ledger") + "-" + account.code, period.start, period.end, extension=extension)
+
+
 @bp.get("/general-ledger/<int:account_id>")
 @coop_view(VIEW_BOOKS, account=Account)
 def general_ledger(account: Account):
-    db = get_session()
     period = period_from_args(g.coop)
-    fmt = report_format()
-    if fmt == "csv" and not period.errors:
+    if report_format() == "csv" and not period.errors:
         return _general_ledger_csv(account, period)
-    if fmt == "pdf" and not period.errors:
-        ledger = reports.general_ledger(db, g.coop, account, period.start, period.end, per_page=LEDGER_PDF_LIMIT)
-        if ledger.count <= LEDGER_PDF_LIMIT:
-            return pdf_download("pdf/ledger_general_ledger.html",
-                                _filename(_("general-ledger") + "-" + account.code, period.start, period.end,
-                                          extension="pdf"), coop=g.coop, period=period, ledger=ledger)
-        flash(_("This period has %(count)d lines, too many to print: choose a shorter period or download the CSV.",
-                count=ledger.count), "error")
-    ledger = reports.general_ledger(db, g.coop, account, period.start, period.end, page=page_number())
-    return render_template("ledger/report_general_ledger.html", coop=g.coop, period=period, ledger=ledger)
+    ledger = reports.general_ledger(get_session(), g.coop, account, period.start, period.end, page=page_number())
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("ledger/report_general_ledger.html", coop=g.coop, period=period, ledger=ledger,
+                           print_url=url_for("ledger.general_ledger_print", account_id=account.id, **args))
+
+
+@bp.post("/general-ledger/<int:account_id>/print")
+@coop_view(VIEW_BOOKS, account=Account)
+def general_ledger_print(account: Account):
+    period = period_from_args(g.coop)
+
+    def check() -> None:
+        if period.errors:
+            raise DomainError(next(iter(period.errors.values())))
+        count = reports.general_ledger(get_session(), g.coop, account, period.start, period.end, per_page=1).count
+        if count > LEDGER_PDF_LIMIT:
+            raise DomainError(_l("This period has %(count)d lines, too many to print: choose a shorter period or "
+                                 "download the CSV.", count=count))
+
+    return documents.print_report("general_ledger", {"account_id": account.id, **period_params(period)},
+                                  filename=_ledger_filename(account, period, "pdf"), back=_back(), before=check)
+
+
+@documents.report_document("general_ledger", label=_l("General ledger"), permission=VIEW_BOOKS)
+def render_general_ledger(session, coop: Coop, params: dict, progress: tasks.Progress) -> bytes:
+    account = session.get(Account, params["account_id"])
+    if account is None or account.coop_id != coop.id:
+        raise tasks.TaskFailed(str(_l("The account no longer exists.")))
+    period = Period.of(params)
+    progress(0, 2)
+    ledger = reports.general_ledger(session, coop, account, period.start, period.end, per_page=LEDGER_PDF_LIMIT)
+    progress(1, 2)
+    return render_pdf("pdf/ledger_general_ledger.html", coop=coop, period=period, ledger=ledger)
 
 
 def _general_ledger_csv(account: Account, period):

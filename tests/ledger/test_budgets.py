@@ -4,10 +4,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 
 from coop import calendar
 from coop.audit import AuditEvent
@@ -17,6 +19,7 @@ from ledger import budgets, services
 from ledger.models import Budget, BudgetLine, EntrySource
 from tests.conftest import field_error, flashes, text_of
 from tests.ledger.conftest import account
+from tests.ledger.print_helpers import print_document
 
 YEAR = 2026
 
@@ -298,7 +301,7 @@ def test_a_fiscal_year_from_july_runs_into_the_next_calendar_year(db, books, pos
     assert calendar.fiscal_year_of(coop, dt.date(2026, 3, 1)) == 2025
 
 
-def test_the_report_page_its_pdf_and_its_csv(db, small_year, client, treasurer):
+def test_the_report_page_its_pdf_and_its_csv(app, db, small_year, client, treasurer):
     page = client.get(url(small_year, f"/budget-vs-actual?year={YEAR}&through=4"))
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -306,8 +309,10 @@ def test_the_report_page_its_pdf_and_its_csv(db, small_year, client, treasurer):
     assert "4.4 Otros ingresos" in text_of(page)
     assert len(page.get_data()) < 100_000
 
-    pdf = client.get(url(small_year, f"/budget-vs-actual?year={YEAR}&through=4&format=pdf"))
-    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert f'action="{url(small_year, f"/budget-vs-actual/print?year={YEAR}&amp;through=4")}"' in html
+    pdf = print_document(app, client, url(small_year, f"/budget-vs-actual/print?year={YEAR}&through=4"))
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+    assert "4.4Otrosingresos" in text and "$150,00" in text  # the treasurer reads Spanish
 
     response = client.get(url(small_year, f"/budget-vs-actual?year={YEAR}&through=4&format=csv"))
     assert response.mimetype == "text/csv"

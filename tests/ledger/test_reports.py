@@ -26,6 +26,7 @@ from ledger import reports, services
 from ledger.models import AccountType
 from ledger.services import account_by_code
 from tests.conftest import field_error, text_of
+from tests.ledger.print_helpers import print_document
 
 JAN1, MAR31 = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
 
@@ -199,14 +200,16 @@ def test_trial_balance_page_pdf_and_csv(client, treasurer):
     assert rows[-1][3] == rows[-1][4]  # debits equal credits
 
 
-def test_general_ledger_page_pdf_and_csv(client, db, treasurer, journal):
+def test_general_ledger_page_pdf_and_csv(app, client, db, treasurer, journal):
     books, _member = journal
     bank = account_by_code(db, books, "1.1.02")
     url = f"/c/quebrada/books/general-ledger/{bank.id}?{PERIOD}"
     page = client.get(url)
     assert page.status_code == 200
     assert "Cemento" in text_of(page) and "$1,450.00" in text_of(page) and "$1,200.00" in text_of(page)
-    assert "$1,450.00" in pdf_text(client.get(url + "&format=pdf").data)
+    assert f'action="/c/quebrada/books/general-ledger/{bank.id}/print?{PERIOD.replace("&", "&amp;")}"' in page.get_data(as_text=True)
+    printed = pdf_text(print_document(app, client, f"/c/quebrada/books/general-ledger/{bank.id}/print?{PERIOD}"))
+    assert "$1,450.00" in printed and "Cemento" in printed and "$1,200.00" in printed
     rows = csv_rows(client.get(url + "&format=csv"))
     assert rows[1][2] == "Opening balance" and rows[1][-1] == "1200.00"
     assert [(row[2], row[-1]) for row in rows[2:]] == [("Aporte al fondo", "1600.00"), ("Cemento", "1450.00")]
@@ -221,24 +224,26 @@ def test_another_coops_account_has_no_general_ledger(client, db, make_coop, trea
     assert client.get(f"/c/quebrada/books/general-ledger/{theirs.id}").status_code == 404
 
 
-def test_construction_fund_page_pdf_and_csv(client, treasurer):
+def test_construction_fund_page_pdf_and_csv(app, client, treasurer):
     page = client.get(f"/c/quebrada/books/construction-fund?{PERIOD}")
     assert page.status_code == 200 and "$400.00" in text_of(page)
     assert '<img class="chart" src="data:image/svg+xml;base64,' in page.get_data(as_text=True)
-    pdf = client.get(f"/c/quebrada/books/construction-fund?{PERIOD}&format=pdf")
-    assert "$400.00" in pdf_text(pdf.data)
+    pdf = print_document(app, client, f"/c/quebrada/books/construction-fund/print?{PERIOD}")
+    assert "$400.00" in pdf_text(pdf) and "$150.00" in pdf_text(pdf)
     rows = csv_rows(client.get(f"/c/quebrada/books/construction-fund?{PERIOD}&format=csv"))
     assert rows[1:] == [["2026-01", "0.00", "0.00", "0.00", "0.00"], ["2026-02", "400.00", "0.00", "150.00", "400.00"],
                         ["2026-03", "0.00", "0.00", "100.00", "400.00"]]
 
 
-def test_overview_shows_the_charts_key_figures_and_book_keeping_links(client, treasurer):
+def test_overview_shows_the_charts_key_figures_and_book_keeping_links(app, client, treasurer):
     page = client.get("/c/quebrada/books/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert html.count('<img class="chart"') == 2
     assert "Trial balance" in text_of(page) and "Income statement" in text_of(page)
-    assert client.get("/c/quebrada/books/?format=pdf").mimetype == "application/pdf"
+    assert 'action="/c/quebrada/books/print"' in html
+    pdf = pdf_text(print_document(app, client, "/c/quebrada/books/print"))
+    assert "Moneyincashandbank" in pdf and "$1,650.00" in pdf and "-$150.00" in pdf
     assert csv_rows(client.get("/c/quebrada/books/?format=csv"))[0][0] == "Month"
 
 

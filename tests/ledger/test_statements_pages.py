@@ -16,6 +16,7 @@ from coop.audit import AuditEvent
 from ledger import statements
 from members.models import Member
 from tests.conftest import field_error, text_of
+from tests.ledger.print_helpers import print_document
 from tests.ledger.statement_factories import add_charge, add_payment
 
 D = dt.date
@@ -81,10 +82,11 @@ def test_the_statement_pdf_is_what_the_member_takes_home(app, client, db, login,
     db.commit()
     login(client, people["ana_es"])
 
-    response = client.get("/c/quebrada/books/me/statement?start=2026-01-01&end=2026-03-31&format=pdf")
+    page = client.get("/c/quebrada/books/me/statement?start=2026-01-01&end=2026-03-31")
+    assert 'action="/c/quebrada/books/me/statement/print?start=2026-01-01&amp;end=2026-03-31"' in page.get_data(
+        as_text=True)
 
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = pdf_text(response.data)
+    text = pdf_text(print_document(app, client, "/c/quebrada/books/me/statement/print?start=2026-01-01&end=2026-03-31"))
     for shown in ("CooperativaQuebrada", "AnaLucíaToapanta", str(ana.number), "Aportedeenero",
                   "Aportedefebrero", "DEP-77", "Página1de1"):
         assert shown in text, shown
@@ -131,7 +133,7 @@ def test_a_member_sees_only_her_own_statement(client, login, people):
     assert "Aporte de enero" in text and "Multa de Minga de Rosa" not in text and "Pilataxi" not in text
     assert client.get(statement_url(ana)).status_code == 200
     assert client.get(statement_url(rosa)).status_code == 404
-    assert client.get(statement_url(rosa, format="pdf")).status_code == 404
+    assert client.post(statement_url(rosa) + "/print").status_code == 404
     assert client.get("/c/quebrada/books/arrears").status_code == 403
 
 
@@ -222,7 +224,7 @@ def test_a_member_in_credit_and_one_up_to_date(client, db, login, people, books)
 
 # --- arrears ---------------------------------------------------------------------------------
 
-def test_the_arrears_page_ages_open_charges_with_totals_pages_and_exports(client, login, people, monkeypatch):
+def test_the_arrears_page_ages_open_charges_with_totals_pages_and_exports(app, client, login, people, monkeypatch):
     login(client, people["treasurer"])
 
     response = client.get("/c/quebrada/books/arrears?as_of=2026-06-30")
@@ -243,10 +245,8 @@ def test_the_arrears_page_ages_open_charges_with_totals_pages_and_exports(client
     assert rows[1][2:8] == ["0.00", "0.00", "0.00", "90.00", "90.00", "90.00"]
     assert rows[-1][6] == "145.00"
 
-    pdf = client.get("/c/quebrada/books/arrears?as_of=2026-06-30&format=pdf")
-    assert pdf.mimetype == "application/pdf"
-    text = pdf_text(pdf.data)
-    assert "Pilataxi,Rosa" in text and "Toapanta,AnaLucía" in text
+    text = pdf_text(print_document(app, client, "/c/quebrada/books/arrears/print?as_of=2026-06-30"))
+    assert "Pilataxi,Rosa" in text and "Toapanta,AnaLucía" in text and "$145.00" in text
 
 
 def test_the_arrears_filter_keeps_only_those_late_enough(client, login, people):
