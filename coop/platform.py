@@ -1,7 +1,7 @@
 """The platform operator's pages: opening co-ops, the whole outbox, and the scheduled jobs."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, url_for)
+from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 

@@ -220,7 +220,8 @@ def edit_household(household: Household):
 def lots():
     db = get_session()
     blocks = reports.blocks(db, g.coop)
-    block = query_choice("block", blocks)
+    block = query_text("block", 40).strip().upper()
+    block = block if block in blocks else ""
     page = page_number()
     rows, total = reports.lots(db, g.coop, block=block, page=page)
     return render_template("members/lots.html", lots=rows, total=total, page=page, per_page=reports.PAGE_SIZE,

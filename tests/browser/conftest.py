@@ -48,6 +48,8 @@ NETWORK_SCHEMES = ("http", "https", "ws", "wss", "ftp")
 
 
 def email_of(role: str) -> str:
+    if role == "operador":  # the platform's operator, who opens co-ops
+        return "operador@ayllu.example"
     return f"{role}@quebrada-verde.example"
 
 

@@ -34,15 +34,19 @@ PAGES: dict[str, list] = {
                "application"),
         f"{COOP}/members/households",
         Follow(f"{COOP}/members/households", "table a[href*='/members/households/']", "household"),
-        f"{COOP}/members/lots", f"{COOP}/members/new", f"{COOP}/members/import",
+        f"{COOP}/members/lots", f"{COOP}/members/lots?page=2",
+        Follow(f"{COOP}/members/lots", "table a[href*='/members/lots/']", "lot"),
+        f"{COOP}/members/76?household_q=a#household", f"{COOP}/members/new", f"{COOP}/members/import",
     ],
     "tesoreria": [
         f"{COOP}/", f"{COOP}/books/", f"{COOP}/books/payments/", f"{COOP}/books/payments/new",
+        f"{COOP}/books/payments/new?find=a",
         Follow(f"{COOP}/books/payments/", "table a[href*='/books/payments/']", "payment"),
         f"{COOP}/books/expenses/",
         Follow(f"{COOP}/books/expenses/", "table a[href*='/books/expenses/']", "expense"),
         f"{COOP}/books/expenses/new", f"{COOP}/books/arrears", f"{COOP}/books/trial-balance",
         f"{COOP}/books/journal", f"{COOP}/books/dues/", f"{COOP}/books/accounts",
+        Follow(f"{COOP}/books/dues/", "table a[href*='/books/dues/']", "dues plan"),
         Follow(f"{COOP}/members/76", "a[href*='/books/members/'][href$='/statement']", "member statement"),
     ],
     "vigilancia": [
@@ -51,7 +55,9 @@ PAGES: dict[str, list] = {
     ],
     "minga": [f"{COOP}/", f"{COOP}/me"],
     "admin": [f"{COOP}/", f"{COOP}/admin/people", f"{COOP}/admin/settings", f"{COOP}/admin/jobs",
-              f"{COOP}/admin/outbox"],
+              f"{COOP}/admin/outbox",
+              Follow(f"{COOP}/admin/people", "a[href*='/admin/people/revoke']", "remove a role")],
+    "operador": ["/platform/coops", "/platform/jobs", "/platform/outbox"],
 }
 
 

@@ -18,6 +18,7 @@ from coop.tenancy import Coop
 from ledger import expenses, services
 from ledger.services import account_by_code
 from members import services as members
+from tests.conftest import once
 from tests.members.conftest import cedula
 from tests.ledger.test_expenses import PDF
 from tests.members.test_imports import csv_file
@@ -47,7 +48,7 @@ def test_the_secretary_sees_applications_and_imports_waiting(client, db, coop, m
         assert client.post(f"/c/{coop.slug}/members/applications/new", data={
             "given_names": "Luis", "family_names": f"Tituaña {serial}", "document_type": "cedula",
             "document_number": cedula(700 + serial), "birth_date": "", "email": "", "address": "",
-            "message": ""}).status_code == 302
+            "message": "", **once()}).status_code == 302
     upload = client.post(f"/c/{coop.slug}/members/import", content_type="multipart/form-data", data={
         "file": (io.BytesIO(csv_file([["nombres", "apellidos", "numero_documento", "fecha_ingreso"],
                                       ["Ana", "Caiza", cedula(7), "2010-01-01"]])), "socios.csv")})

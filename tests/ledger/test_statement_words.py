@@ -6,7 +6,9 @@ import datetime as dt
 
 from members.models import FormOfAddress, Member
 from tests.conftest import text_of
+from tests.ledger.print_helpers import print_document
 from tests.ledger.statement_factories import add_charge
+from tests.ledger.test_statements_pages import pdf_text
 
 D = dt.date
 
@@ -29,6 +31,10 @@ def test_ana_reads_transactions_and_the_treasurer_reads_entries(app, db, client,
     assert "Movimiento N.º" in own and "Asiento" not in own
     assert f"Socia N.º {ana.number}" in own
     assert "la socia debe" in own
+    # the printed copy she takes home says the same (pdf_text drops the spaces)
+    printed = pdf_text(print_document(app, client, f"/c/{books.slug}/books/me/statement/print?{period}"))
+    assert "Movimiento" in printed and "Asiento" not in printed
+    assert f"SociaN.º{ana.number}" in printed
 
     desk = app.test_client()
     login(desk, treasurer)

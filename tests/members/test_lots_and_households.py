@@ -29,7 +29,7 @@ def secretary(client, coop, make_user):
 
 
 def lot_labels(response) -> list[str]:
-    return re.findall(r'data-label="Lote"><a href="[^"]+">([^<]+)</a>', response.get_data(as_text=True))
+    return re.findall(r'<th scope="row"><a href="[^"]+/members/lots/[^"]+">([^<]+)</a>', response.get_data(as_text=True))
 
 
 def test_lots_are_listed_as_people_count_them_a_page_at_a_time(client, db, coop, secretary):
