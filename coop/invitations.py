@@ -79,6 +79,16 @@ class CoopInvitation(Base):
         return Scope(self.scope_kind, self.scope_id) if self.scope_kind else None
 
 
+#: what other packages do when an invitation is accepted (members links the member record)
+_accepted_hooks: list[Callable[[so.Session, User, CoopInvitation], None]] = []
+
+
+def on_accept(hook: Callable[[so.Session, User, CoopInvitation], None]) -> Callable:
+    """Register ``hook(session, user, invitation)``, run in the same unit of work as an acceptance."""
+    _accepted_hooks.append(hook)
+    return hook
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -139,6 +149,8 @@ def accept(session: so.Session, user: User, invitation: CoopInvitation) -> None:
         raise DomainError(_l("This invitation is for another e-mail address."))
     tenancy.grant_role(session, user, invitation.coop, user, invitation.role, invitation.scope)
     invitation.status, invitation.decided_dt = InvitationStatus.ACCEPTED, utcnow()
+    for hook in _accepted_hooks:
+        hook(session, user, invitation)
     session.flush()
     audit.record(session, coop=invitation.coop, actor=user, action="invitation.accept", obj=invitation,
                  summary=invitation.email)

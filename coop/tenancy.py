@@ -449,15 +449,3 @@ def add_person(session: so.Session, actor: User | None, coop: Coop, *, email: st
                                  hours=invitation.hours)
     grant_role(session, actor, coop, user, role, scope)
     return user
-
-
-def create_coop_with_admin(session: so.Session, actor: User | None, *, admin_email: str,
-                           admin_name: str, invitation: Invitation | None, **coop_fields) -> Coop:
-    """A platform operator opens a new co-op and names its first administrator."""
-    coop = create_coop(session, actor, **coop_fields)
-    try:
-        add_person(session, actor, coop, email=admin_email, name=admin_name, role=Role.ADMIN,
-                   invitation=invitation)
-    except DomainError as error:
-        raise DomainError(error.message, field="admin_" + (error.field or "email")) from None
-    return coop

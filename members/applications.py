@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from coop import audit, tenancy
+from coop import audit, invitations, tenancy
 from coop.auth import services as auth
 from coop.auth.models import LoginThrottle, User
 from coop.db import utcnow
@@ -126,7 +127,7 @@ class Approval:
 
     member: Member
     user: User | None
-    #: whether a new account was created and invited by e-mail
+    #: whether an e-mail went to the member: a new account's link, or an invitation for an existing one
     invited: bool
 
 
@@ -290,24 +291,52 @@ def _decide(session: so.Session, actor: User | None, coop: Coop, application: Ap
 
 
 def _link_account(session: so.Session, actor: User | None, coop: Coop, member: Member,
-                  invitation: Invitation | None) -> tuple[User | None, bool]:
-    """Give the new member a portal account (a new one is invited by e-mail through the outbox)."""
+                  invitation: Invitation | None, invite_link: Callable[[str], str] | None
+                  ) -> tuple[User | None, bool]:
+    """Give the new member a portal account, never without their consent.
+
+    An address without an account gets a new account and a link to choose its password (the
+    applicant gave it for that). An address that already has an account is sent an invitation to
+    the co-op instead: the member is linked to it only when its owner accepts (``link_accepted``),
+    so nobody can attach someone else's account by filing an application in their name, and the
+    secretary reads the same answer either way.
+    """
     if not member.email:
         return None, False
     existing = auth.user_by_email(session, member.email)
     if existing is not None and session.scalar(sa.select(Member.id).where(
             Member.coop_id == coop.id, Member.user_id == existing.id)) is not None:
         return None, False  # a family's shared e-mail already opens another member's portal
+    if existing is not None and existing.password_hash:
+        if invite_link is None:
+            return None, False
+        invitations.invite(session, actor, coop, email=member.email, role=Role.MEMBER, name=member.full_name,
+                           link_for=invite_link)
+        return None, True
     user = tenancy.add_person(session, actor, coop, email=member.email, name=member.full_name,
                               role=Role.MEMBER, invitation=invitation)
     member.user_id = user.id
     session.flush()
-    return user, existing is None and invitation is not None
+    return user, invitation is not None
+
+
+@invitations.on_accept
+def link_accepted(session: so.Session, user: User, invitation: invitations.CoopInvitation) -> None:
+    """A person who accepts a member's invitation opens the pages of the member with their e-mail."""
+    if invitation.role is not Role.MEMBER or session.scalar(sa.select(Member.id).where(
+            Member.coop_id == invitation.coop_id, Member.user_id == user.id)) is not None:
+        return
+    member = session.scalar(sa.select(Member).where(
+        Member.coop_id == invitation.coop_id, sa.func.lower(Member.email) == invitation.email,
+        Member.user_id.is_(None)).order_by(Member.number).limit(1))
+    if member is not None:
+        member.user_id = user.id
 
 
 def approve_application(session: so.Session, actor: User | None, coop: Coop, application: Application, *,
                         decision_date: dt.date, today: dt.date, resolution_ref: str = "", reason: str = "",
-                        invitation: Invitation | None = None) -> Approval:
+                        invitation: Invitation | None = None,
+                        invite_link: Callable[[str], str] | None = None) -> Approval:
     """Admit the applicant: an active member from the decision date, with the next member number."""
     _check_decision(decision_date, today)
     if application.status is not ApplicationStatus.PENDING:
@@ -321,7 +350,7 @@ def approve_application(session: so.Session, actor: User | None, coop: Coop, app
                                     status_date=decision_date, reason=(reason or "").strip(),
                                     resolution_ref=(resolution_ref or "").strip())
     application.member_id = member.id
-    user, invited = _link_account(session, actor, coop, member, invitation)
+    user, invited = _link_account(session, actor, coop, member, invitation, invite_link)
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="application.approve", obj=application,
                  summary=f"{application.full_name} → {member.number}",

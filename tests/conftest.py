@@ -322,22 +322,30 @@ def demo_template(demo_build) -> DemoTemplate:
     return DemoTemplate(demo_build.where, output)
 
 
-@pytest.fixture
-def demo_database_url(demo_template, tmp_path):
-    """A copy of the demo co-op for one test: a copied file, or a database made from the template."""
+@contextmanager
+def copy_of_demo(demo_template, name: str, folder: Path) -> Iterator[str]:
+    """A copy of the demo co-op named ``name``: a copied file in ``folder``, or a database made from
+    the template on PostgreSQL (dropped afterwards). Yields its URL."""
     if not TEST_DATABASE_URL:
-        target = tmp_path / "demo.sqlite"
+        target = folder / f"{name}.sqlite"
         shutil.copy(demo_template.source, target)
         yield f"sqlite:///{target}"
         return
     template = sa.make_url(demo_template.source).database
-    name = f"{template}_{os.getpid()}"
+    database = f"{template}_{name}"
     with server_admin() as admin:
-        admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield server_url(name)
+        admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.exec_driver_sql(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+    yield server_url(database)
     with server_admin() as admin:
-        admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def demo_database_url(demo_template, tmp_path):
+    """A copy of the demo co-op for one test."""
+    with copy_of_demo(demo_template, f"demo{os.getpid()}", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

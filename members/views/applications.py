@@ -15,7 +15,7 @@ from coop.calendar import today_in
 from coop.db import get_session
 from coop.errors import DomainError, apply_to_form
 from coop.pages import Load, coop_view, page_number, public_view, query_text, show_refusal
-from coop.views import invitation
+from coop.views import invitation, invitation_link
 from members import applications
 from members.applications import (AlreadyDecided, PublicSubmission, Source, SubmissionRefused,
                                   TooManyApplications)
@@ -156,7 +156,7 @@ def approve_application(application: Application):
             approval = applications.approve_application(
                 get_session(), current_user, g.coop, application, decision_date=form.decision_date.data,
                 today=today_in(g.coop), resolution_ref=form.resolution_ref.data or "",
-                reason=form.reason.data or "", invitation=invitation())
+                reason=form.reason.data or "", invitation=invitation(), invite_link=invitation_link)
             _flash_approval(approval)
             return _after_decision(application)
         if isinstance(refusal.error, AlreadyDecided):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,13 +23,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from coop.app import create_app
-from tests.conftest import PROJECT_DIR, TEST_DATABASE_URL, server_admin, server_url
+from tests.conftest import PROJECT_DIR, copy_of_demo
 
 CHROMIUM = os.environ.get("COOP_CHROMIUM", "/usr/bin/chromium")
 INSTALL_CHROMIUM = "sudo apt-get install -y chromium"
@@ -58,20 +56,8 @@ def email_of(role: str) -> str:
 @pytest.fixture(scope="session")
 def browser_database_url(demo_template) -> Iterator[str]:
     """One copy of the demo co-op for every browser test of the session."""
-    if not TEST_DATABASE_URL:
-        folder = Path(demo_template.source).parent
-        target = folder / "browser.sqlite"
-        shutil.copy(demo_template.source, target)
-        yield f"sqlite:///{target}"
-        return
-    template = sa.make_url(demo_template.source).database
-    name = f"{template}_browser"
-    with server_admin() as admin:
-        admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield server_url(name)
-    with server_admin() as admin:
-        admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with copy_of_demo(demo_template, "browser", Path(demo_template.source).parent) as url:
+        yield url
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -296,9 +282,15 @@ SCROLLERS_JS = """() => {
 }"""
 
 # A cell spanning several columns (a message row, a "Total" label) has no one heading; an empty
-# cell shows nothing to label.
+# cell shows nothing to label; a cell holding only buttons ("Run now") is labelled by them.
 UNLABELLED_JS = """() => {
   const found = [];
+  const onlyButtons = (td) => {
+    if (!td.querySelector('button, a.button')) return false;
+    const rest = td.cloneNode(true);
+    rest.querySelectorAll('button, a.button').forEach((b) => b.remove());
+    return rest.textContent.trim() === '';
+  };
   document.querySelectorAll('table.stack').forEach((table, index) => {
     const section = table.closest('section');
     const heading = section && section.querySelector('h1, h2, h3');
@@ -306,7 +298,7 @@ UNLABELLED_JS = """() => {
                  (heading ? ` under "${heading.textContent.trim().slice(0, 60)}"` : '');
     const cells = Array.from(table.querySelectorAll('td')).filter((td) =>
       td.getClientRects().length > 0 && getComputedStyle(td).visibility !== 'hidden' && td.colSpan <= 1 &&
-      !(td.getAttribute('data-label') || '').trim() &&
+      !(td.getAttribute('data-label') || '').trim() && !onlyButtons(td) &&
       (td.textContent.trim() !== '' || td.querySelector('img, svg, input, select, button, a')));
     if (cells.length) {
       const texts = cells.slice(0, 6).map((td) => JSON.stringify(td.textContent.trim().replace(/\\s+/g, ' ').slice(0, 30)));

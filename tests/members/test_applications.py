@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
+from coop import invitations
 from coop.audit import AuditEvent
 from coop.auth.models import LoginThrottle, User
 from coop.calendar import today_in
@@ -344,18 +345,30 @@ def test_approving_enters_the_member_with_the_next_number_and_invites_them(app, 
     assert any("Jhoana Simbaña Caiza" in text and "3" in text for text in flashes(page))
 
 
-def test_approving_links_an_existing_account_without_a_second_invitation(app, client, db, coop, secretary,
-                                                                          make_user):
+def test_an_existing_account_is_invited_never_attached_and_its_owner_opens_the_member_pages_on_accepting(
+        app, client, db, coop, secretary, make_user):
+    # anyone may file an application in someone else's name: approving it must not hand that
+    # person's account to the co-op; they get an invitation, and the secretary reads the same answer
     existing = make_user("wilson@example.org", name="Wilson Tipán")
     application = file_application(db, coop, 511, email="wilson@example.org")
 
-    client.post(f"/c/quebrada/members/applications/{application.id}/approve",
-                data={"approve-decision_date": DECISION.isoformat()})
+    response = client.post(f"/c/quebrada/members/applications/{application.id}/approve",
+                           data={"approve-decision_date": DECISION.isoformat()}, follow_redirects=True)
 
     db.rollback()
     member = db.scalar(sa.select(Member).where(Member.document_number == cedula(511)))
-    assert member.user_id == existing.id
-    assert db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+    assert member.user_id is None
+    assert Role.MEMBER not in roles_of(db, db.get(User, existing.id), db.get(Coop, coop.id))
+    assert spanish(app, "An invitation to the co-op's pages is on its way to %(email)s.",
+                   email="wilson@example.org") in map(html.unescape, flashes(response))
+    [mail] = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.to_address == "wilson@example.org")).all()
+    assert "/invitations/" in mail.body and "/password/reset/" not in mail.body
+    [pending] = invitations.pending(db, db.get(Coop, coop.id))
+
+    invitations.accept(db, db.get(User, existing.id), pending)
+    db.commit()
+    assert db.get(Member, member.id).user_id == existing.id
+    assert Role.MEMBER in roles_of(db, db.get(User, existing.id), db.get(Coop, coop.id))
 
 
 def test_a_family_email_that_already_opens_another_members_pages_is_not_linked_twice(
