@@ -23,7 +23,7 @@ from coop.tenancy import Coop, Role
 from coop.text import fold
 from members import applications, services
 from members.applications import ApplicationData, Source
-from members.models import DocumentType, LotStatus, MemberStatus
+from members.models import DocumentType, FormOfAddress, LotStatus, MemberStatus
 from members.services import MemberData
 
 SEED = 2026
@@ -129,12 +129,24 @@ def _years_after(day: dt.date, years: int) -> dt.date:
     return day.replace(year=day.year + years, day=min(day.day, 28))
 
 
+def _form_of_address(given: str) -> FormOfAddress:
+    """As the secretary records it when the member says so; the demo's names tell it (no draw, so the
+    rest of the demo stays the same)."""
+    first = given.split()[0]
+    if any(name.split()[0] == first for name in WOMEN):
+        return FormOfAddress.FEMININE
+    if any(name.split()[0] == first for name in MEN):
+        return FormOfAddress.MASCULINE
+    return FormOfAddress.FEMININE if first.endswith("a") else FormOfAddress.NEUTRAL  # the demo's officers
+
+
 def _person(draw: _Draw, household: int, given: str, family: str, born: dt.date, joined: dt.date,
             address: str, *, with_email: bool) -> PersonPlan:
     rng = draw.rng
     data = MemberData(given_names=given, family_names=family, document_type=DocumentType.CEDULA,
                       document_number=draw.cedula(), join_date=joined, birth_date=born, phone=draw.phone(),
-                      email=draw.email(given, family) if with_email else None, address=address)
+                      email=draw.email(given, family) if with_email else None, address=address,
+                      form_of_address=_form_of_address(given))
     person = PersonPlan(data=data, household=household, steps=[StatusStep(MemberStatus.ACTIVE, joined, "")])
     latest = draw.today - dt.timedelta(days=30)
     later = draw.date_between(min(_years_after(joined, 1), latest), latest)

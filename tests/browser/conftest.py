@@ -133,8 +133,11 @@ class Watch:
             self.problems.append(f"request to another host: {request.url}")
 
     def _failed(self, request) -> None:
-        if request.url in self.downloads or request.failure == "net::ERR_ABORTED" and request.is_navigation_request():
-            return  # a download aborts its navigation; the response itself was checked
+        if request.url in self.downloads or request.failure == "net::ERR_ABORTED" and (
+                request.is_navigation_request() or "/favicon." in urlsplit(request.url).path):
+            # a download aborts its navigation (its response was checked), and the browser drops its
+            # own favicon fetch when the page moves on; neither is a request the page failed
+            return
         self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _response(self, response) -> None:

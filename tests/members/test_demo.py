@@ -11,8 +11,8 @@ from coop import demo
 from coop.auth.models import User
 from coop.tenancy import CoopRole
 from members.demo import plan_register
-from members.models import (Application, ApplicationStatus, Household, Lot, LotAssignment, LotStatus, Member,
-                            MemberStatus, MemberStatusChange, ShareSubscription)
+from members.models import (Application, ApplicationStatus, FormOfAddress, Household, Lot, LotAssignment, LotStatus,
+                            Member, MemberStatus, MemberStatusChange, ShareSubscription)
 from tests.conftest import log_in, text_of
 
 
@@ -98,6 +98,10 @@ def test_every_demo_user_is_a_member_linked_to_their_account(demo_client, demo_d
     log_in(demo_client, ana.email, demo.DEMO_PASSWORD)
     portal = demo_client.get(f"/c/{demo.DEMO_SLUG}/me")
     assert portal.status_code == 200 and member.full_name in text_of(portal)
+    # the demo records how its members are addressed, so its pages show "socia" and "socio"
+    assert f"Socia N.º {member.number}" in text_of(portal)
+    forms = {m.form_of_address for m in demo_db.scalars(sa.select(Member).where(Member.coop_id == loaded))}
+    assert {FormOfAddress.FEMININE, FormOfAddress.MASCULINE} <= forms
 
 
 def test_the_plan_is_the_same_every_time_and_its_dates_have_come():
