@@ -101,15 +101,15 @@ def _pay_month(session, treasurer, coop, rng, month_index: int, month: dt.date, 
 
 def _expenses(session, people, coop, rng, month: dt.date, today: dt.date, accounts, last: bool) -> None:
     treasurer, admin = people[Role.TREASURER], people[Role.ADMIN]
-    for supplier, description, code, typical in rng.sample(EXPENSES, 3):
+    for index, (supplier, description, code, typical) in enumerate(rng.sample(EXPENSES, 3)):
         amount = typical + rng.randint(-typical // 5, typical // 5)
         day = min(month + dt.timedelta(days=rng.randint(1, 25)), today)
         expense = expenses.record_expense(
             session, treasurer, coop, expense_date=day, supplier=supplier, description=description,
             invoice_ref=f"001-002-{rng.randint(1000, 99999):09d}", account=accounts[code], amount_minor=amount,
             attachment=("factura.pdf", RECEIPT_PDF))
-        if last and rng.random() < 0.5:
-            continue  # waiting for the admin's approval
+        if last and (rng.random() < 0.5 or index == 0):
+            continue  # waiting for the admin's approval (at least one, so the demo shows the queue)
         if rng.random() < 0.04:
             expenses.reject_expense(session, admin, coop, expense,
                                     reason="La factura no corresponde a la cooperativa; pedir una nueva.")
