@@ -31,6 +31,23 @@ def account(db, coop, code) -> Account:
 
 
 @pytest.fixture
+def ana(db, books, make_member):  # noqa: F811  (the fixture, imported above)
+    """A member of the books' co-op, in the test's session."""
+    person = make_member(books, given_names="Ana Lucía", family_names="Quishpe Toapanta")
+    db.rollback()
+    return db.merge(person)
+
+
+@pytest.fixture
+def treasurer(client, db, books, make_user, login):
+    """The treasurer, logged in on ``client`` (files with their own treasurer override it)."""
+    user = make_user("tesorera@example.org", coop=books, roles=["treasurer"])
+    login(client, user)
+    db.rollback()  # the log-in committed: start a fresh transaction before arranging more data
+    return user
+
+
+@pytest.fixture
 def post(db):
     """Post an entry from (code, amount[, member]) tuples and commit it."""
     def do(coop, *lines, entry_date=DAY, description="Aporte de marzo", source=EntrySource.MANUAL):

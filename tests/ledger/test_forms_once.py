@@ -24,21 +24,6 @@ BOOKS = "/c/quebrada/books"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-@pytest.fixture
-def ana(db, books, make_member):
-    person = make_member(books, given_names="Ana Lucía", family_names="Quishpe Toapanta")
-    db.rollback()
-    return db.merge(person)
-
-
-@pytest.fixture
-def treasurer(client, db, books, make_user, login):
-    user = make_user("tesorera@example.org", coop=books, roles=["treasurer"])
-    login(client, user)
-    db.rollback()
-    return user
-
-
 def payment_form(db, books, person, **fields) -> dict:
     data = {"member": str(person.number), "amount": "25,50", "payment_date": DAY.isoformat(), "method": "cash",
             "account": str(account(db, books, CASH_CODE).id), "bank_reference": "", "note": ""}

@@ -22,21 +22,6 @@ from tests.ledger.payment_factories import add_charge, pay
 BOOKS = "/c/quebrada/books"
 
 
-@pytest.fixture
-def ana(db, books, make_member):
-    person = make_member(books, given_names="Ana Lucía", family_names="Quishpe Toapanta")
-    db.rollback()
-    return db.merge(person)
-
-
-@pytest.fixture
-def treasurer(client, db, books, make_user, login):
-    user = make_user("tesorera@example.org", coop=books, roles=["treasurer"])
-    login(client, user)
-    db.rollback()  # the log-in committed: start a fresh transaction before arranging more data
-    return user
-
-
 def form_data(db, books, person, **fields):
     data = {"member": str(person.number), "amount": "25,50", "payment_date": DAY.isoformat(), "method": "cash",
             "account": str(account(db, books, CASH_CODE).id), "bank_reference": "", "note": "", **once()}

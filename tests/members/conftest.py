@@ -10,6 +10,7 @@ from stdnum.ec import ci
 from members import services
 from members.models import DocumentType, MemberStatus
 from members.services import MemberData
+from tests.conftest import log_in
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -37,3 +38,17 @@ def make_member(db):
         db.commit()
         return member
     return factory
+
+
+@pytest.fixture
+def coop(make_coop):
+    """The co-op of the register's page tests."""
+    return make_coop("quebrada")
+
+
+@pytest.fixture
+def secretary(client, coop, make_user):
+    """The co-op's secretary, logged in on ``client``."""
+    user = make_user("maria@example.org", coop=coop, roles=["secretary"], name="María Guamán")
+    log_in(client, user.email)
+    return user

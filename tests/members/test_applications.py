@@ -30,17 +30,6 @@ from tests.members.conftest import cedula
 DECISION = dt.date(2026, 3, 14)
 
 
-@pytest.fixture
-def coop(make_coop):
-    return make_coop("quebrada")
-
-
-@pytest.fixture
-def secretary(client, coop, make_user):
-    user = make_user("maria@example.org", coop=coop, roles=["secretary"], name="María Guamán")
-    log_in(client, user.email)
-    return user
-
 
 def spanish(app, message: str, **values) -> str:
     """The message as the Spanish catalogue gives it (English until the translator's pass).

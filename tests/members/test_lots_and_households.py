@@ -12,20 +12,9 @@ import sqlalchemy as sa
 from coop.tenancy import Coop
 from members import services
 from members.models import Household, Lot, Member, lot_sort_key, natural_key
-from tests.conftest import field_error, flashes, log_in, text_of
+from tests.conftest import field_error, flashes, text_of
 from tests.members.conftest import TODAY
 
-
-@pytest.fixture
-def coop(make_coop):
-    return make_coop("quebrada")
-
-
-@pytest.fixture
-def secretary(client, coop, make_user):
-    user = make_user("maria@example.org", coop=coop, roles=["secretary"], name="María Guamán")
-    log_in(client, user.email)
-    return user
 
 
 def lot_labels(response) -> list[str]:

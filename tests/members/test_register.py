@@ -15,17 +15,6 @@ from tests.conftest import field_error, log_in, once, text_of
 from tests.members.conftest import TODAY, cedula
 
 
-@pytest.fixture
-def coop(make_coop):
-    return make_coop("quebrada")
-
-
-@pytest.fixture
-def secretary(client, coop, make_user):
-    user = make_user("maria@example.org", coop=coop, roles=["secretary"], name="María Guamán")
-    log_in(client, user.email)
-    return user
-
 
 NEW = {"given_names": "Rosa Elena", "family_names": "Quishpe Tipán", "document_type": "cedula",
        "document_number": "", "birth_date": "1980-04-12", "join_date": "2005-06-01", "phone": "0991234567",
