@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +21,7 @@ from coop.pages import (account_view, coop_blueprint, coop_view, file_response, 
                         query_choice, query_form, query_int, query_text, refreshing, show_refusal)
 from coop.tasks import Task
 from coop.tenancy import Invitation, Role, Scope
+from coop.web import reader_locale
 
 home_bp = Blueprint("home", __name__)
 bp = coop_blueprint("coop", __name__)
@@ -255,7 +255,7 @@ def audit_print():
     """Print the trail the page shows (its filters are in the address) in the background."""
     form, filters = _audit_filters()
     with show_refusal(form):
-        task = printing.request_audit_trail(get_session(), g.coop, current_user, filters, locale=str(get_locale()))
+        task = printing.request_audit_trail(get_session(), g.coop, current_user, filters, locale=reader_locale())
         flash(_("The audit trail is being printed. This page shows how far it got."), "success")
         return redirect(url_for("coop.task", task_id=task.id))
     return _render_audit(form, filters), 422

@@ -27,13 +27,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, g, redirect, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coop import tasks
 from coop.db import get_session
 from coop.pages import show_refusal
+from coop.web import reader_locale
 from coop.tasks import Renderer, Task
 
 #: report name -> task kind ("general_ledger" -> "ledger.general_ledger")
@@ -56,15 +56,10 @@ def report_document(name: str, *, label: str, permission: str,
     return decorator
 
 
-def reader_locale_code() -> str:
-    """The reader's language, in which the document is printed."""
-    return str(get_locale() or "es")
-
-
 def request_report(name: str, params: dict, *, filename: str) -> Task:
     """Queue report ``name`` for the current reader (flushed, not committed); DomainError beyond the limit."""
     return tasks.submit(get_session(), g.coop, current_user, DOCUMENTS[name],
-                        {"locale": reader_locale_code(), **params}, filename=filename)
+                        {"locale": reader_locale(), **params}, filename=filename)
 
 
 def print_report(name: str, params: dict, *, filename: str, back: str, before: Callable[[], None] | None = None):

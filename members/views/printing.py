@@ -8,7 +8,6 @@ apart (its request only reads), the register when it is asked for, and each down
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +16,7 @@ from coop.access import can, current_viewer
 from coop.db import database, get_session
 from coop.pages import Load, coop_view, refreshing, show_refusal
 from coop.pdf import pdf_response
+from coop.web import reader_locale
 from members import printing
 from members.models import Member
 from members.permissions import EXPORT_REGISTER, MANAGE_MEMBERS, VIEW_PERSONAL_DATA
@@ -39,7 +39,7 @@ def register():
     db = get_session()
     if request.method == "POST":  # no fields: CSRFProtect checks the token of every POST
         with show_refusal():
-            printing.request_register(db, g.coop, current_user, locale=str(get_locale()),
+            printing.request_register(db, g.coop, current_user, locale=reader_locale(),
                                       personal=can(VIEW_PERSONAL_DATA))
             flash(_("The register is being printed. This page shows how far it got."), "success")
         return redirect(url_for("members.register"))
