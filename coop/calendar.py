@@ -24,6 +24,17 @@ def today_in(coop: HasCalendar) -> dt.date:
     return dt.datetime.now(zoneinfo.ZoneInfo(coop.timezone)).date()
 
 
+def local_to_utc(coop: HasCalendar, moment: dt.datetime) -> dt.datetime:
+    """A wall-clock time where the co-op is ("Saturday 07:00"), as stored: UTC without tzinfo."""
+    zone = zoneinfo.ZoneInfo(coop.timezone)
+    return moment.replace(tzinfo=zone).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def utc_to_local(coop: HasCalendar, moment: dt.datetime) -> dt.datetime:
+    """A stored UTC time as the wall clock where the co-op is (without tzinfo)."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(coop.timezone)).replace(tzinfo=None)
+
+
 # --- months -----------------------------------------------------------------------------------
 
 def month_start(day: dt.date) -> dt.date:

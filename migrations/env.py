@@ -5,6 +5,7 @@ from alembic import context
 import coop.models  # noqa: F401  (the kernel's models)
 import ledger.models  # noqa: F401
 import members.models  # noqa: F401
+import minga.models  # noqa: F401
 from coop.db import Base, is_sqlite
 
 target_metadata = Base.metadata

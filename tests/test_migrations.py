@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 import coop.models  # noqa: F401
 import ledger.models  # noqa: F401
 import members.models  # noqa: F401
+import minga.models  # noqa: F401
 from coop import migrate
 from coop.db import Base, make_engine
 from tests.conftest import TEST_DATABASE_URL
