@@ -17,4 +17,5 @@ from minga.permissions import VIEW_MINGA
 bp = coop_blueprint("minga", __name__, url_prefix="/minga")
 add_nav("minga.upcoming", _l("Minga"), VIEW_MINGA)
 
-from minga.views import member  # noqa: E402,F401  (routes)
+from minga.views import (  # noqa: E402,F401  (routes)
+    attendance, calendars, commissions, member, obligations, reports, sessions, signups)

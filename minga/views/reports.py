@@ -1,0 +1,4 @@
+"""Minga pages: reports (see minga.views)."""
+from __future__ import annotations
+
+from minga.views import bp  # noqa: F401
