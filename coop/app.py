@@ -94,3 +94,6 @@ def _register_jobs() -> None:
     import members.demo  # noqa: F401
     import ledger.demo  # noqa: F401  (after the register: it charges its members)
     import members.jobs  # noqa: F401
+    import minga.jobs  # noqa: F401
+    import minga.reminders  # noqa: F401
+    import minga.demo  # noqa: F401  (after the books: its fine run charges members)

@@ -1,0 +1,1 @@
+"""Reminders before each work session, through the outbox (``minga.notices.reminder``)."""
