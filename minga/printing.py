@@ -131,29 +131,28 @@ class ProgrammeSession:
 
 @dataclass(frozen=True)
 class ProgrammeWeek:
-    """A week of the programme, Monday to Sunday, with its sessions in order."""
+    """Seven days of the programme, with their sessions in order."""
 
-    monday: dt.date
-    sunday: dt.date
+    first: dt.date
+    last: dt.date
     sessions: list[ProgrammeSession]
 
 
 def programme(session: so.Session, coop: Coop, *, first_day: dt.date, weeks: int, language: str) -> list[ProgrammeWeek]:
-    """The open and closed sessions from ``first_day`` for ``weeks`` weeks (Monday to Sunday), by week."""
-    monday = first_day - dt.timedelta(days=first_day.weekday())
+    """The open and closed sessions of ``weeks`` weeks from ``first_day`` (seven days each, from that day on)."""
     starts = calendar.local_to_utc(coop, dt.datetime.combine(first_day, dt.time()))
-    ends = calendar.local_to_utc(coop, dt.datetime.combine(monday + dt.timedelta(weeks=weeks), dt.time()))
+    ends = calendar.local_to_utc(coop, dt.datetime.combine(first_day + dt.timedelta(weeks=weeks), dt.time()))
     rows = session.execute(
         sa.select(WorkSession, Commission.name).join(Commission, Commission.id == WorkSession.commission_id)
         .where(WorkSession.coop_id == coop.id, WorkSession.starts_dt >= starts, WorkSession.starts_dt < ends,
                WorkSession.status.in_([SessionStatus.OPEN, SessionStatus.CLOSED]))
         .options(so.selectinload(WorkSession.tasks))
         .order_by(WorkSession.starts_dt, Commission.name, WorkSession.id)).all()
-    found = [ProgrammeWeek(monday + dt.timedelta(weeks=n), monday + dt.timedelta(weeks=n, days=6), [])
+    found = [ProgrammeWeek(first_day + dt.timedelta(weeks=n), first_day + dt.timedelta(weeks=n, days=6), [])
              for n in range(weeks)]
     for work_session, commission in rows:
         day = calendar.utc_to_local(coop, work_session.starts_dt).date()
-        found[(day - monday).days // 7].sessions.append(
+        found[(day - first_day).days // 7].sessions.append(
             ProgrammeSession(work_session, commission, wording.session_when(coop, work_session, language),
                              list(work_session.tasks)))
     return found
@@ -179,4 +178,4 @@ def render_programme(session: so.Session, coop: Coop, params: dict, progress: ta
     found = programme(session, coop, first_day=first_day, weeks=weeks, language=_language_of(params, coop))
     progress(1, 2)
     return render_pdf("pdf/minga_programme.html", coop=coop, weeks=found, first_day=first_day,
-                      last_day=first_day - dt.timedelta(days=first_day.weekday()) + dt.timedelta(weeks=weeks, days=-1))
+                      last_day=first_day + dt.timedelta(weeks=weeks, days=-1))

@@ -185,7 +185,11 @@ def attendance_page(work_session: WorkSession):
         walk_in=walk_in, closed_reason=closed_reason, back_url=_back_url(work_session),
         changes=attendance.changes_of_session(db, g.coop, work_session), status_labels=STATUS_LABELS,
         when=wording.session_when(g.coop, work_session, _language()), language=_language(),
-        hours_text=wording.hours_text), 422 if (sheet.errors or walk_in.errors or sheet.form_errors) else 200
+        hours_text=wording.hours_text), 422 if _refused(sheet, walk_in, row_forms) else 200
+
+
+def _refused(sheet: SheetForm, walk_in: WalkInForm, row_forms: dict[int, AttendanceRowForm]) -> bool:
+    return bool(sheet.errors or walk_in.errors or any(form.errors for form in row_forms.values()))
 
 
 # --- printed documents ------------------------------------------------------------------------------
