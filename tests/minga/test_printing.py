@@ -4,9 +4,11 @@ of the coming weeks for the notice board; both through the background documents'
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
 from coop import tasks, tenancy
 from coop.calendar import today_in
@@ -132,3 +134,20 @@ def test_the_programme_offers_one_to_eight_weeks_and_four_by_default(client, sat
     assert re.search(r'<option[^>]*selected[^>]*value="4"|<option[^>]*value="4"[^>]*selected', html)
 
 
+
+
+def test_a_long_sheet_repeats_its_heading_row_on_every_page(app, db, minga_coop, make_commission, make_session,
+                                                            make_member):
+    work_session = make_session(make_commission(minga_coop), capacity=40)
+    for n in range(30):
+        add_sign_up(db, work_session, make_member(minga_coop, given_names=f"Persona {n}"))
+    db.rollback()
+    with app.test_request_context():
+        from coop.pdf import render_pdf
+        coop = db.merge(minga_coop)
+        pdf = render_pdf("pdf/minga_sign_in_sheet.html", coop=coop,
+                         sheet=printing.sign_in_sheet(db, coop, db.merge(work_session), "es"))
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 2
+    assert all("Firma" in page for page in pages)
+    assert re.search(r"\b38\b", pages[-1])  # 30 with a place, then 8 blank lines
