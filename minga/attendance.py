@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from coop import audit, duplicates
@@ -25,6 +26,7 @@ from coop.auth.models import User
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.tenancy import Coop
+from coop.text import fold
 from members.models import Household, Member, MemberStatus
 from members.services import status_label
 from minga import wording
@@ -179,7 +181,6 @@ def check_session_open_to_attendance(coop: Coop, work_session: WorkSession, now:
 
 
 def _language() -> str:
-    from flask_babel import get_locale
     return str(get_locale() or "es").split("_")[0]
 
 
@@ -361,7 +362,6 @@ def household_members_signed_up(session: so.Session, coop: Coop, work_session: W
 
 def find_members(session: so.Session, coop: Coop, text: str, *, limit: int = 10) -> list[Member]:
     """Members who may be recorded (active or suspended), by number or by the words of their name."""
-    from coop.text import fold
     text = (text or "").strip()
     select = sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(WORKING_STATUSES))
     if text.isdigit() and len(text) < 10:  # by number, whatever the status: the service then says why not

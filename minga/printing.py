@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from babel.dates import format_skeleton
 from flask_babel import lazy_gettext as _l
 
 from coop import audit, calendar, tasks
@@ -158,6 +159,11 @@ def programme(session: so.Session, coop: Coop, *, first_day: dt.date, weeks: int
     return found
 
 
+def day_month(day: dt.date, language: str) -> str:
+    """A day of the programme without its year ("5 de diciembre", "December 5")."""
+    return format_skeleton("MMMMd", day, locale=language)
+
+
 def programme_filename(first_day: dt.date, weeks: int) -> str:
     return f"programa-minga-{first_day.isoformat()}-{weeks}-semanas.pdf"
 
@@ -178,4 +184,5 @@ def render_programme(session: so.Session, coop: Coop, params: dict, progress: ta
     found = programme(session, coop, first_day=first_day, weeks=weeks, language=_language_of(params, coop))
     progress(1, 2)
     return render_pdf("pdf/minga_programme.html", coop=coop, weeks=found, first_day=first_day,
+                      day_month=lambda day: day_month(day, _language_of(params, coop)),
                       last_day=first_day + dt.timedelta(weeks=weeks, days=-1))

@@ -65,10 +65,11 @@ def _minga_session_in(db, coop, scope_id) -> dict:
 
     from minga.models import Commission, WorkSession
     db.rollback()
-    for number in (1, 2):
+    for number in (1, 2):  # the test's database starts empty: the first two commissions are 1 and 2
         if db.get(Commission, number) is None:
-            db.add(Commission(id=number, coop_id=coop.id, name=f"Comisión {number}"))
-    db.flush()
+            db.add(Commission(coop_id=coop.id, name=f"Comisión {number}"))
+            db.flush()
+    assert db.get(Commission, scope_id) is not None
     starts = dt.datetime(2026, 12, 5, 12, 0)
     work_session = WorkSession(coop_id=coop.id, commission_id=scope_id, title="Minga", capacity=5,
                                starts_dt=starts, ends_dt=starts + dt.timedelta(hours=6))

@@ -119,7 +119,8 @@ def test_the_programme_lists_the_coming_weeks_sessions_with_free_places_and_how_
     text = pdf_text(client.get(response.headers["Location"]).data)
 
     for expected in ("Programa de Minga", "Limpieza del sendero", "Recuperación de la quebrada", "Parque del barrio",
-                     "12 cupos libres", "Cerrado ya", "Inscripciones cerradas", "en la oficina", "Semana del"):
+                     "12 cupos libres", "Cerrado ya", "Inscripciones cerradas", "en la oficina", "Semana del",
+                     f"{today.day} de "):
         assert expected in text, expected
     for absent in ("Borrador oculto", "Muy lejos"):
         assert absent not in text
