@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from coop import duplicates
 from coop.audit import AuditEvent
 from coop.errors import DomainError, NotFoundError
 from members.models import MemberStatus
@@ -263,3 +264,17 @@ def test_hours_are_read_as_people_type_them(typed, minutes):
 def test_hours_that_are_not_hours_are_refused_with_how_to_write_them(typed, words):
     with pytest.raises(DomainError, match=words):
         parse_hours(typed, "hours")
+
+
+def test_two_coordinators_recording_the_same_person_at_once_are_told_by_the_unique_rule(db, ravine, people):
+    """The second of two at once passes the service's read; the database's unique rule refuses its row
+    and the page shows the rule's message instead of an error page (coop.pages.show_refusal)."""
+    rosa, _luis, _ana = people
+    record(db, ravine, [AttendanceEntry(rosa.id, PRESENT, 360)])
+    coop, work_session = ravine
+    db.rollback()
+    db.add(Attendance(coop_id=coop.id, session_id=work_session.id, member_id=rosa.id, status=PRESENT, minutes=60))
+    with pytest.raises(sa.exc.IntegrityError) as clash:
+        db.flush()
+    db.rollback()
+    assert duplicates.refusal_for(clash.value).text.startswith("Someone else recorded this person's attendance")
