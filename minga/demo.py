@@ -43,6 +43,7 @@ DAYS_BACK, DAYS_AHEAD = 365, 27
 SATURDAY, SUNDAY, TUESDAY = 5, 6, 1
 EXCUSES = ["Cita médica en el centro de salud de Chillogallo.", "Calamidad doméstica: hijo enfermo.",
            "Turno de trabajo cambiado a última hora; avisó el viernes.", "Viaje a Latacunga por un familiar."]
+STOOD_IN = "Trabajó en su lugar otra persona de su hogar."
 
 
 @dataclass(frozen=True)
@@ -371,8 +372,11 @@ def _attendance_rows(coop: Coop, people: People, item: Planned, sign_up_ids: dic
         if roll < 0.76:
             household = people.members[member][0]
             stand_ins = [m for m in households.get(household, []) if m not in signed and m not in came]
-            worker = rng.choice(stand_ins) if stand_ins and rng.random() < 0.04 else member  # works in their place
-            add(worker, sign_up_id, AttendanceStatus.PRESENT, length)
+            if stand_ins and rng.random() < 0.04:  # another of the household works in their place
+                add(member, sign_up_id, AttendanceStatus.EXCUSED, reason=STOOD_IN)
+                add(rng.choice(stand_ins), None, AttendanceStatus.PRESENT, length)
+            else:
+                add(member, sign_up_id, AttendanceStatus.PRESENT, length)
         elif roll < 0.86:
             add(member, sign_up_id, AttendanceStatus.PRESENT, rng.randrange(90, length, 30))
         elif roll < 0.94:
