@@ -293,6 +293,9 @@ def _plan_sign_ups(people: People, planned: list[Planned], rng: random.Random, n
                 sign_up_status = SignUpStatus.WAITLISTED
             task = rng.randrange(len(item.tasks)) if rng.random() < 0.7 else None
             item.sign_ups.append((member, sign_up_status, task, rng.random() < 0.15))
+        if status is SessionStatus.CANCELLED:  # as cancelling does: every place and waitlist place with it
+            item.sign_ups = [(member, SignUpStatus.CANCELLED, *rest) for member, _status, *rest in item.sign_ups]
+            confirmed = 0
         row["confirmed_count"], row["arrivals"] = confirmed, len(item.sign_ups)
 
 
@@ -331,12 +334,14 @@ def _sign_up_rows(coop: Coop, people: People, item: Planned, now: dt.datetime) -
     rows = []
     for arrival, (member, status, task, by_office) in enumerate(item.sign_ups, start=1):
         created = opens + step * arrival
+        cancelled = row["starts_dt"] - dt.timedelta(hours=14) if row["status"] is SessionStatus.CANCELLED \
+            else created + step / 2
         rows.append({"coop_id": coop.id, "session_id": row["id"], "member_id": member,
                      "task_id": item.tasks[task]["id"] if task is not None else None, "status": status,
                      "arrival": arrival, "is_by_office": by_office,
                      "signed_up_by_id": office if by_office else people.users.get(member),
                      "created_dt": created,
-                     "changed_dt": created + step / 2 if status is SignUpStatus.CANCELLED else created})
+                     "changed_dt": cancelled if status is SignUpStatus.CANCELLED else created})
     return rows
 
 

@@ -74,7 +74,7 @@ def test_past_sessions_have_their_attendance_and_the_coming_ones_are_open(demo_d
     assert statuses[SessionStatus.DONE] > 150 and statuses[SessionStatus.CANCELLED] == 1
     cancelled = demo_db.scalar(sa.select(WorkSession).where(WorkSession.coop_id == demo_coop.id,
                                                             WorkSession.status == SessionStatus.CANCELLED))
-    assert cancelled.cancel_reason and cancelled.starts_dt < now
+    assert cancelled.cancel_reason and cancelled.starts_dt < now and cancelled.confirmed_count == 0
 
     attendance = demo_db.execute(sa.select(Attendance.status, Attendance.minutes, Attendance.reason,
                                            Attendance.sign_up_id, WorkSession.starts_dt, WorkSession.ends_dt)
