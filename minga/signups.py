@@ -79,6 +79,18 @@ def closes_at(work_session: WorkSession) -> dt.datetime:
     return work_session.signup_closes_dt or work_session.starts_dt
 
 
+def is_taking_sign_ups(work_session: WorkSession, now: dt.datetime) -> bool:
+    """Whether a member may sign up now: open, not started, within the sign-up window."""
+    return (work_session.status == SessionStatus.OPEN and now < closes_at(work_session)
+            and now < work_session.starts_dt
+            and (work_session.signup_opens_dt is None or now >= work_session.signup_opens_dt))
+
+
+def may_cancel_own(work_session: WorkSession, now: dt.datetime) -> bool:
+    """Whether members may still cancel their own sign-ups (before the sign-ups close)."""
+    return now < closes_at(work_session) and now < work_session.starts_dt
+
+
 def _check_in_coop(coop: Coop, *objects) -> None:
     for obj in objects:
         if obj is not None and obj.coop_id != coop.id:
