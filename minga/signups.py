@@ -41,6 +41,10 @@ audit.describe("minga.sign_up_office", _l("Signed a member up for a Minga sessio
 audit.describe("minga.sign_up_cancel", _l("Cancelled a Minga sign-up"))
 audit.describe("minga.capacity", _l("Changed the places of a Minga session"))
 audit.describe("minga.substitute", _l("Another member of the household works in a Minga place"))
+audit.describe_field("capacity", _l("Places"), on="work_session")
+audit.describe_field("promoted", _l("Moved up from the waitlist"))
+audit.describe_field("moved_to_waitlist", _l("Moved back to the waitlist"))
+audit.describe_field("by_office", _l("At the office"))
 
 #: the sign-ups that hold a place or wait for one
 ACTIVE = (SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED)
@@ -51,6 +55,7 @@ STATUS_LABELS = {
     SignUpStatus.WAITLISTED: _l("On the waitlist"),
     SignUpStatus.CANCELLED: _l("Cancelled"),
 }
+audit.describe_field("status", _l("Status"), values=STATUS_LABELS, on="sign_up")
 SESSION_STATUS_LABELS = {
     SessionStatus.DRAFT: _l("Draft"),
     SessionStatus.OPEN: _l("Open for sign-ups"),

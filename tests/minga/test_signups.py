@@ -369,3 +369,14 @@ def test_the_coming_sessions_soonest_first_with_waitlists_and_my_places(db, ming
     places = signups.places_of(db, carmen, [s.id for s in page.sessions])
     assert {sid: (p.status, p.position) for sid, p in places.items()} == {
         free.id: (SignUpStatus.CONFIRMED, None), full.id: (SignUpStatus.WAITLISTED, 2)}
+
+
+def test_a_session_of_another_coop_is_not_found(db, minga_coop, make_coop, make_commission, make_session,
+                                                people):
+    other = make_coop("otra")
+    theirs = make_session(make_commission(other, name="Su comisión"))
+    coop, work_session, ana = fresh(db, minga_coop, theirs, people[0])
+    with pytest.raises(NotFoundError):
+        signups.sign_up(db, None, coop, work_session, ana, now=NOW)
+    with pytest.raises(NotFoundError):
+        signups.set_capacity(db, None, coop, work_session, 3, now=NOW)

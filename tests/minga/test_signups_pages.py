@@ -230,3 +230,36 @@ def test_the_office_lets_a_housemate_work_in_the_place(client, db, minga_coop, q
     assert flashes(shown) == ["Pablo Quishpe trabaja en este cupo en su lugar."]
     db.rollback()
     assert db.get(SignUp, place_id).member_id == son.id
+
+
+def test_the_coming_sessions_page_sends_as_many_queries_for_thirty_sessions_as_for_two(
+        client, db, minga_coop, quebrada, make_commission, make_session, member_user, make_member, login,
+        count_queries):
+    parque = make_commission(minga_coop, name="Parque")
+    user, person = member_user("Gloria")
+    others = [make_member(minga_coop, given_names=f"Persona {n}") for n in range(3)]
+    login(client, user)
+
+    def add_sessions(count: int, offset: int) -> None:
+        from minga import signups
+        for n in range(count):
+            work_session = make_session(quebrada if n % 2 else parque, capacity=1,
+                                        day=NEXT_WEEK + dt.timedelta(days=offset + n))
+            db.rollback()
+            coop, work_session = db.merge(minga_coop), db.merge(work_session)
+            for member in [*others, person][: n % 5]:
+                signups.sign_up(db, None, coop, work_session, db.merge(member), by_office=True)
+            db.commit()
+
+    def queries() -> int:
+        with count_queries() as counted:
+            page = client.get(base(minga_coop) + "/")
+        assert page.status_code == 200
+        return counted.count
+
+    add_sessions(2, 0)
+    few = queries()
+    add_sessions(28, 2)
+    many = queries()
+    assert many == few, (few, many)
+    assert many <= 12
