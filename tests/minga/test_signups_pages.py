@@ -157,6 +157,7 @@ def test_the_commissions_coordinator_signs_a_member_up_at_the_office(client, db,
     work_session = make_session(quebrada, day=NEXT_WEEK, capacity=1)
     rosa = make_member(minga_coop, given_names="Rosa", family_names="Chicaiza")
     login(client, coordinator(quebrada))
+    assert "Inscripciones en la oficina" in text_of(client.get(f"{base(minga_coop)}/sessions/{work_session.id}"))
     office = f"{base(minga_coop)}/manage/sessions/{work_session.id}/sign-ups/new"
     found = client.get(office, query_string={"find": "chicaiza"})
     assert f"N.º {rosa.number} · Rosa Chicaiza" in text_of(found)
