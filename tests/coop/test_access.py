@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 
 from coop import access, tenancy
@@ -59,8 +60,20 @@ def probe_commission(commission: ProbeCommission):
 
 #: endpoint of a route with a scoped subject -> URL values naming an object within scope ``id``;
 #: a domain with scoped roles adds its routes here (the test below fails for a route missing)
+def minga_commission(db, coop, scope_id: int) -> int:
+    """The id of Minga commission ``scope_id`` of the co-op, made (with those before it) if missing."""
+    from minga.models import Commission
+    db.rollback()
+    while db.get(Commission, scope_id) is None:
+        db.add(Commission(coop_id=coop.id, name=f"Comisión {db.scalar(sa.select(sa.func.count(Commission.id))) + 1}"))
+        db.commit()
+    assert db.get(Commission, scope_id).coop_id == coop.id
+    return scope_id
+
+
 SCOPED_OBJECTS = {
     "probe.probe_commission": lambda _db, _coop, scope_id: {"commission_id": scope_id},
+    "minga.commission_calendar": lambda db, coop, scope_id: {"commission_id": minga_commission(db, coop, scope_id)},
 }
 
 
