@@ -50,12 +50,13 @@ def hours_svg(table: HoursTable, *, locale: str = "es", size: Size = WIDE) -> st
     shown = ({"show_minor_x_labels": True} if every == 1 else
              {"show_minor_x_labels": False,
               "x_labels_major": [label for month, label in zip(table.months, labels) if (month.month - 1) % every == 0]})
+    # without a series pygal draws its "no data" text, and fails on a scale given to it
+    scale = {"y_labels": marks, "range": (marks[0], marks[-1])} if table.commissions else {}
     chart = pygal.StackedBar(
         js=[], style=_style(size), width=size.width, height=size.height, explicit_size=False,
         disable_xml_declaration=True, legend_at_bottom=True, legend_at_bottom_columns=2 if size is NARROW else 3,
-        truncate_label=-1, truncate_legend=-1, y_labels=marks, range=(marks[0], marks[-1]),
-        margin_bottom=size.legend + 16, formatter=hours, value_formatter=hours,
-        no_data_text=_("No hours recorded yet"), **shown)
+        truncate_label=-1, truncate_legend=-1, margin_bottom=size.legend + 16, formatter=hours,
+        value_formatter=hours, no_data_text=_("No hours recorded yet"), **scale, **shown)
     chart.x_labels = labels
     for commission_id, name in table.commissions:
         chart.add(name, [table.of(commission_id, month) / 60 for month in table.months])

@@ -165,7 +165,7 @@ def test_the_coordinator_publishes_the_commissions_programme_without_names(
     events = events_of(client.get(path_of(link)))
     titles = {str(event["SUMMARY"]): str(event["STATUS"]) for event in events.values()}
     assert titles == {"Abierta": "CONFIRMED", "Cerrada": "CONFIRMED", "Hecha": "CONFIRMED",
-                      "Cancelled: Suspendida": "CANCELLED"}
+                      "Cancelada: Suspendida": "CANCELLED"}  # in the co-op's language
     assert draft.id and schools.id and done.id and closed.id and cancelled.id
     assert "Pilataxi" not in client.get(path_of(link)).get_data(as_text=True)
     with app.test_request_context():

@@ -163,3 +163,10 @@ def test_the_activity_report_counts_people_and_households(db, minga_coop, year_o
     assert (activity.confirmed, activity.attended, activity.minutes, activity.households) == (4, 3, 780, 2)
     assert [(s.title, s.reason) for s in activity.cancelled] == [("Siembra", "Lluvias fuertes")]
     assert activity.hours.total == 780
+
+
+def test_a_coop_without_hours_yet_sees_an_empty_chart_and_table(db, minga_coop):
+    db.rollback()
+    table = reports.hours_by_commission(db, db.get(Coop, minga_coop.id), reports.last_months(TODAY))
+    assert table.commissions == [] and table.total == 0
+    assert "Todavía no hay horas registradas" in charts.hours_svg(table, locale="es") or "<svg" in charts.hours_svg(table)
