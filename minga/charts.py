@@ -37,6 +37,12 @@ def _month_labels(months: list[dt.date], locale: str) -> list[str]:
     return [format_date(month, "MMM yy" if many else "MMM", locale=locale) for month in months]
 
 
+def _legend_columns(table: HoursTable, size: Size) -> int:
+    """As many legend columns as the longest commission name leaves room for (names are never cut)."""
+    longest = max((len(name) for _id, name in table.commissions), default=10)
+    return max(1, min(3, int(size.width // (longest * size.legend * CHAR_WIDTH + 2 * size.legend))))
+
+
 def hours_svg(table: HoursTable, *, locale: str = "es", size: Size = WIDE) -> str:
     """Stacked bars of hours by month, one series (and colour) per commission."""
     def hours(value: float) -> str:
@@ -54,7 +60,7 @@ def hours_svg(table: HoursTable, *, locale: str = "es", size: Size = WIDE) -> st
     scale = {"y_labels": marks, "range": (marks[0], marks[-1])} if table.commissions else {}
     chart = pygal.StackedBar(
         js=[], style=_style(size), width=size.width, height=size.height, explicit_size=False,
-        disable_xml_declaration=True, legend_at_bottom=True, legend_at_bottom_columns=2 if size is NARROW else 3,
+        disable_xml_declaration=True, legend_at_bottom=True, legend_at_bottom_columns=_legend_columns(table, size),
         truncate_label=-1, truncate_legend=-1, margin_bottom=size.legend + 16, formatter=hours,
         value_formatter=hours, no_data_text=_("No hours recorded yet"), **scale, **shown)
     chart.x_labels = labels

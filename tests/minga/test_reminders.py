@@ -3,13 +3,16 @@ confirmed place gets one e-mail, once, however often the job runs; a moved sessi
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import sqlalchemy as sa
 
 from coop import scheduler
 from coop.outbox import OutboxMessage
+from coop.tenancy import Coop
 from minga import reminders
 from minga.models import MingaRules, SessionStatus, SignUp, SignUpStatus, WorkSession
+from tests.ledger.conftest import run_at_once
 from tests.minga.test_calendars import sign_up
 
 
@@ -108,3 +111,29 @@ def test_a_member_without_an_address_is_skipped(app, db, minga_coop, make_commis
 def test_the_coops_hours_come_from_its_rules_else_a_day(db, minga_coop):
     db.rollback()
     assert reminders.reminder_hours(db, minga_coop) == reminders.DEFAULT_REMINDER_HOURS == 24
+
+
+def test_two_schedulers_running_at_once_mail_each_member_once(app, db, minga_coop, make_commission, make_session,
+                                                             make_member):
+    """As if the job's lock had expired under a slow run: the outbox's unique keys still decide."""
+    saturday = make_session(make_commission(minga_coop))
+    for number in range(8):
+        sign_up(db, saturday, make_member(minga_coop, email=f"socia{number}@example.org"))
+    database, coop_id, now = app.extensions["coop.db"], minga_coop.id, saturday.starts_dt - dt.timedelta(hours=5)
+    barrier, queued, errors = threading.Barrier(4), [], []
+
+    def scheduler_process() -> None:
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                with database.unit_of_work() as session:
+                    queued.append(reminders.remind_coop(session, session.get(Coop, coop_id), now=now))
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    run_at_once(scheduler_process, [()] * 4)
+
+    assert errors == []
+    addresses = [m.to_address for m in outbox(db)]
+    assert sorted(addresses) == sorted(f"socia{number}@example.org" for number in range(8))
+    assert sum(queued) == 8  # each counted by the run whose notice went in

@@ -100,7 +100,7 @@ def test_the_charts_bars_carry_the_same_hours_as_the_attendance(db, minga_coop, 
 
 
 def test_the_secretary_reads_hours_per_commission_and_a_member_may_not(client, db, minga_coop, year_of_work,
-                                                                       make_user, login):
+                                                                       make_user, login, count_queries):
     member = make_user("ana@example.org", coop=minga_coop, roles=[Role.MEMBER], locale="es")
     secretary = make_user("maria@example.org", coop=minga_coop, roles=[Role.SECRETARY], locale="es")
     url = f"/c/{minga_coop.slug}/minga/hours"
@@ -109,13 +109,15 @@ def test_the_secretary_reads_hours_per_commission_and_a_member_may_not(client, d
     client.post("/logout")
 
     login(client, secretary)
-    page = client.get(url)
+    with count_queries() as counted:
+        page = client.get(url)
 
     assert page.status_code == 200
     html, text = page.get_data(as_text=True), text_of(page)
     assert "<picture>" in html and 'src="data:image/svg+xml;base64,' in html
     assert "Horas por comisión" in text
     assert "10,5 h" in text and "2,5 h" in text and "4 h" in text and "17 h" in text  # 1020 minutes in all
+    assert counted.count <= 6 and sum("attendance" in s for s in counted.statements) == 1, counted  # one grouped query
 
 
 def test_the_activity_report_of_the_quebrada_is_printed_with_its_totals(app, client, db, minga_coop, year_of_work,
