@@ -25,14 +25,15 @@ from minga.views import bp
 FEED_CACHE_CONTROL = "private, max-age=300"
 
 
-def feed_url(endpoint: str, token: str) -> str:
-    return url_for(endpoint, token=token, _external=True)
+def feed_url(coop: Coop, endpoint: str, token: str) -> str:
+    """The feed's full address, as a calendar program is given it."""
+    return url_for(endpoint, coop_slug=coop.slug, token=token, _external=True)
 
 
 def commission_feed_url(session: so.Session, coop: Coop, commission: Commission) -> str | None:
     """The commission's calendar link, for its page; None until a coordinator made one."""
     token = calendars.commission_token(session, coop, commission)
-    return feed_url("minga.commission_feed", token.token) if token is not None else None
+    return feed_url(coop, "minga.commission_feed", token.token) if token is not None else None
 
 
 def _ics(content: bytes, filename: str):
@@ -80,7 +81,7 @@ def my_calendar():
         return redirect(url_for("minga.my_calendar"))
     token = calendars.member_token(db, g.coop, member) if member is not None else None
     return render_template("minga/calendar.html", form=form, member=member,
-                           link=feed_url("minga.member_feed", token.token) if token else None)
+                           link=feed_url(g.coop, "minga.member_feed", token.token) if token else None)
 
 
 @bp.route("/manage/commissions/<int:commission_id>/calendar", methods=["GET", "POST"])

@@ -51,7 +51,7 @@ def _report_dates(coop: Coop) -> tuple[dt.date, dt.date, str]:
     """The report's dates from ``?start=&end=`` (else the last 12 months) and what was wrong with them."""
     today = calendar.today_in(coop)
     end = query_date("end") or today
-    start = query_date("start") or calendar.add_months(end, -12) + dt.timedelta(days=1)
+    start = query_date("start") or calendar.same_day_months_later(end, -12) + dt.timedelta(days=1)
     problem = ""
     if start > end:
         problem = _("The start comes after the end.")
@@ -59,7 +59,7 @@ def _report_dates(coop: Coop) -> tuple[dt.date, dt.date, str]:
         problem = _("A report covers at most %(count)d months.", count=reports.MAX_REPORT_MONTHS)
     if problem:
         end = today
-        start = calendar.add_months(end, -12) + dt.timedelta(days=1)
+        start = calendar.same_day_months_later(end, -12) + dt.timedelta(days=1)
     return start, end, problem
 
 

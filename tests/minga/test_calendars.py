@@ -168,9 +168,7 @@ def test_the_coordinator_publishes_the_commissions_programme_without_names(
                       "Cancelada: Suspendida": "CANCELLED"}  # in the co-op's language
     assert draft.id and schools.id and done.id and closed.id and cancelled.id
     assert "Pilataxi" not in client.get(path_of(link)).get_data(as_text=True)
-    with app.test_request_context():
-        from flask import g
-        g.coop = minga_coop
+    with app.test_request_context():  # as the commission's page asks for it
         db.rollback()
         assert commission_feed_url(db, minga_coop, db.merge(quebrada)) == link
         assert commission_feed_url(db, minga_coop, db.merge(school)) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from minga.models import Attendance, AttendanceStatus, SessionStatus
 from minga.permissions import COMMISSION_SCOPE
 from tests.conftest import text_of
 
-TODAY = dt.date.today()  # the pages read the real clock
+TODAY = dt.datetime.now(ZoneInfo("America/Guayaquil")).date()  # the pages read the real clock, in Quito
 THIS_MONTH = calendar.month_start(TODAY)
 
 
@@ -172,3 +173,21 @@ def test_a_coop_without_hours_yet_sees_an_empty_chart_and_table(db, minga_coop):
     table = reports.hours_by_commission(db, db.get(Coop, minga_coop.id), reports.last_months(TODAY))
     assert table.commissions == [] and table.total == 0
     assert "Todavía no hay horas registradas" in charts.hours_svg(table, locale="es") or "<svg" in charts.hours_svg(table)
+
+
+def test_the_activity_report_covers_the_last_twelve_months_unless_told_and_refuses_dates_backwards(
+        app, client, db, minga_coop, year_of_work, make_user, login):
+    quebrada = year_of_work["quebrada"]
+    login(client, make_user("maria@example.org", coop=minga_coop, roles=[Role.SECRETARY], locale="en"))
+    base = f"/c/{minga_coop.slug}/minga/commissions/{quebrada.id}/activity"
+
+    page = client.get(base)
+    first_day = calendar.same_day_months_later(TODAY, -12) + dt.timedelta(days=1)
+    assert f'value="{first_day.isoformat()}"' in page.get_data(as_text=True)
+    assert f'value="{TODAY.isoformat()}"' in page.get_data(as_text=True)
+
+    refused = client.post(f"{base}/print?start=2026-06-01&end=2026-01-01", follow_redirects=True)
+    assert refused.status_code == 200 and "The start comes after the end." in text_of(refused)
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count()).select_from(tasks.Task)) == 0
+    assert client.get(f"/c/{minga_coop.slug}/minga/commissions/999/activity").status_code == 404
