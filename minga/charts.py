@@ -53,9 +53,8 @@ def hours_svg(table: HoursTable, *, locale: str = "es", size: Size = WIDE) -> st
     labels = _month_labels(table.months, locale)
     plot_width = size.width - max(len(hours(m)) for m in marks) * size.font * CHAR_WIDTH - Y_AXIS_ROOM - RIGHT_ROOM
     every = label_every(labels, plot_width, size.font, slots=len(labels))
-    shown = ({"show_minor_x_labels": True} if every == 1 else
-             {"show_minor_x_labels": False,
-              "x_labels_major": [label for month, label in zip(table.months, labels) if (month.month - 1) % every == 0]})
+    majors = [label for month, label in zip(table.months, labels) if (month.month - 1) % every == 0]
+    shown = {"show_minor_x_labels": True} if every == 1 else {"show_minor_x_labels": False, "x_labels_major": majors}
     # without a series pygal draws its "no data" text, and fails on a scale given to it
     scale = {"y_labels": marks, "range": (marks[0], marks[-1])} if table.commissions else {}
     chart = pygal.StackedBar(
