@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 
 from coop import access, tenancy
@@ -57,20 +58,25 @@ def probe_commission(commission: ProbeCommission):
     return f"commission {commission.id} of {g.coop.slug}"
 
 
-def minga_session_in(db, coop, commission_id: int) -> dict:
-    """An open Minga session of commission ``commission_id`` (commissions 1 and 2 made if missing)."""
+def minga_commission(db, coop, scope_id: int) -> int:
+    """The id of Minga commission ``scope_id`` of the co-op, made (with those before it) if missing."""
+    from minga.models import Commission
+    db.rollback()
+    while db.get(Commission, scope_id) is None:
+        db.add(Commission(coop_id=coop.id, name=f"Comisión {db.scalar(sa.select(sa.func.count(Commission.id))) + 1}"))
+        db.commit()
+    assert db.get(Commission, scope_id).coop_id == coop.id
+    return scope_id
+
+
+def minga_session_in(db, coop, scope_id: int) -> dict:
+    """An open Minga session, a week ahead, of commission ``scope_id`` (made if missing)."""
     import datetime as dt
 
-    import sqlalchemy as sa
-
-    from minga.models import Commission, SessionStatus, WorkSession
-    db.rollback()
-    while (db.scalar(sa.select(sa.func.max(Commission.id))) or 0) < 2:
-        db.add(Commission(coop_id=coop.id, name=f"Comisión {db.scalar(sa.select(sa.func.count(Commission.id)))}"))
-        db.flush()
-    assert db.get(Commission, commission_id).coop_id == coop.id
+    from minga.models import SessionStatus, WorkSession
+    minga_commission(db, coop, scope_id)
     starts = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) + dt.timedelta(days=7)
-    work_session = WorkSession(coop_id=coop.id, commission_id=commission_id, title="Minga", capacity=5,
+    work_session = WorkSession(coop_id=coop.id, commission_id=scope_id, title="Minga", capacity=5,
                                starts_dt=starts, ends_dt=starts + dt.timedelta(hours=6), status=SessionStatus.OPEN)
     db.add(work_session)
     db.commit()
@@ -86,6 +92,7 @@ SCOPED_OBJECTS = {
     "minga.office_sign_up": minga_session_in,
     "minga.office_cancel_sign_up": minga_session_in,
     "minga.substitute_sign_up": minga_session_in,
+    "minga.commission_calendar": lambda db, coop, scope_id: {"commission_id": minga_commission(db, coop, scope_id)},
 }
 
 
