@@ -57,10 +57,50 @@ def probe_commission(commission: ProbeCommission):
     return f"commission {commission.id} of {g.coop.slug}"
 
 
+def minga_commission(db, coop, scope_id: int):
+    """Minga's commission no. ``scope_id`` of the co-op (commissions 1 and 2 are made the first time)."""
+    from minga.models import Commission
+    db.rollback()
+    if db.get(Commission, scope_id) is None:
+        for number in (1, 2):
+            db.add(Commission(coop_id=coop.id, name=f"Comisión {number}"))
+            db.flush()
+        db.commit()
+    commission = db.get(Commission, scope_id)
+    assert commission is not None and commission.coop_id == coop.id
+    return commission
+
+
+def minga_session(db, coop, scope_id: int) -> dict:
+    """URL values of a work session (tomorrow, open) of Minga's commission no. ``scope_id``."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from coop.db import utcnow
+    from minga.models import SessionStatus, WorkSession
+    commission = minga_commission(db, coop, scope_id)
+    found = db.scalar(sa.select(WorkSession.id).where(WorkSession.commission_id == commission.id).limit(1))
+    if found is None:
+        starts = utcnow() + dt.timedelta(days=1)
+        work_session = WorkSession(coop_id=coop.id, commission_id=commission.id, title="Minga", capacity=5,
+                                   starts_dt=starts, ends_dt=starts + dt.timedelta(hours=6), status=SessionStatus.OPEN)
+        db.add(work_session)
+        db.commit()
+        found = work_session.id
+    return {"session_id": found}
+
+
 #: endpoint of a route with a scoped subject -> URL values naming an object within scope ``id``;
 #: a domain with scoped roles adds its routes here (the test below fails for a route missing)
 SCOPED_OBJECTS = {
     "probe.probe_commission": lambda _db, _coop, scope_id: {"commission_id": scope_id},
+    "minga.new_session": lambda db, coop, scope_id: {"commission_id": minga_commission(db, coop, scope_id).id},
+    "minga.new_series": lambda db, coop, scope_id: {"commission_id": minga_commission(db, coop, scope_id).id},
+    "minga.manage_session": minga_session,
+    "minga.edit_session": minga_session,
+    "minga.session_status": minga_session,
+    "minga.cancel_session": minga_session,
 }
 
 
