@@ -26,7 +26,7 @@ from coop.auth.models import User
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.tenancy import Coop
-from minga import notices
+from minga import notices, signups
 from minga.commissions import own_commission
 from minga.models import (Attendance, Commission, SessionSeries, SessionStatus, SessionTask, SignUp, SignUpStatus,
                           WorkSession)
@@ -329,16 +329,12 @@ def update_session(session: so.Session, actor: User | None, coop: Coop, work_ses
     session.flush()
     if capacity != work_session.capacity:
         changes["capacity"] = [work_session.capacity, capacity]
-        _set_capacity(session, actor, coop, work_session, capacity, now=now or utcnow())
+        # the sign-ups' own rules: more places promote the waitlist, fewer send the latest back to it
+        signups.set_capacity(session, actor, coop, work_session, capacity, now=now or utcnow())
     if changes:
         audit.record(session, coop=coop, actor=actor, action="minga.session", obj=work_session,
                      summary=work_session.title, changes=changes)
     return changes
-
-
-def _set_capacity(session, actor, coop, work_session, capacity, *, now):
-    from minga import signups  # the sign-ups' own rules: promotion and moves back to the waitlist
-    signups.set_capacity(session, actor, coop, work_session, capacity, now=now)
 
 
 def set_status(session: so.Session, actor: User | None, coop: Coop, work_session: WorkSession,
@@ -453,15 +449,6 @@ def awaiting_attendance(session: so.Session, coop: Coop, commission_ids: frozens
         .where(WorkSession.ends_dt < now, WorkSession.status.in_((SessionStatus.OPEN, SessionStatus.CLOSED)),
                ~recorded)
         .order_by(WorkSession.starts_dt.desc()).limit(limit)))
-
-
-def sign_ups_of(session: so.Session, work_session: WorkSession) -> tuple[list[SignUp], list[SignUp]]:
-    """(confirmed, waitlisted) sign-ups of a session, each in arrival order, with their members."""
-    rows = list(session.scalars(
-        sa.select(SignUp).where(SignUp.session_id == work_session.id, SignUp.status.in_(LIVE_SIGN_UPS))
-        .options(so.joinedload(SignUp.member), so.joinedload(SignUp.task)).order_by(SignUp.arrival)))
-    return ([row for row in rows if row.status is SignUpStatus.CONFIRMED],
-            [row for row in rows if row.status is SignUpStatus.WAITLISTED])
 
 
 def has_attendance(session: so.Session, work_session: WorkSession) -> bool:

@@ -20,7 +20,7 @@ from coop.db import get_session, utcnow
 from coop.forms import OnceForm
 from coop.pages import Load, coop_view, page_number, show_refusal
 from coop.web import reader_locale
-from minga import commissions, sessions, wording
+from minga import commissions, sessions, signups, wording
 from minga.models import Commission, SessionStatus, WorkSession
 from minga.permissions import MANAGE_SESSIONS
 from minga.views import bp
@@ -157,12 +157,12 @@ def new_series(commission: Commission):
 
 def _render_session(work_session: WorkSession, *, cancel_form=None, status: int = 200):
     db = get_session()
-    confirmed, waitlisted = sessions.sign_ups_of(db, work_session)
+    found = signups.sign_ups_of_session(db, g.coop, work_session)
     now = utcnow()
     allowed = [s for s in sessions.TRANSITIONS[work_session.status]
                if s is not SessionStatus.DONE or now >= work_session.ends_dt]
     return render_template(
-        "minga/manage_session.html", work_session=work_session, confirmed=confirmed, waitlisted=waitlisted,
+        "minga/manage_session.html", work_session=work_session, confirmed=found.confirmed, waitlisted=found.waitlisted,
         status_labels=sessions.STATUS_LABELS, next_statuses=allowed,
         cancel_form=cancel_form or CancelForm(formdata=None),
         can_cancel=work_session.status not in (SessionStatus.DONE, SessionStatus.CANCELLED)

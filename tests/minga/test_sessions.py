@@ -212,5 +212,21 @@ def test_the_manager_sees_coming_and_recent_sessions_of_their_commissions_with_w
     assert {m.session.title for m in everything.upcoming} == {"Minga de la quebrada", "Minga del parque"}
     assert [s.id for s in sessions.awaiting_attendance(db, db.merge(minga_coop), frozenset({quebrada.id}),
                                                         now=NOW)] == [past.id]
-    confirmed, waitlisted = sessions.sign_ups_of(db, db.merge(coming))
-    assert [s.member_id for s in confirmed] == [ana.id] and [s.member_id for s in waitlisted] == [luis.id]
+
+
+def test_fewer_places_send_the_latest_sign_up_back_to_the_waitlist_and_tell_them(
+        db, minga_coop, make_commission, make_session, make_member, ctx):
+    from minga import signups
+    work_session = make_session(make_commission(minga_coop), capacity=3)
+    people = [make_member(minga_coop, given_names=name, email=f"{name.lower()}@example.org")
+              for name in ("Ana", "Luis", "Rosa")]
+    coop, work_session = db.merge(minga_coop), db.merge(work_session)
+    for member in people:
+        signups.sign_up(db, None, coop, work_session, db.merge(member), by_office=True, now=NOW)
+    db.commit()
+    changes = sessions.update_session(db, None, coop, work_session, saturday_work(capacity=2, tasks=[]), now=NOW)
+    db.commit()
+    assert changes["capacity"] == [3, 2] and work_session.capacity == 2 and work_session.confirmed_count == 2
+    moved = db.scalar(sa.select(SignUp).where(SignUp.status == SignUpStatus.WAITLISTED))
+    assert moved.member_id == people[2].id
+    assert db.scalar(sa.select(OutboxMessage.to_address)) == "rosa@example.org"

@@ -143,3 +143,20 @@ def test_the_coordinators_home_shows_their_next_sessions(client, db, minga_coop,
     assert "El trabajo de sus comisiones" in text
     assert "Minga de la quebrada" in text and "0 de 8 cupos ocupados" in text
     assert "Minga del parque" not in text
+
+
+def test_the_coordinator_changes_a_session_from_its_edit_page(client, db, minga_coop, quebrada, coordinator,
+                                                              make_session, login):
+    day = next_saturday(minga_coop)
+    work_session = make_session(quebrada, day=day, capacity=4)
+    login(client, coordinator)
+    page = client.get(url(minga_coop, f"/manage/sessions/{work_session.id}/edit"))
+    assert page.status_code == 200 and 'value="07:00"' in page.get_data(as_text=True)
+    form = session_form(day, start="08:00", capacity="6", title="Minga de la quebrada (tarde)")
+    form.pop("once_key")
+    response = client.post(url(minga_coop, f"/manage/sessions/{work_session.id}/edit"), data=form)
+    assert response.status_code == 302
+    db.rollback()
+    changed = db.get(WorkSession, work_session.id)
+    assert (changed.title, changed.capacity) == ("Minga de la quebrada (tarde)", 6)
+    assert changed.starts_dt == dt.datetime.combine(day, dt.time(13))
