@@ -74,7 +74,8 @@ class SeriesForm(NewSessionForm):
     every_days = IntegerField(_l("Every how many days"), default=7,
                               validators=[InputRequired(), NumberRange(min=1, max=sessions.MAX_EVERY_DAYS)],
                               description=_l("7: every week, on the same day."))
-    count = IntegerField(_l("How many sessions"), validators=[InputRequired(), NumberRange(min=2, max=sessions.MAX_SERIES)],
+    count = IntegerField(_l("How many sessions"),
+                         validators=[InputRequired(), NumberRange(min=2, max=sessions.MAX_SERIES)],
                          description=_l("At most %(max)d.", max=sessions.MAX_SERIES))
 
 
@@ -179,7 +180,8 @@ def _fill(form: SessionForm, work_session: WorkSession) -> None:
     starts, ends = (calendar.utc_to_local(g.coop, work_session.starts_dt),
                     calendar.utc_to_local(g.coop, work_session.ends_dt))
     form.day.data, form.start.data, form.end.data = starts.date(), starts.time(), ends.time()
-    for name, value in (("signup_opens", work_session.signup_opens_dt), ("signup_closes", work_session.signup_closes_dt)):
+    for name, value in (("signup_opens", work_session.signup_opens_dt),
+                        ("signup_closes", work_session.signup_closes_dt)):
         if value is not None:
             local = calendar.utc_to_local(g.coop, value)
             getattr(form, name).data, getattr(form, f"{name}_time").data = local.date(), local.time()

@@ -76,4 +76,5 @@ def test_a_member_reads_the_commissions_but_may_not_keep_them(client, minga_coop
     assert client.get(url(minga_coop, f"/commissions/{commission.id}")).status_code == 200
     assert client.get(url(minga_coop, "/commissions/new")).status_code == 403
     assert client.get(url(minga_coop, f"/commissions/{commission.id}/edit")).status_code == 403
-    assert client.post(url(minga_coop, f"/commissions/{commission.id}/coordinators"), data={"user": 1}).status_code == 403
+    appoint = url(minga_coop, f"/commissions/{commission.id}/coordinators")
+    assert client.post(appoint, data={"user": 1}).status_code == 403
