@@ -101,18 +101,24 @@ def coordinator_names(session: so.Session, coop: Coop) -> dict[int, list[str]]:
 
 
 def next_sessions(session: so.Session, coop: Coop, *, now: dt.datetime, commission_ids=None,
-                  per_commission: int = NEXT_SESSIONS, limit: int = 300) -> dict[int, list[WorkSession]]:
-    """Commission id -> its next open or closed sessions (not drafts), soonest first."""
-    query = sa.select(WorkSession).where(
+                  per_commission: int = NEXT_SESSIONS) -> dict[int, list[WorkSession]]:
+    """Commission id -> its next open or closed sessions (not drafts), soonest first.
+
+    One query: each commission's sessions are numbered in order and only the first few read, so
+    a commission with a year of weekly sessions planned costs no more than one with three.
+    """
+    query = sa.select(WorkSession.id, sa.func.row_number().over(
+        partition_by=WorkSession.commission_id, order_by=(WorkSession.starts_dt, WorkSession.id)).label("rank")).where(
         WorkSession.coop_id == coop.id, WorkSession.ends_dt >= now,
         WorkSession.status.in_((SessionStatus.OPEN, SessionStatus.CLOSED)))
     if commission_ids is not None:
         query = query.where(WorkSession.commission_id.in_(commission_ids))
+    ranked = query.subquery()
     found: dict[int, list[WorkSession]] = {}
-    for work_session in session.scalars(query.order_by(WorkSession.starts_dt, WorkSession.id).limit(limit)):
-        shown = found.setdefault(work_session.commission_id, [])
-        if len(shown) < per_commission:
-            shown.append(work_session)
+    for work_session in session.scalars(
+            sa.select(WorkSession).join(ranked, ranked.c.id == WorkSession.id)
+            .where(ranked.c.rank <= per_commission).order_by(WorkSession.starts_dt, WorkSession.id)):
+        found.setdefault(work_session.commission_id, []).append(work_session)
     return found
 
 

@@ -11,7 +11,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from coop import submissions
-from coop.access import can, current_viewer
+from coop.access import can
 from coop.db import get_session, utcnow
 from coop.forms import OnceForm
 from coop.pages import coop_view, load_or_404, show_refusal
@@ -64,7 +64,8 @@ def _render_commission(commission: Commission, member_form=None, coordinator_for
     db = get_session()
     manages = can(MANAGE_COMMISSIONS)
     coordinator_form = coordinator_form or CoordinatorForm(formdata=None)
-    coordinator_form.user.choices = [(0, _("Choose..."))] + commissions.people_choices(db, g.coop)
+    if manages:  # the co-op's people and their addresses are for whoever appoints
+        coordinator_form.user.choices = [(0, _("Choose..."))] + commissions.people_choices(db, g.coop)
     coming = commissions.next_sessions(db, g.coop, now=utcnow(), commission_ids=[commission.id], per_commission=10)
     return render_template(
         "minga/commission.html", commission=commission, manages=manages,
@@ -154,6 +155,3 @@ def remove_coordinator(commission: Commission, user_id: int):
         flash(_("%(name)s no longer coordinates the commission.", name=user.name), "success")
     return redirect(url_for("minga.commission", commission_id=commission.id) + "#coordinators")
 
-
-def managed_ids() -> frozenset[int] | None:
-    return commissions.managed_commission_ids(current_viewer())

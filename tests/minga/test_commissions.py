@@ -127,10 +127,13 @@ def test_the_list_names_each_commissions_coordinators_and_next_sessions(db, ming
     quebrada = make_commission(minga_coop)
     make_commission(minga_coop, "Parque")
     make_session(quebrada, title="Minga de diciembre")
+    for week in (1, 2, 3):
+        make_session(quebrada, day=dt.date(2026, 12, 5) + dt.timedelta(weeks=week), title=f"Semana {week}")
     rosa = make_user("rosa@example.org", coop=minga_coop, roles=["member"], name="Rosa Quishpe")
     coop = db.merge(minga_coop)
     commissions.appoint_coordinator(db, None, coop, db.merge(quebrada), rosa.id)
     summaries = {s.commission.name: s for s in commissions.commission_summaries(db, coop, now=NOW)}
     assert summaries["Recuperación de la quebrada"].coordinators == ["Rosa Quishpe"]
-    assert [s.title for s in summaries["Recuperación de la quebrada"].next_sessions] == ["Minga de diciembre"]
+    assert [s.title for s in summaries["Recuperación de la quebrada"].next_sessions] == [
+        "Minga de diciembre", "Semana 1", "Semana 2"]  # the next three
     assert summaries["Parque"].coordinators == [] and summaries["Parque"].next_sessions == []
