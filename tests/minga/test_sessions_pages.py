@@ -160,3 +160,24 @@ def test_the_coordinator_changes_a_session_from_its_edit_page(client, db, minga_
     changed = db.get(WorkSession, work_session.id)
     assert (changed.title, changed.capacity) == ("Minga de la quebrada (tarde)", 6)
     assert changed.starts_dt == dt.datetime.combine(day, dt.time(13))
+
+
+def test_the_managers_pages_ask_the_same_few_queries_however_many_sessions(client, db, minga_coop, quebrada,
+                                                                          coordinator, make_session, make_member,
+                                                                          login, count_queries):
+    day = next_saturday(minga_coop)
+    made = [make_session(quebrada, day=day + dt.timedelta(weeks=week), capacity=1) for week in range(12)]
+    people = [make_member(minga_coop) for _ in range(4)]
+    db.rollback()
+    for arrival, member in enumerate(people, 1):
+        db.add(SignUp(coop_id=minga_coop.id, session_id=made[0].id, member_id=member.id, arrival=arrival,
+                      status=SignUpStatus.CONFIRMED if arrival == 1 else SignUpStatus.WAITLISTED))
+    db.commit()
+    login(client, coordinator)
+    for path in ("/manage/", f"/manage/sessions/{made[0].id}"):
+        with count_queries() as counted:
+            assert client.get(url(minga_coop, path)).status_code == 200
+        assert counted.count <= 11, (path, counted)
+    with count_queries() as counted:
+        assert client.get(f"/c/{minga_coop.slug}/").status_code == 200
+    assert counted.count <= 10, counted
