@@ -93,6 +93,12 @@ SCOPED_OBJECTS = {
     "minga.office_cancel_sign_up": minga_session_in,
     "minga.substitute_sign_up": minga_session_in,
     "minga.commission_calendar": lambda db, coop, scope_id: {"commission_id": minga_commission(db, coop, scope_id)},
+    "minga.new_session": lambda db, coop, scope_id: {"commission_id": minga_commission(db, coop, scope_id)},
+    "minga.new_series": lambda db, coop, scope_id: {"commission_id": minga_commission(db, coop, scope_id)},
+    "minga.manage_session": minga_session_in,
+    "minga.edit_session": minga_session_in,
+    "minga.session_status": minga_session_in,
+    "minga.cancel_session": minga_session_in,
 }
 
 
