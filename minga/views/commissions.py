@@ -18,8 +18,9 @@ from coop.pages import coop_view, load_or_404, show_refusal
 from members.models import Member
 from minga import commissions
 from minga.models import Commission
-from minga.permissions import MANAGE_COMMISSIONS, MANAGE_SESSIONS, VIEW_MINGA
+from minga.permissions import MANAGE_COMMISSIONS, MANAGE_SESSIONS, VIEW_COMPLIANCE, VIEW_MINGA
 from minga.views import bp
+from minga.views.calendars import commission_feed_url
 
 
 class CommissionForm(FlaskForm):
@@ -72,7 +73,8 @@ def _render_commission(commission: Commission, member_form=None, coordinator_for
         manages_sessions=can(MANAGE_SESSIONS, commission),
         coordinators=commissions.coordinators_of(db, g.coop, commission),
         standing=commissions.standing_members(db, commission) if manages or can(MANAGE_SESSIONS, commission) else None,
-        next_sessions=coming.get(commission.id, []),
+        next_sessions=coming.get(commission.id, []), feed_url=commission_feed_url(db, g.coop, commission),
+        reads_reports=can(VIEW_COMPLIANCE),
         member_form=member_form or StandingMemberForm(formdata=None), coordinator_form=coordinator_form)
 
 
