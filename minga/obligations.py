@@ -27,6 +27,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -160,9 +161,8 @@ def update_rules(session: so.Session, actor: User | None, coop: Coop, data: Rule
     values["unit"], values["period"], values["surplus"] = (ObligationUnit(data.unit), ObligationPeriod(data.period),
                                                            SurplusRule(data.surplus))
     is_new = rules.id is None
-    changes = audit.changes_between(rules, values) if not is_new else {
-        key: [None, audit.changes_between(rules, {key: value}).get(key, [None, value])[1]]
-        for key, value in values.items()}
+    # new rules are recorded field by field from nothing, as a plan's creation is
+    changes = audit.changes_between(SimpleNamespace(**dict.fromkeys(values)) if is_new else rules, values)
     if not changes and not is_new:
         return {}
     for key, value in values.items():
