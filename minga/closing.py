@@ -246,7 +246,7 @@ def lines_of(session: so.Session, close: PeriodClose, *, page: int = 1, per_page
              .offset((max(page, 1) - 1) * per_page).limit(per_page))
     if only_posted:
         query = query.where(sa.or_(CloseLine.fine_entry_id.is_not(None), CloseLine.capital_entry_id.is_not(None)))
-    return list(query and session.scalars(query))
+    return list(session.scalars(query))
 
 
 def periods_to_close(session: so.Session, coop: Coop, today: dt.date, rules: MingaRules | None = None) -> list[dt.date]:
