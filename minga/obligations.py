@@ -44,7 +44,7 @@ from ledger.models import Account, AccountType
 from ledger.services import account_by_code
 from members.models import Household, Member
 from minga.models import (Attendance, AttendanceStatus, Commission, Exemption, MingaRules, ObligationPeriod,
-                          ObligationUnit, SessionStatus, SurplusRule, WorkSession)
+                          ObligationUnit, PeriodClose, SessionStatus, SurplusRule, WorkSession)
 
 #: the default accounts of the housing chart
 FINE_ACCOUNT_CODE, CAPITAL_ACCOUNT_CODE = "4.3", "1.2.02"
@@ -152,10 +152,24 @@ def _check_rules(session: so.Session, coop: Coop, data: RulesData) -> None:
     problems.raise_any()
 
 
+def _check_after_closes(session: so.Session, coop: Coop, rules: MingaRules, data: RulesData) -> None:
+    """Once a period is closed, what defines the periods and who owes them stays as it was."""
+    if rules.id is None or session.scalar(sa.select(PeriodClose.id).where(PeriodClose.coop_id == coop.id)
+                                          .limit(1)) is None:
+        return
+    problems = Problems()
+    for name, new, old in (("unit", data.unit, rules.unit), ("period", data.period, rules.period),
+                           ("starts_on", calendar.month_start(data.starts_on), rules.starts_on)):
+        if new != old:
+            problems.add(_l("Periods were already closed under this rule: it can no longer change."), field=name)
+    problems.raise_any()
+
+
 def update_rules(session: so.Session, actor: User | None, coop: Coop, data: RulesData) -> dict:
     """Save the co-op's rules (creating them the first time); the changes made."""
     _check_rules(session, coop, data)
     rules = rules_of(session, coop)
+    _check_after_closes(session, coop, rules, data)
     values = {key: getattr(data, key) for key in RulesData.__dataclass_fields__}
     values["starts_on"] = calendar.month_start(data.starts_on)
     values["unit"], values["period"], values["surplus"] = (ObligationUnit(data.unit), ObligationPeriod(data.period),
@@ -415,9 +429,10 @@ def _window(coop: Coop, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.d
 
 
 def _tallies(session: so.Session, coop: Coop, rules: MingaRules, start: dt.date,
-             only: sa.ColumnElement | None = None) -> dict[str, _Tally]:
-    """Worked and capital minutes per unit key, for the period and the one before: one query."""
-    low, high = _window(coop, previous_period(rules, start), deadline(rules, start))
+             only: sa.ColumnElement | None = None, since: dt.date | None = None) -> dict[str, _Tally]:
+    """Worked and capital minutes per unit key, for the period (and those from ``since``) and the
+    one before: one query."""
+    low, high = _window(coop, previous_period(rules, since or start), deadline(rules, start))
     query = (sa.select(Attendance.household_id, Attendance.member_id, Attendance.minutes, WorkSession.starts_dt,
                        WorkSession.is_compensation, Commission.is_office_work, Commission.is_capital_work)
              .join(WorkSession, WorkSession.id == Attendance.session_id)
@@ -441,9 +456,9 @@ def _tallies(session: so.Session, coop: Coop, rules: MingaRules, start: dt.date,
 
 
 def _spans(session: so.Session, coop: Coop, rules: MingaRules, start: dt.date,
-           only: sa.ColumnElement | None = None) -> dict[str, list[Span]]:
-    """Exemptions touching the period or the one before, by the unit key they excuse."""
-    first, last = previous_period(rules, start), period_end(rules, start)
+           only: sa.ColumnElement | None = None, since: dt.date | None = None) -> dict[str, list[Span]]:
+    """Exemptions touching the period (and those from ``since``) or the one before, by unit key."""
+    first, last = previous_period(rules, since or start), period_end(rules, start)
     query = sa.select(Exemption).where(Exemption.coop_id == coop.id,
                                        Exemption.from_date <= last,
                                        sa.or_(Exemption.to_date.is_(None), Exemption.to_date >= first))
@@ -490,11 +505,19 @@ def household_standing(session: so.Session, coop: Coop, member: Member, start: d
                        rules: MingaRules | None = None) -> Standing | None:
     """The count of the member's own household (or their own) for one period; None if they owe
     nothing that period (not yet joined, not in good standing, before the first period)."""
+    return household_standings(session, coop, member, [start], rules)[start]
+
+
+def household_standings(session: so.Session, coop: Coop, member: Member, starts: Sequence[dt.date],
+                        rules: MingaRules | None = None) -> dict[dt.date, Standing | None]:
+    """``household_standing`` for several periods at once (two queries whatever their number)."""
     rules = rules or rules_of(session, coop)
-    if member.coop_id != coop.id or rules.owed_minutes <= 0 or start < first_period(rules):
-        return None
-    if member.status not in dues.OWING_STATUSES or member.join_date > period_end(rules, start):
-        return None
+    owing = [start for start in starts if member.coop_id == coop.id and rules.owed_minutes > 0
+             and start >= first_period(rules) and member.status in dues.OWING_STATUSES
+             and member.join_date <= period_end(rules, start)]
+    found: dict[dt.date, Standing | None] = dict.fromkeys(starts)
+    if not owing:
+        return found
     per_household = rules.unit == ObligationUnit.HOUSEHOLD and member.household_id is not None
     if per_household:
         only_attendance = Attendance.household_id == member.household_id
@@ -503,8 +526,16 @@ def household_standing(session: so.Session, coop: Coop, member: Member, start: d
         only_attendance = Attendance.member_id == member.id
         only_exemptions = sa.or_(Exemption.member_id == member.id, Exemption.household_id == member.household_id
                                  if member.household_id else sa.false())
-    tallies = _tallies(session, coop, rules, start, only_attendance)
-    spans = _spans(session, coop, rules, start, only_exemptions)
-    before_end = period_end(rules, previous_period(rules, start))
-    return _standing(rules, start, member, member.household if per_household else None, tallies, spans,
-                     member.join_date <= before_end)
+    latest, since = max(owing), min(owing)
+    tallies = _tallies(session, coop, rules, latest, only_attendance, since)
+    spans = _spans(session, coop, rules, latest, only_exemptions, since)
+    for start in owing:
+        before_end = period_end(rules, previous_period(rules, start))
+        found[start] = _standing(rules, start, member, member.household if per_household else None, tallies, spans,
+                                 member.join_date <= before_end)
+    return found
+
+
+def saved_rules(session: so.Session, coop: Coop) -> MingaRules | None:
+    """The co-op's rules if it set any (one cheap query, for the home page)."""
+    return session.scalar(sa.select(MingaRules).where(MingaRules.coop_id == coop.id))

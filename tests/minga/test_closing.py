@@ -173,3 +173,16 @@ def test_the_scheduled_job_closes_a_period_once(app, db, minga_coop, november):
     assert first.startswith("2 ") and second.startswith("0 ")
     assert db.scalar(sa.select(sa.func.count()).select_from(PeriodClose)) == 2
     assert len(fines_of(db, november["rosa"])) == 2
+
+
+def test_once_a_period_is_closed_the_periods_can_no_longer_be_redrawn(db, minga_coop, november):
+    from minga import obligations
+    from minga.models import ObligationPeriod
+    from tests.minga.obligation_factories import rules_data
+    db.rollback()
+    closing.close_period(db, None, minga_coop, NOVEMBER, today=AFTER_NOVEMBER)
+    db.commit()
+    with pytest.raises(DomainError) as refused:
+        obligations.update_rules(db, None, minga_coop, rules_data(db, minga_coop, period=ObligationPeriod.QUARTER))
+    assert refused.value.field == "period" or {e.field for e in refused.value.errors} == {"period"}
+    assert obligations.update_rules(db, None, minga_coop, rules_data(db, minga_coop, fine_per_hour_minor=700))
