@@ -3,7 +3,6 @@ unique (co-op, period) key of the close lets exactly one through; the other is t
 already closed, and each short household is fined once (real threads, own transactions)."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 import sqlalchemy as sa

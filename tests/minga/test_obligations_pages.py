@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ledger.models import Charge, EntrySource
 from minga import obligations
 from minga.models import Exemption, PeriodClose
-from tests.conftest import field_error, flashes, once, text_of
+from tests.conftest import field_error, once, text_of
 from tests.minga.obligation_factories import commission, household, set_rules, work
 
 
@@ -104,3 +104,21 @@ def test_a_member_sees_their_household_hours_on_the_home_page(client, db, minga_
     login(client, user)
     home = text_of(client.get(f"/c/{minga_coop.slug}/"))
     assert "8 h" in home
+
+
+def test_the_statement_page_shows_work_credited_as_capital_beside_the_money(client, db, minga_coop, make_user,
+                                                                           make_member, login):
+    from minga import closing
+    set_rules(db, minga_coop, owed_minutes=0, fine_per_hour_minor=0, capital_rate_minor=400,
+              starts_on=dt.date(2026, 9, 1))
+    ana = make_member(minga_coop, household=household(db, minga_coop, "Familia Quishpe"))
+    building = commission(db, minga_coop, "Construcción", is_capital_work=True)
+    for day in (5, 12, 19):
+        work(db, minga_coop, ana, dt.date(2026, 9, day), 480, where=building)
+    with client.application.test_request_context():
+        db.rollback()
+        closing.close_period(db, None, minga_coop, dt.date(2026, 9, 1), today=dt.date(2026, 10, 20))
+        db.commit()
+    login(client, make_user(coop=minga_coop, roles=["treasurer"]))
+    page = client.get(f"/c/{minga_coop.slug}/books/members/{ana.id}/statement?start=2026-10-01&end=2026-10-31")
+    assert "Aporte en trabajo acreditado como capital: 24 h = $96,00" in text_of(page)
