@@ -3,12 +3,12 @@
 A ``DuesPlan`` says how much, how often, who owes it and from when to when. ``run_dues`` charges
 one period of a plan: it first inserts the ``DuesRun`` row, whose unique key (co-op, plan,
 period) is what makes a second run of the same period impossible, even from two processes at
-the same instant; then it posts one journal entry per debtor in one batch
-(``ledger.services.post_entries``), records a ``Charge`` for each, and lets the members' unused
-credit pay the new charges. Everything happens inside a savepoint, so a refusal leaves nothing
+the same instant; then it charges every debtor in one batch (``ledger.charges.post_charges``, which
+Minga's period close shares: an entry and a ``Charge`` each, then the members' unused credit
+pays the new charges). Everything happens inside a savepoint, so a refusal leaves nothing
 behind. Periods are months, quarters or years counted from the plan's start month (a quarterly
 plan starting in February has periods February-April, May-July, ...); a one-off plan has a single
-period starting on its start date. ``charge_member`` posts a single charge (Minga fines).
+period starting on its start date. ``charge_member`` posts a single charge by hand.
 Each entry names its run, or its single charge, as its origin (``ledger.origins``): whoever
 reverses such an entry, the charge is voided and what paid it becomes the member's credit again.
 """
@@ -471,7 +471,7 @@ def charges_of_run(session: so.Session, run: DuesRun, *, page: int = 1, per_page
 def charge_member(session: so.Session, actor: User | None, coop: Coop, *, member: Member, amount_minor: int,
                   description: str, due_date: dt.date, income_account: Account,
                   source: EntrySource = EntrySource.FINE, entry_date: dt.date | None = None) -> Charge:
-    """Post one charge to a member (a Minga fine): debit their account, credit ``income_account``.
+    """Post one charge to a member: debit their account, credit ``income_account``.
 
     The entry is dated ``entry_date`` (default: today in the co-op); the member's unused credit
     pays it at once.

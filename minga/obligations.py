@@ -36,6 +36,7 @@ from flask_babel import lazy_gettext as _l
 
 from coop import audit, calendar
 from coop.auth.models import User
+from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR
 from coop.tenancy import Coop
@@ -368,7 +369,7 @@ def end_exemption(session: so.Session, actor: User | None, coop: Coop, exemption
         raise NotFoundError(_l("There is no such exemption."), field="exemption")
     if exemption.revoked_dt is not None:
         raise DomainError(_l("This exemption was already ended."), field="exemption")
-    exemption.revoked_dt = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    exemption.revoked_dt = now or utcnow()
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="minga.exemption", obj=exemption,
                  summary=_exemption_name(exemption),
