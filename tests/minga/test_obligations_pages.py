@@ -122,3 +122,23 @@ def test_the_statement_page_shows_work_credited_as_capital_beside_the_money(clie
     login(client, make_user(coop=minga_coop, roles=["treasurer"]))
     page = client.get(f"/c/{minga_coop.slug}/books/members/{ana.id}/statement?start=2026-10-01&end=2026-10-31")
     assert "Aporte en trabajo acreditado como capital: 24 h = $96,00" in text_of(page)
+
+
+def test_the_treasurer_reverses_a_fine_on_the_journal_page_and_the_close_shows_it(client, db, minga_coop,
+                                                                                  make_user, make_member, login):
+    from minga import closing
+    set_rules(db, minga_coop, starts_on=dt.date(2026, 9, 1))
+    make_member(minga_coop, household=household(db, minga_coop, "Familia Quishpe"))
+    with client.application.test_request_context():
+        db.rollback()
+        close = closing.close_period(db, None, minga_coop, dt.date(2026, 9, 1), today=dt.date(2026, 10, 20))
+        db.commit()
+    [fine] = db.scalars(sa.select(Charge).where(Charge.source == EntrySource.FINE))
+    login(client, make_user(coop=minga_coop, roles=["treasurer"]))
+    reversed_page = client.post(f"/c/{minga_coop.slug}/books/journal/{fine.entry_id}/reverse", data={
+        "entry_date": "2026-10-21", "reason": "Trabajó en la comisión de fiestas: acta 12"})
+    assert reversed_page.status_code == 302
+    db.rollback()
+    assert db.get(Charge, fine.id).is_void
+    shown = text_of(client.get(f"{base(minga_coop)}/closes/{close.id}"))
+    assert "revertido" in shown or "reversed" in shown
