@@ -6,9 +6,8 @@ has nothing to say to this person. The home page shows the panels whose permissi
 holds, in the order given. Each panel counts and links, with one or two cheap queries: the home
 page is everyone's first page, and ``tests/coop/test_queries.py`` bounds what it sends.
 
-The kernel adds two of its own below: the latest changes of the audit trail for whoever reads
-it (the oversight council), and, until the Minga package brings the coordinator's work, a word
-on what a commission coordinator will do here.
+The kernel adds its own below: the latest changes of the audit trail for whoever reads it (the
+oversight council). Minga adds the commission coordinator's work (``minga.home``).
 """
 from __future__ import annotations
 
@@ -20,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from coop import audit
 from coop.access import VIEW_AUDIT, Permission, Viewer
-from coop.tenancy import Coop, Role
+from coop.tenancy import Coop
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,3 @@ def latest_changes(session: so.Session, coop: Coop, viewer: Viewer) -> HomePanel
     events, total = audit.events(session, coop.id, audit.AuditFilter(), per_page=LATEST_EVENTS)
     return HomePanel(str(_l("Latest changes")), "coop/_home_latest_changes.html",
                      {"events": events, "total": total})
-
-
-@home_panel(None, order=40)
-def coordinator_work(session: so.Session, coop: Coop, viewer: Viewer) -> HomePanel | None:
-    """Until Minga lands (it registers the coordinator's own panel then), say what will be here."""
-    if Role.COORDINATOR not in viewer.roles:
-        return None
-    return HomePanel(str(_l("Your commission's work")), "coop/_home_coordinator.html")

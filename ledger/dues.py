@@ -3,12 +3,12 @@
 A ``DuesPlan`` says how much, how often, who owes it and from when to when. ``run_dues`` charges
 one period of a plan: it first inserts the ``DuesRun`` row, whose unique key (co-op, plan,
 period) is what makes a second run of the same period impossible, even from two processes at
-the same instant; then it posts one journal entry per debtor in one batch
-(``ledger.services.post_entries``), records a ``Charge`` for each, and lets the members' unused
-credit pay the new charges. Everything happens inside a savepoint, so a refusal leaves nothing
+the same instant; then it charges every debtor in one batch (``ledger.charges.post_charges``, which
+Minga's period close shares: an entry and a ``Charge`` each, then the members' unused credit
+pays the new charges). Everything happens inside a savepoint, so a refusal leaves nothing
 behind. Periods are months, quarters or years counted from the plan's start month (a quarterly
 plan starting in February has periods February-April, May-July, ...); a one-off plan has a single
-period starting on its start date. ``charge_member`` posts a single charge (Minga fines).
+period starting on its start date. ``charge_member`` posts a single charge by hand.
 Each entry names its run, or its single charge, as its origin (``ledger.origins``): whoever
 reverses such an entry, the charge is voided and what paid it becomes the member's credit again.
 """
@@ -28,10 +28,10 @@ from coop.auth.models import User
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR
 from coop.tenancy import Coop, check_amount
-from ledger import allocation, services
+from ledger import allocation, charges, services
 from ledger.models import (Account, AccountType, Charge, Debtors, DuesPlan, DuesRun, EntrySource, Frequency)
 from ledger.origins import Origin, register_origin, reserve_id
-from ledger.services import NewEntry, PostingLine, is_closed_month, post_entries, post_entry
+from ledger.services import PostingLine, is_closed_month, post_entry
 from members.models import Household, Member, MemberStatus
 
 log = logging.getLogger(__name__)
@@ -347,18 +347,21 @@ class Debtor:
     amount_minor: int
 
 
-def debtors(session: so.Session, coop: Coop, plan: DuesPlan, start: dt.date) -> list[Debtor]:
-    """Who owes the period: members in good standing who joined by its end, by member number.
+def owing_members(session: so.Session, coop: Coop, *, joined_by: dt.date,
+                  per_household: bool) -> list[tuple[Member, Household | None]]:
+    """Who owes a period ending on ``joined_by``: members in good standing who had joined by then,
+    by member number, each with their household.
 
-    For a household plan, one charge per household, to its lowest-numbered such member; a member
-    not (yet) placed in any household counts as a household of their own, so nobody is forgotten.
+    ``per_household``: one per household, its lowest-numbered such member; a member not (yet)
+    placed in any household counts as a household of their own, so nobody is forgotten. Dues and
+    Minga's obligations both charge by this rule.
     """
     members = session.scalars(
         sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(OWING_STATUSES),
-                                Member.join_date <= period_end(plan, start))
+                                Member.join_date <= joined_by)
         .options(so.joinedload(Member.household)).order_by(Member.number))
-    if plan.debtors == Debtors.MEMBERS:
-        return [Debtor(member, None, plan.amount_minor) for member in members]
+    if not per_household:
+        return [(member, None) for member in members]
     seen: set[int] = set()
     owing = []
     for member in members:
@@ -366,8 +369,14 @@ def debtors(session: so.Session, coop: Coop, plan: DuesPlan, start: dt.date) -> 
             if member.household_id in seen:
                 continue
             seen.add(member.household_id)
-        owing.append(Debtor(member, member.household, plan.amount_minor))
+        owing.append((member, member.household))
     return owing
+
+
+def debtors(session: so.Session, coop: Coop, plan: DuesPlan, start: dt.date) -> list[Debtor]:
+    """Who owes the period (``owing_members``): each member, or each household's first member."""
+    return [Debtor(member, household, plan.amount_minor) for member, household in owing_members(
+        session, coop, joined_by=period_end(plan, start), per_household=plan.debtors == Debtors.HOUSEHOLDS)]
 
 
 def run_of(session: so.Session, plan: DuesPlan, start: dt.date) -> DuesRun | None:
@@ -425,7 +434,6 @@ def run_dues(session: so.Session, actor: User | None, coop: Coop, plan: DuesPlan
     blocking = _blocking(session, coop, plan, start)
     if blocking:
         raise DomainError(blocking[0], field="period")
-    receivable = services.receivable_account(session, coop)
     with session.begin_nested():  # all or nothing, even for a caller that goes on (the job)
         try:
             with session.begin_nested():  # the unique (co-op, plan, period) refuses a second run
@@ -440,21 +448,12 @@ def run_dues(session: so.Session, actor: User | None, coop: Coop, plan: DuesPlan
             raise DomainError(_l("Nobody owes this period: no member in good standing had joined by its end."),
                               field="period")
         description = f"{plan.name} {period_label(plan, start)}"
-        entries = post_entries(session, actor, coop, [
-            NewEntry(start, description, [PostingLine(receivable, d.amount_minor, d.member),
-                                          PostingLine(plan.income_account, -d.amount_minor)],
-                     source=EntrySource.DUES, reference=plan.resolution_ref[:100],
-                     origin=Origin(DUES_RUN_ORIGIN, run.id))
-            for d in owing])
-        due = due_date(plan, start)
-        session.execute(sa.insert(Charge), [
-            {"coop_id": coop.id, "member_id": d.member.id, "household_id": d.household.id if d.household else None,
-             "run_id": run.id, "source": EntrySource.DUES, "description": entry.description, "due_date": due,
-             "amount_minor": d.amount_minor, "settled_minor": 0, "is_void": False, "entry_id": entry.id}
-            for d, entry in zip(owing, entries, strict=True)])
+        charges.post_charges(session, actor, coop, [
+            charges.ChargeLine(d.member, d.amount_minor, description, d.household) for d in owing],
+            income_account=plan.income_account, source=EntrySource.DUES, origin=Origin(DUES_RUN_ORIGIN, run.id),
+            entry_date=start, due_date=due_date(plan, start), run_id=run.id, reference=plan.resolution_ref[:100])
         run.charges_count, run.total_minor = len(owing), sum(d.amount_minor for d in owing)
         session.flush()
-        allocation.settle_members(session, coop.id, [d.member.id for d in owing])
         audit.record(session, coop=coop, actor=actor, action="ledger.dues_run", obj=run,
                      summary=f"{description}: {run.charges_count}")
     return run
@@ -472,7 +471,7 @@ def charges_of_run(session: so.Session, run: DuesRun, *, page: int = 1, per_page
 def charge_member(session: so.Session, actor: User | None, coop: Coop, *, member: Member, amount_minor: int,
                   description: str, due_date: dt.date, income_account: Account,
                   source: EntrySource = EntrySource.FINE, entry_date: dt.date | None = None) -> Charge:
-    """Post one charge to a member (a Minga fine): debit their account, credit ``income_account``.
+    """Post one charge to a member: debit their account, credit ``income_account``.
 
     The entry is dated ``entry_date`` (default: today in the co-op); the member's unused credit
     pays it at once.

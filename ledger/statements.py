@@ -10,6 +10,7 @@ members. Nothing here writes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -84,6 +85,33 @@ class StatementLine:
 
 
 @dataclass(frozen=True)
+class StatementNote:
+    """A line below the statement's entries that another package adds: what, how much of it, its value
+    ("Work credited as capital: 24 h = $96,00")."""
+
+    label: str
+    detail: str
+    amount_minor: int
+
+
+#: (session, coop, member, start, end) -> StatementNote | None, registered with ``statement_note``
+NoteProvider = Callable[[so.Session, Coop, Member, dt.date, dt.date], "StatementNote | None"]
+_NOTE_PROVIDERS: dict[str, NoteProvider] = {}
+
+
+def statement_note(provider: NoteProvider) -> NoteProvider:
+    """Register a note for members' statements (a package above the ledger: the ledger imports none)."""
+    _NOTE_PROVIDERS[f"{provider.__module__}.{provider.__qualname__}"] = provider
+    return provider
+
+
+def statement_notes(session: so.Session, coop: Coop, member: Member, start: dt.date,
+                    end: dt.date) -> list[StatementNote]:
+    notes = (provider(session, coop, member, start, end) for provider in _NOTE_PROVIDERS.values())
+    return [note for note in notes if note is not None]
+
+
+@dataclass(frozen=True)
 class Statement:
     """A member's statement of account (estado de cuenta) for a period."""
 
@@ -92,6 +120,8 @@ class Statement:
     end: dt.date
     opening: int
     lines: list[StatementLine] = field(default_factory=list)
+    #: what other packages add below the lines (Minga: work credited as capital)
+    notes: list[StatementNote] = field(default_factory=list)
 
     @property
     def closing(self) -> int:
@@ -133,7 +163,8 @@ def member_statement(session: so.Session, coop: Coop, member: Member, start: dt.
         lines.append(StatementLine(entry_id=entry_id, entry_date=day, number=number, description=description,
                                    reference=reference, charge=max(amount, 0), payment=max(-amount, 0),
                                    balance=balance, reverses_number=reverses, reversed_by_number=reversed_by))
-    return Statement(member=member, start=start, end=end, opening=opening, lines=lines)
+    return Statement(member=member, start=start, end=end, opening=opening, lines=lines,
+                     notes=statement_notes(session, coop, member, start, end))
 
 
 # --- arrears ---------------------------------------------------------------------------------

@@ -19,3 +19,4 @@ add_nav("minga.upcoming", _l("Minga"), VIEW_MINGA)
 
 from minga.views import (  # noqa: E402,F401  (routes)
     attendance, calendars, commissions, member, obligations, reports, sessions, signups)
+from minga import home  # noqa: E402,F401  (the coordinator's panel on the co-op's home page)

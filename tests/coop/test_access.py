@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 
 from coop import access, tenancy
@@ -57,31 +58,47 @@ def probe_commission(commission: ProbeCommission):
     return f"commission {commission.id} of {g.coop.slug}"
 
 
-#: endpoint of a route with a scoped subject -> URL values naming an object within scope ``id``;
-#: a domain with scoped roles adds its routes here (the test below fails for a route missing)
-def _minga_session_in(db, coop, scope_id) -> dict:
-    """A work session of the co-op in commission ``scope_id`` (commissions 1 and 2 made if missing)."""
+def minga_commission(db, coop, scope_id: int) -> int:
+    """The id of Minga commission ``scope_id`` of the co-op, made (with those before it) if missing."""
+    from minga.models import Commission
+    db.rollback()
+    while db.get(Commission, scope_id) is None:
+        db.add(Commission(coop_id=coop.id, name=f"Comisión {db.scalar(sa.select(sa.func.count(Commission.id))) + 1}"))
+        db.commit()
+    assert db.get(Commission, scope_id).coop_id == coop.id
+    return scope_id
+
+
+def minga_session_in(db, coop, scope_id: int) -> dict:
+    """An open Minga session, a week ahead, of commission ``scope_id`` (made if missing)."""
     import datetime as dt
 
-    from minga.models import Commission, WorkSession
-    db.rollback()
-    for number in (1, 2):  # the test's database starts empty: the first two commissions are 1 and 2
-        if db.get(Commission, number) is None:
-            db.add(Commission(coop_id=coop.id, name=f"Comisión {number}"))
-            db.flush()
-    assert db.get(Commission, scope_id) is not None
-    starts = dt.datetime(2026, 12, 5, 12, 0)
+    from minga.models import SessionStatus, WorkSession
+    minga_commission(db, coop, scope_id)
+    starts = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) + dt.timedelta(days=7)
     work_session = WorkSession(coop_id=coop.id, commission_id=scope_id, title="Minga", capacity=5,
-                               starts_dt=starts, ends_dt=starts + dt.timedelta(hours=6))
+                               starts_dt=starts, ends_dt=starts + dt.timedelta(hours=6), status=SessionStatus.OPEN)
     db.add(work_session)
     db.commit()
     return {"session_id": work_session.id}
 
 
+#: endpoint of a route with a scoped subject -> URL values naming an object within scope ``id``;
+#: a domain with scoped roles adds its routes here (the test below fails for a route missing)
 SCOPED_OBJECTS = {
     "probe.probe_commission": lambda _db, _coop, scope_id: {"commission_id": scope_id},
-    "minga.attendance": _minga_session_in,
-    "minga.sign_in_sheet": _minga_session_in,
+    "minga.attendance": minga_session_in,
+    "minga.sign_in_sheet": minga_session_in,
+    "minga.office_sign_up": minga_session_in,
+    "minga.office_cancel_sign_up": minga_session_in,
+    "minga.substitute_sign_up": minga_session_in,
+    "minga.commission_calendar": lambda db, coop, scope_id: {"commission_id": minga_commission(db, coop, scope_id)},
+    "minga.new_session": lambda db, coop, scope_id: {"commission_id": minga_commission(db, coop, scope_id)},
+    "minga.new_series": lambda db, coop, scope_id: {"commission_id": minga_commission(db, coop, scope_id)},
+    "minga.manage_session": minga_session_in,
+    "minga.edit_session": minga_session_in,
+    "minga.session_status": minga_session_in,
+    "minga.cancel_session": minga_session_in,
 }
 
 

@@ -3,7 +3,7 @@
 The secretary sees applications waiting for a decision and imports waiting for confirmation;
 the treasurer, expenses waiting for approval and approved ones waiting to be paid; the
 oversight council, the latest changes with a link to the whole trail; a commission
-coordinator, until Minga lands, what the role will do here.
+coordinator, their commissions' next sessions (Minga's panel, tested in tests/minga).
 """
 from __future__ import annotations
 
@@ -97,11 +97,12 @@ def test_the_oversight_council_sees_the_latest_changes_and_the_whole_trail(clien
     assert section_titles(page) == ["Últimos cambios"]
 
 
-def test_a_coordinators_home_says_what_the_role_will_do(client, db, coop, make_user, login):
+def test_a_coordinators_home_shows_their_commissions_work(client, db, coop, make_user, login):
     coordinator = make_user("minga@example.org", coop=coop, roles=["coordinator"])
-    text = text_of_html(home(client, coop, coordinator, login))
-    assert "El trabajo de su comisión" in text
-    assert "jornadas de trabajo" in text and "asistencia" in text
+    page = home(client, coop, coordinator, login)
+    assert section_titles(page) == ["El trabajo de sus comisiones"]
+    assert "No hay jornadas próximas." in text_of_html(page)
+    assert f'href="/c/{coop.slug}/minga/manage/"' in page
 
 
 def test_a_member_sees_no_officers_work(client, db, coop, make_user, login):
