@@ -32,6 +32,7 @@ from coop.demo import DEMO_PEOPLE, OPERATOR_EMAIL, demo_loader
 from coop.tenancy import Coop, Role, Scope
 from ledger import services as ledger_services
 from members.models import Member, MemberStatus
+from minga import closing
 from minga.models import (Attendance, AttendanceChange, AttendanceStatus, Commission, CommissionMember, Exemption,
                           MingaRules, ObligationPeriod, ObligationUnit, SessionSeries, SessionStatus, SessionTask,
                           SignUp, SignUpStatus, SurplusRule, WorkSession)
@@ -466,3 +467,6 @@ def load_minga(session: so.Session, coop: Coop) -> None:
     sign_up_ids = _insert_sign_ups(session, coop, people, planned, now)
     _insert_attendance(session, coop, people, planned, sign_up_ids, rng)
     _rules(session, coop, people, today)
+    # the treasurer closed the month before last: its fines and construction hours are in the books
+    closing.close_period(session, people.by_role[Role.TREASURER], coop, add_months(month_start(today), -2),
+                         today=today)

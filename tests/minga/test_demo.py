@@ -7,10 +7,14 @@ import sqlalchemy as sa
 
 from coop import tenancy
 from coop.auth import services as auth
+from coop.calendar import add_months, today_in
 from coop.db import utcnow
 from coop.tenancy import Grant, Role, Scope
-from minga.models import (Attendance, AttendanceChange, AttendanceStatus, Commission, CommissionMember, Exemption,
-                          MingaRules, SessionSeries, SessionStatus, SignUp, SignUpStatus, WorkSession)
+from ledger import reports
+from ledger.models import Charge, EntrySource
+from minga.models import (Attendance, AttendanceChange, AttendanceStatus, CloseLine, Commission, CommissionMember,
+                          Exemption, MingaRules, PeriodClose, SessionSeries, SessionStatus, SignUp, SignUpStatus,
+                          WorkSession)
 from minga.permissions import COMMISSION_SCOPE
 
 FOUR = {"Recuperación de la quebrada", "Mantenimiento de la escuela", "Construcción de viviendas",
@@ -123,3 +127,25 @@ def test_the_rules_fine_missing_hours_and_value_construction_hours_and_two_house
     assert sorted(e.percent for e in exemptions) == [50, 100]
     assert all(e.reason for e in exemptions)
     assert any(e.to_date is not None for e in exemptions)
+
+
+def test_the_month_before_last_was_closed_once_with_its_fines_and_construction_hours_in_the_books(demo_db, demo_coop):
+    closes = demo_db.scalars(sa.select(PeriodClose).where(PeriodClose.coop_id == demo_coop.id)).all()
+    assert len(closes) == 1
+    close = closes[0]
+    this_month = today_in(demo_coop).replace(day=1)
+    assert close.period_start == add_months(this_month, -2)
+    assert close.fines_count > 5 and close.capital_count > 5
+    lines = demo_db.scalars(sa.select(CloseLine).where(CloseLine.close_id == close.id)).all()
+    fined = [line for line in lines if line.fine_minor]
+    assert len(fined) == close.fines_count and sum(line.fine_minor for line in fined) == close.fines_total_minor
+    # $5,00 for each missing hour, and a charge on the member's account in the books for each fine
+    assert all(line.missing_minutes > 0 and line.fine_entry_id for line in fined)
+    assert all(line.fine_minor == (line.missing_minutes * 500 + 30) // 60 for line in fined)
+    fines_charged = demo_db.scalar(sa.select(sa.func.coalesce(sa.func.sum(Charge.amount_minor), 0)).where(
+        Charge.coop_id == demo_coop.id, Charge.source == EntrySource.FINE))
+    assert fines_charged == close.fines_total_minor
+    credited = [line for line in lines if line.capital_minor]
+    assert all(line.capital_entry_id and line.capital_minor == (line.capital_minutes * 300 + 30) // 60
+               for line in credited)
+    assert reports.verify_ledger(demo_db, demo_coop) == []
