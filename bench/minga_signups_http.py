@@ -6,7 +6,8 @@ co-op, 200 members each with an account, and one open work session for 40 people
 with 4 workers on a free port (production settings, cookies allowed over plain HTTP on the
 loopback), logs each member in through the real log-in form in a session of their own (cookie
 and CSRF token read from the pages), opens the session's page for each to read the sign-up form,
-then fires the 200 sign-ups at once from 200 threads. Counts the answers (redirects after a
+times ten sign-ups one after another for another session (what one costs alone), then fires the
+200 sign-ups at once from 200 threads. Counts the answers (redirects after a
 sign-up, and failures), then reads the database: confirmed and waitlisted sign-ups, the
 session's counter, and the waitlist in arrival order. Prints the p50, p95 and maximum latency.
 
@@ -86,8 +87,9 @@ def drop_server_database(server: str, name: str) -> None:
     admin.dispose()
 
 
-def build(url: str, members: int, capacity: int) -> tuple[list[tuple[str, int]], int]:
-    """A co-op with ``members`` members who can log in and one open session; (accounts, session id)."""
+def build(url: str, members: int, capacity: int) -> tuple[list[tuple[str, int]], int, int]:
+    """A co-op with ``members`` members who can log in, the open session they will all sign up for, and
+    another for the sign-ups timed alone; (accounts, session id, other session id)."""
     engine = make_engine(url)
     migrate.upgrade(engine)
     with engine.execution_options(coop_write=True).begin() as connection:
@@ -104,12 +106,16 @@ def build(url: str, members: int, capacity: int) -> tuple[list[tuple[str, int]],
         work = WorkSession(coop_id=coop.id, commission_id=commission.id, title="Minga de la quebrada",
                            place="Entrada de la quebrada", starts_dt=starts, ends_dt=starts + dt.timedelta(hours=6),
                            capacity=capacity, status=SessionStatus.OPEN)
-        session.add(work)
+        other = WorkSession(coop_id=coop.id, commission_id=commission.id, title="Minga de la escuela",
+                            place="Escuela comunitaria", starts_dt=starts + dt.timedelta(days=1),
+                            ends_dt=starts + dt.timedelta(days=1, hours=4), capacity=members,
+                            status=SessionStatus.OPEN)
+        session.add_all([work, other])
         session.flush()
-        session_id = work.id
+        session_id, other_id = work.id, other.id
         session.close()
     engine.dispose()
-    return accounts, session_id
+    return accounts, session_id, other_id
 
 
 # --- the server -----------------------------------------------------------------------------------
@@ -244,7 +250,7 @@ def percentile(timings: list[float], share: float) -> float:
 
 def run(url: str, args: argparse.Namespace, folder: Path) -> None:
     started = time.perf_counter()
-    accounts, session_id = build(url, args.members, args.capacity)
+    accounts, session_id, other_id = build(url, args.members, args.capacity)
     print(f"built {args.members} members with accounts and a session for {args.capacity} in "
           f"{time.perf_counter() - started:.1f} s on PostgreSQL")
     process, port = start_gunicorn(url, args.workers, folder / "gunicorn.log")
@@ -256,11 +262,16 @@ def run(url: str, args: argparse.Namespace, folder: Path) -> None:
         print(f"{len(browsers)} members logged in and read the session's page in {time.perf_counter() - begin:.1f} s "
               f"(gunicorn, {args.workers} workers, port {port})")
 
-        def sign_up(n: int) -> tuple[int, float]:
-            action, fields = forms[n]
+        def sign_up(n: int, form=None) -> tuple[int, float]:
+            action, fields = form or forms[n]
             begin = time.perf_counter()
             status, _location, _page = browsers[n].request("POST", action, fields)
             return status, (time.perf_counter() - begin) * 1000
+        # what one sign-up costs with nobody else asking (another session, a few members one after another)
+        alone = [sign_up(n, browsers[n].sign_up_form(other_id)) for n in range(min(10, len(browsers)))]
+        assert all(status in (302, 303) for status, _ms in alone), alone
+        print(f"one sign-up alone: median {statistics.median(ms for _status, ms in alone):.0f} ms "
+              f"({len(alone)} one after another)")
         begin = time.perf_counter()
         results = at_once(len(browsers), sign_up)
         burst = time.perf_counter() - begin
