@@ -7,13 +7,13 @@ with 4 workers on a free port (production settings, cookies allowed over plain H
 loopback), logs each member in through the real log-in form in a session of their own (cookie
 and CSRF token read from the pages), opens the session's page for each to read the sign-up form,
 times ten sign-ups one after another for another session (what one costs alone), then fires the
-200 sign-ups at once from 200 threads. Counts the answers (redirects after a
-sign-up, and failures), then reads the database: confirmed and waitlisted sign-ups, the
-session's counter, and the waitlist in arrival order. Prints the p50, p95 and maximum latency.
+200 sign-ups at once from 200 threads. Counts the answers (redirects after a sign-up, and
+failures), then reads the database: confirmed and waitlisted sign-ups, the session's counter,
+and the waitlist in arrival order. Prints the p50, p95 and maximum latency.
 
-``--smoke`` runs it with 12 members for 5 places and 2 workers; without a PostgreSQL server it says so and
-skips the gunicorn run (SQLite cannot hold the capacity under concurrent writers the way a
-production server must, and production runs PostgreSQL).
+``--smoke`` runs it with 12 members for 5 places and 2 workers; without a PostgreSQL server it
+says so and skips the gunicorn run (the measurement is of the production setup: gunicorn's
+worker processes writing to PostgreSQL at once).
 
     .venv/bin/python bench/minga_signups_http.py [--members 200] [--capacity 40] [--workers 4] [--smoke]
 """
