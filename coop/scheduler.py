@@ -33,10 +33,11 @@ import sqlalchemy.orm as so
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from coop.db import Base, utcnow, value_enum
+from coop.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,29 @@ class JobSpec:
 #: (pattern, message) of every line a job may report, to read it back in the reader's language
 _DETAILS: list[tuple[re.Pattern, str]] = []
 _PLACEHOLDER = re.compile(r"%\((\w+)\)([ds])")
+
+
+def run_each(work: list[tuple[str, Callable[[], Any]]], locale: str) -> tuple[list[str], list[str]]:
+    """Run each named piece of a job's work (a plan's period, a Minga period); one failing does not
+    stop the others. Each piece undoes itself on failure (its service works in a savepoint).
+
+    Returns (``"name: result"`` of what was done, ``"name: why"`` of what failed), the refusals
+    in the co-op's language ``locale``.
+    """
+    done, failed = [], []
+    for name, piece in work:
+        try:
+            with force_locale(locale):
+                result = piece()
+        except DomainError as error:
+            with force_locale(locale):
+                failed.append(f"{name}: {error.text}")
+        except Exception as error:  # reported with the others; logged with its traceback
+            log.exception("%s failed", name)
+            failed.append(f"{name}: {type(error).__name__}: {error}")
+        else:
+            done.append(f"{name}: {result}")
+    return done, failed
 
 
 def N_(message: str) -> str:  # noqa: N802  (the name the message extractor looks for)

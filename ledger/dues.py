@@ -15,26 +15,23 @@ reverses such an entry, the charge is voided and what paid it becomes the member
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from coop import audit, calendar
 from coop.auth.models import User
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR
+from coop.scheduler import run_each
 from coop.tenancy import Coop, check_amount
 from ledger import allocation, charges, services
 from ledger.models import (Account, AccountType, Charge, Debtors, DuesPlan, DuesRun, EntrySource, Frequency)
 from ledger.origins import Origin, register_origin, reserve_id
 from ledger.services import PostingLine, is_closed_month, post_entry
 from members.models import Household, Member, MemberStatus
-
-log = logging.getLogger(__name__)
 
 #: who owes dues: a suspended member loses rights for a while, not their obligations
 OWING_STATUSES = (MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
@@ -530,21 +527,11 @@ def run_scheduled(session: so.Session, coop: Coop, today: dt.date) -> tuple[list
 
     Returns (what was charged, what failed and why); a failing plan does not stop the others.
     """
-    charged, failed = [], []
+    work = []
     for plan in plans(session, coop):
         start = scheduled_period(plan, today)
         if start is None or run_of(session, plan, start) is not None:
             continue
-        name = f"{coop.slug}/{plan.name} {period_label(plan, start)}"
-        try:
-            with force_locale(coop.locale):
-                run = run_dues(session, None, coop, plan, start)
-        except DomainError as error:
-            with force_locale(coop.locale):
-                failed.append(f"{name}: {error.text}")
-        except Exception as error:  # reported with the others; the savepoint undid this plan only
-            log.exception("dues run of %s failed", name)
-            failed.append(f"{name}: {type(error).__name__}: {error}")
-        else:
-            charged.append(f"{name}: {run.charges_count}")
-    return charged, failed
+        work.append((f"{coop.slug}/{plan.name} {period_label(plan, start)}",
+                     lambda plan=plan, start=start: run_dues(session, None, coop, plan, start).charges_count))
+    return run_each(work, coop.locale)

@@ -16,7 +16,6 @@ becomes credit again) and the close line marked, and likewise a capital credit.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from coop import audit
 from coop.auth.models import User
 from coop.errors import DomainError
+from coop.scheduler import run_each
 from coop.tenancy import Coop
 from ledger import allocation, charges, statements
 from ledger.models import Account, EntrySource, JournalEntry
@@ -40,8 +40,6 @@ from minga import obligations
 from minga.models import CloseLine, MingaRules, PeriodClose
 from minga.obligations import Standing
 from minga.wording import hours_text
-
-log = logging.getLogger(__name__)
 
 audit.describe("minga.close", _l("Minga period closed"))
 
@@ -271,20 +269,9 @@ def run_scheduled(session: so.Session, coop: Coop, today: dt.date) -> tuple[list
     rules = obligations.rules_of(session, coop)
     if not rules.is_closed_automatically:
         return [], []
-    done, failed = [], []
-    for start in periods_to_close(session, coop, today, rules):
-        name = f"{coop.slug}/{obligations.period_label(rules, start, coop.locale)}"
-        try:
-            close = close_period(session, None, coop, start, today=today)
-        except DomainError as error:
-            with force_locale(coop.locale):
-                failed.append(f"{name}: {error.text}")
-        except Exception as error:  # reported with the others; the savepoint undid this period only
-            log.exception("Minga close of %s failed", name)
-            failed.append(f"{name}: {type(error).__name__}: {error}")
-        else:
-            done.append(f"{name}: {close.fines_count}")
-    return done, failed
+    return run_each([(f"{coop.slug}/{obligations.period_label(rules, start, coop.locale)}",
+                      lambda start=start: close_period(session, None, coop, start, today=today).fines_count)
+                     for start in periods_to_close(session, coop, today, rules)], coop.locale)
 
 
 # --- the statement: work credited as capital --------------------------------------------------

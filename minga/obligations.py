@@ -36,8 +36,7 @@ from flask_babel import lazy_gettext as _l
 
 from coop import audit, calendar
 from coop.auth.models import User
-from coop.db import utcnow
-from coop.errors import DomainError, NotFoundError, Problems
+from coop.errors import DomainError, Problems
 from coop.money import MAX_MINOR
 from coop.tenancy import Coop
 from ledger import dues
@@ -59,7 +58,6 @@ SURPLUS_LABELS = {SurplusRule.LOST: _l("Lost at the end of the period"),
                   SurplusRule.CARRIED: _l("Carried to the next period")}
 
 audit.describe("minga.rules", _l("Minga obligation rules changed"))
-audit.describe("minga.exemption", _l("Minga exemption granted or ended"))
 for _field, _label, _values in (
         ("owed_minutes", _l("Minutes owed per period"), None), ("unit", _l("Who owes"), UNIT_LABELS),
         ("period", _l("Period"), PERIOD_LABELS), ("starts_on", _l("First period"), audit.day_text),
@@ -70,10 +68,6 @@ for _field, _label, _values in (
         ("capital_account_id", _l("Account debited for work as capital"), None),
         ("reminder_hours", _l("Reminder hours before a session"), None)):
     audit.describe_field(_field, _label, values=_values, on="minga_rules")
-for _field, _label in (("percent", _l("Percentage excused")), ("from_date", _l("From")), ("to_date", _l("Until")),
-                       ("revoked_dt", _l("Ended early"))):
-    audit.describe_field(_field, _label, values=audit.day_text if _field.endswith("date") else None,
-                         on="exemption")
 
 
 # --- rules ------------------------------------------------------------------------------------
@@ -110,7 +104,7 @@ class RulesData:
     reminder_hours: int
 
 
-def _whole(value, low: int, high: int) -> bool:
+def is_whole(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
@@ -129,7 +123,7 @@ def _account(session: so.Session, coop: Coop, account_id: int | None, kind: Acco
 
 def _check_rules(session: so.Session, coop: Coop, data: RulesData) -> None:
     problems = Problems()
-    if not _whole(data.owed_minutes, 0, MAX_OWED_MINUTES):
+    if not is_whole(data.owed_minutes, 0, MAX_OWED_MINUTES):
         problems.add(_l("Hours owed: from 0 (no obligation) to 744."), field="owed_hours")
     if data.unit not in set(ObligationUnit):
         problems.add(_l("Choose who owes the hours."), field="unit")
@@ -139,12 +133,12 @@ def _check_rules(session: so.Session, coop: Coop, data: RulesData) -> None:
         problems.add(_l("Write the first day of the first period."), field="starts_on")
     if data.surplus not in set(SurplusRule):
         problems.add(_l("Choose what happens to surplus hours."), field="surplus")
-    if not _whole(data.grace_days, 0, MAX_GRACE_DAYS):
+    if not is_whole(data.grace_days, 0, MAX_GRACE_DAYS):
         problems.add(_l("From 0 to %(max)d days.", max=MAX_GRACE_DAYS), field="grace_days")
-    if not _whole(data.reminder_hours, 0, MAX_REMINDER_HOURS):
+    if not is_whole(data.reminder_hours, 0, MAX_REMINDER_HOURS):
         problems.add(_l("From 0 (no reminders) to %(max)d hours.", max=MAX_REMINDER_HOURS), field="reminder_hours")
     for value, name in ((data.fine_per_hour_minor, "fine_per_hour"), (data.capital_rate_minor, "capital_rate")):
-        if not _whole(value, 0, MAX_MINOR - 1):
+        if not is_whole(value, 0, MAX_MINOR - 1):
             problems.add(_l("An amount from zero up."), field=name)
     _account(session, coop, data.fine_account_id, AccountType.INCOME, "fine_account", problems,
              needed=bool(data.fine_per_hour_minor))
@@ -300,91 +294,6 @@ def hours_of(*, owed: int, start: dt.date, end: dt.date, spans: Sequence[Span], 
              carried: int = 0) -> Hours:
     """Count one unit's period (the rules in the module's docstring)."""
     return Hours(owed=owed, exempt=exempt_minutes(owed, start, end, spans), worked=worked, carried=carried)
-
-
-# --- exemptions -------------------------------------------------------------------------------
-
-@dataclass
-class ExemptionData:
-    household_id: int | None
-    member_id: int | None
-    percent: int
-    from_date: dt.date
-    to_date: dt.date | None
-    reason: str
-
-
-def _exemption_target(session: so.Session, coop: Coop, data: ExemptionData, problems: Problems):
-    if bool(data.household_id) == bool(data.member_id):
-        problems.add(_l("Choose a household or a member."), field="household")
-        return
-    model, key = (Household, data.household_id) if data.household_id else (Member, data.member_id)
-    target = session.get(model, key)
-    if target is None or target.coop_id != coop.id:
-        raise NotFoundError(_l("There is no such household or member."), field="household")
-    rules = rules_of(session, coop)
-    if isinstance(target, Member) and rules.unit == ObligationUnit.HOUSEHOLD and target.household_id:
-        problems.add(_l("The obligation is per household: excuse %(name)s's household instead.",
-                        name=target.full_name), field="member")
-
-
-def create_exemption(session: so.Session, actor: User | None, coop: Coop, data: ExemptionData) -> Exemption:
-    """Excuse a household or a member from part of the obligation for a while (age, illness)."""
-    problems = Problems()
-    _exemption_target(session, coop, data, problems)
-    if not _whole(data.percent, 1, 100):
-        problems.add(_l("A percentage from 1 to 100."), field="percent")
-    if not isinstance(data.from_date, dt.date):
-        problems.add(_l("Write the first day it covers."), field="from_date")
-    elif data.to_date is not None and data.to_date < data.from_date:
-        problems.add(_l("The end comes after the start."), field="to_date")
-    reason = " ".join((data.reason or "").split())
-    if not reason:
-        problems.add(_l("Say why (age, illness...): the assembly may ask."), field="reason")
-    elif len(reason) > 500:
-        problems.add(_l("At most 500 characters."), field="reason")
-    problems.raise_any()
-    exemption = Exemption(coop_id=coop.id, household_id=data.household_id or None, member_id=data.member_id or None,
-                          percent=data.percent, from_date=data.from_date, to_date=data.to_date, reason=reason,
-                          created_by_id=actor.id if actor is not None else None)
-    session.add(exemption)
-    session.flush()
-    audit.record(session, coop=coop, actor=actor, action="minga.exemption", obj=exemption,
-                 summary=_exemption_name(exemption), changes={"percent": [None, data.percent],
-                                                              "from_date": [None, data.from_date.isoformat()]})
-    return exemption
-
-
-def _exemption_name(exemption: Exemption) -> str:
-    if exemption.household is not None:
-        return exemption.household.name
-    return f"{exemption.member.number}: {exemption.member.full_name}" if exemption.member else ""
-
-
-def end_exemption(session: so.Session, actor: User | None, coop: Coop, exemption: Exemption, *,
-                  now: dt.datetime | None = None) -> Exemption:
-    """End an exemption early: it covers up to the day it is ended. It is never deleted (a close
-    may have read it)."""
-    if exemption.coop_id != coop.id:
-        raise NotFoundError(_l("There is no such exemption."), field="exemption")
-    if exemption.revoked_dt is not None:
-        raise DomainError(_l("This exemption was already ended."), field="exemption")
-    exemption.revoked_dt = now or utcnow()
-    session.flush()
-    audit.record(session, coop=coop, actor=actor, action="minga.exemption", obj=exemption,
-                 summary=_exemption_name(exemption),
-                 changes={"revoked_dt": [None, calendar.utc_to_local(coop, exemption.revoked_dt).date().isoformat()]})
-    return exemption
-
-
-def exemptions(session: so.Session, coop: Coop, *, include_ended: bool = True) -> list[Exemption]:
-    """The co-op's exemptions, the current ones first, newest first."""
-    query = (sa.select(Exemption).where(Exemption.coop_id == coop.id)
-             .options(so.joinedload(Exemption.household), so.joinedload(Exemption.member))
-             .order_by(Exemption.revoked_dt.is_not(None), Exemption.from_date.desc(), Exemption.id.desc()))
-    if not include_ended:
-        query = query.where(Exemption.revoked_dt.is_(None))
-    return list(session.scalars(query))
 
 
 def _span(coop: Coop, exemption: Exemption) -> Span:

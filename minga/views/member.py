@@ -9,6 +9,7 @@ phone makes one sign-up, and the second tap lands on the session's page.
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,6 +26,7 @@ from minga import signups, wording
 from minga.models import SessionStatus, SessionTask, SignUpStatus, WorkSession
 from minga.permissions import VIEW_MINGA
 from minga.views import bp
+from minga.views.obligations import my_hours
 
 #: the sessions a member may open: not those still being prepared
 SESSION = Load.by(lambda session, coop, value: _visible_session(session, coop, value), "session_id")
@@ -155,5 +157,8 @@ def cancel_sign_up(work_session: WorkSession):
 def my_minga():
     db, now, member = get_session(), utcnow(), own_member()
     mine = signups.member_sign_ups(db, g.coop, member, now=now) if member is not None else []
-    return render_template("minga/my_minga.html", member=member, mine=mine, now=now,
+    language = str(get_locale())
+    hours = {"periods": my_hours(db, g.coop, member, language),
+             "hours": lambda minutes: wording.hours_text(minutes, language)}
+    return render_template("minga/my_minga.html", member=member, mine=mine, now=now, household_hours=hours,
                            may_cancel=signups.may_cancel_own, **_page_helpers())

@@ -30,6 +30,7 @@ from ledger.models import Account, AccountType
 from members import reports as member_reports
 from members.models import Member
 from minga import closing, obligations
+from minga import exemptions as excusing
 from minga.models import Exemption, MingaRules, ObligationPeriod, ObligationUnit, PeriodClose, SurplusRule
 from minga.permissions import CLOSE_PERIODS, MANAGE_COMMISSIONS, VIEW_COMPLIANCE, VIEW_MINGA
 from minga.views import bp
@@ -131,13 +132,13 @@ class ExemptionForm(OnceForm, FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[InputRequired(), Length(max=500)])
 
 
-def _exemption_data(form: ExemptionForm) -> obligations.ExemptionData:
+def _exemption_data(form: ExemptionForm) -> excusing.ExemptionData:
     db = get_session()
     member = db.scalar(sa.select(Member).where(Member.coop_id == g.coop.id, Member.number == form.member_number.data))
     if member is None:
         raise DomainError(_l("There is no member with this number."), field="member_number")
     per_household = obligations.rules_of(db, g.coop).unit == ObligationUnit.HOUSEHOLD and member.household_id
-    return obligations.ExemptionData(
+    return excusing.ExemptionData(
         household_id=member.household_id if per_household else None, member_id=None if per_household else member.id,
         percent=form.percent.data, from_date=form.from_date.data, to_date=form.to_date.data,
         reason=form.reason.data or "")
@@ -153,7 +154,7 @@ def exemptions():
     if form.validate_on_submit():
         with show_refusal(form) as refusal:
             sent = submissions.claim(db, g.coop, form.once_key.data)
-            obligations.create_exemption(db, current_user, g.coop, _exemption_data(form))
+            excusing.create_exemption(db, current_user, g.coop, _exemption_data(form))
             sent.finish(url_for("minga.exemptions"))
             flash(_("The exemption is recorded."), "success")
             return redirect(url_for("minga.exemptions"))
@@ -161,14 +162,14 @@ def exemptions():
         if answered is not None:
             return answered
     return render_template("minga/exemptions.html", form=form,
-                           exemptions=obligations.exemptions(db, g.coop), today=calendar.today_in(g.coop))
+                           exemptions=excusing.exemptions(db, g.coop), today=calendar.today_in(g.coop))
 
 
 @bp.post("/exemptions/<int:exemption_id>/end")
 @coop_view(MANAGE_COMMISSIONS, exemption=Exemption)
 def end_exemption(exemption: Exemption):
     with show_refusal():
-        obligations.end_exemption(get_session(), current_user, g.coop, exemption)
+        excusing.end_exemption(get_session(), current_user, g.coop, exemption)
         flash(_("The exemption ends today."), "success")
     return redirect(url_for("minga.exemptions"))
 

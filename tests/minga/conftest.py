@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from flask_babel import force_locale
 
 from coop import calendar
 from ledger import services as ledger_services
+from coop.errors import DomainError
 from minga.models import Commission, SessionStatus, WorkSession
 from tests.members.conftest import make_member  # noqa: F401  (the member factory)
 
@@ -57,3 +59,17 @@ def make_session(db):
 def commission_coop(db, commission):
     from coop.tenancy import Coop
     return db.get(Coop, commission.coop_id)
+
+
+@pytest.fixture
+def ctx(app):
+    """A request's context, read in English (the messages tests compare are the msgids)."""
+    with app.test_request_context(), force_locale("en"):
+        yield
+
+
+def refusal(call, *args, **kwargs) -> dict[str | None, str]:
+    """The messages of the refusal ``call(*args, **kwargs)`` raises, by field."""
+    with pytest.raises(DomainError) as raised:
+        call(*args, **kwargs)
+    return {error.field: error.text for error in getattr(raised.value, "errors", None) or [raised.value]}

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from coop import access, tenancy
 from coop.audit import AuditEvent
@@ -18,20 +17,7 @@ from minga import commissions
 from minga.commissions import CommissionData
 from minga.models import Commission, CommissionMember
 from minga.permissions import COMMISSION_SCOPE, MANAGE_SESSIONS
-
-
-@pytest.fixture
-def ctx(app):
-    """A request's context, read in English (the messages below are the msgids)."""
-    with app.test_request_context(), force_locale("en"):
-        yield
-
-
-def refusal(call, *args, **kwargs) -> dict[str | None, str]:
-    """The refusal's messages by field."""
-    with pytest.raises(DomainError) as raised:
-        call(*args, **kwargs)
-    return {error.field: error.text for error in getattr(raised.value, "errors", None) or [raised.value]}
+from tests.minga.conftest import refusal
 
 
 def test_a_commission_is_recorded_with_its_purpose_and_settings_and_audited(db, minga_coop, ctx):

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from coop.errors import DomainError
-from minga import obligations
+from minga import exemptions, obligations
 from minga.models import AttendanceStatus, ObligationUnit, SurplusRule
 from tests.minga.obligation_factories import (DECEMBER, NOVEMBER, commission, household, rules_data, set_rules,
                                               work)
@@ -92,12 +92,12 @@ def test_an_exemption_excuses_its_household_pro_rata_and_ending_it_stops_it(db, 
     quishpe = household(db, minga_coop, "Familia Quishpe")
     ana = make_member(minga_coop, household=quishpe)
     db.rollback()
-    exemption = obligations.create_exemption(db, None, minga_coop, obligations.ExemptionData(
+    exemption = exemptions.create_exemption(db, None, minga_coop, exemptions.ExemptionData(
         household_id=quishpe.id, member_id=None, percent=100, from_date=dt.date(2026, 11, 16), to_date=None,
         reason="Enfermedad"))
     db.commit()
     assert obligations.household_standing(db, minga_coop, ana, NOVEMBER).hours.exempt == 240
-    obligations.end_exemption(db, None, minga_coop, exemption, now=dt.datetime(2026, 12, 10, 17))
+    exemptions.end_exemption(db, None, minga_coop, exemption, now=dt.datetime(2026, 12, 10, 17))
     db.commit()
     assert obligations.household_standing(db, minga_coop, ana, DECEMBER).hours.exempt == 155  # 10 of 31 days
 
@@ -106,7 +106,7 @@ def test_an_exemption_needs_a_reason_and_a_sane_percentage(db, minga_coop, make_
     set_rules(db, minga_coop, unit=ObligationUnit.MEMBER)
     ana = make_member(minga_coop)
     with pytest.raises(DomainError) as refused:
-        obligations.create_exemption(db, None, minga_coop, obligations.ExemptionData(
+        exemptions.create_exemption(db, None, minga_coop, exemptions.ExemptionData(
             household_id=None, member_id=ana.id, percent=0, from_date=dt.date(2026, 11, 16),
             to_date=dt.date(2026, 11, 1), reason=" "))
     assert {e.field for e in refused.value.errors} == {"percent", "to_date", "reason"}

@@ -106,6 +106,25 @@ def test_a_member_sees_their_household_hours_on_the_home_page(client, db, minga_
     assert "8 h" in home
 
 
+def test_a_member_reads_on_their_minga_page_what_the_household_worked_and_still_owes(client, db, minga_coop,
+                                                                                    make_user, make_member, login):
+    from coop import calendar
+    set_rules(db, minga_coop, starts_on=dt.date(2026, 1, 1))
+    user = make_user(coop=minga_coop, roles=["member"])
+    quishpe = household(db, minga_coop, "Familia Quishpe")
+    ana = make_member(minga_coop, household=quishpe)
+    luis = make_member(minga_coop, given_names="Luis", household=quishpe)
+    db.rollback()
+    db.get(type(ana), ana.id).user_id = user.id
+    db.commit()
+    today = calendar.today_in(minga_coop)
+    work(db, minga_coop, luis, today.replace(day=1), 180, where=commission(db, minga_coop))  # her husband's 3 h
+    login(client, user)
+    page = text_of(client.get(f"{base(minga_coop)}/me"))
+    assert "3 h trabajadas de 8 h" in page
+    assert "5 h faltantes" in page
+
+
 def test_the_statement_page_shows_work_credited_as_capital_beside_the_money(client, db, minga_coop, make_user,
                                                                            make_member, login):
     from minga import closing

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from coop.audit import AuditEvent
 from coop.errors import DomainError
@@ -16,20 +15,7 @@ from minga import sessions
 from minga.models import (Attendance, AttendanceStatus, SessionSeries, SessionStatus, SignUp, SignUpStatus,
                           WorkSession)
 from minga.sessions import SessionData, TaskData
-from tests.minga.conftest import NOW, SATURDAY
-
-
-@pytest.fixture
-def ctx(app):
-    """A request's context, read in English (the messages below are the msgids)."""
-    with app.test_request_context(), force_locale("en"):
-        yield
-
-
-def refusal(call, *args, **kwargs) -> dict[str | None, str]:
-    with pytest.raises(DomainError) as raised:
-        call(*args, **kwargs)
-    return {error.field: error.text for error in getattr(raised.value, "errors", None) or [raised.value]}
+from tests.minga.conftest import NOW, SATURDAY, refusal
 
 
 def saturday_work(**fields) -> SessionData:
