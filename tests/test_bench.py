@@ -29,6 +29,9 @@ FIGURES = {
                           "validate + import:"],
     "members_register_pdf.py": ["register of 40 members in batches of 20"],
     "members_search.py": ["directory page, 30 searches: median"],
+    "minga_close.py": ["preview of", "period close of"],
+    "minga_signups_http.py": ["sign-ups over HTTP"],
+    "minga_upcoming.py": ["upcoming sessions page, 20 requests: median"],
 }
 TIMEOUT_SECONDS = 300
 

@@ -169,3 +169,60 @@ def test_language_switches_between_spanish_and_english(fresh, screenshots):
     assert page.url.endswith("/apply")
     assert page.get_attribute("html", "lang") == "es"
     assert_nothing_went_wrong(visitor)
+
+
+def test_member_signs_up_for_a_minga_session_and_cancels_on_a_phone(fresh, screenshots):
+    socia = fresh("socia", PHONE)
+    page = socia.page
+    page.goto(f"{COOP}/minga/")
+    # the first coming session she has no place in: two taps, the Minga link and this button
+    form = page.locator("main article.session form[action$='/sign-up']").first
+    session_path = form.get_attribute("action").removesuffix("/sign-up")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert flashes(socia), page.inner_text("main")[:500]
+    page.goto(session_path)
+    assert page.locator("main .my-place").count() == 1, page.inner_text("main")[:500]
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+    screenshot(socia, screenshots, "journey minga signed up")
+
+    page.goto(f"{COOP}/minga/me")
+    assert page.locator(f"main a[href$='{session_path}']").count() >= 1  # among her sign-ups
+
+    page.goto(session_path)
+    with page.expect_navigation():
+        page.locator("main form[action$='/cancel'] button[type=submit]").click()
+    assert flashes(socia), page.inner_text("main")[:500]
+    page.goto(session_path)
+    assert page.locator("main .my-place").count() == 0
+    assert page.locator("main form[action$='/sign-up']").count() == 1  # she may sign up again
+    screenshot(socia, screenshots, "journey minga cancelled")
+    assert_nothing_went_wrong(socia)
+
+
+def test_coordinator_records_a_minga_sessions_attendance_on_a_phone(fresh, screenshots):
+    coordinator = fresh("minga", PHONE)
+    page = coordinator.page
+    page.goto(f"{COOP}/minga/manage/")
+    # the quebrada's last session, the most recent one, waits for its attendance
+    with page.expect_navigation():
+        page.locator("main section:last-of-type table th a[href*='/minga/manage/sessions/']").first.click()
+    with page.expect_navigation():
+        page.locator("main a[href$='/attendance']").first.click()
+    assert page.url.endswith("/attendance"), page.url
+    rows = page.locator("main fieldset.attendance-row")
+    assert rows.count() >= 3, page.inner_text("main")[:500]
+    # everyone is marked present for the whole session; one did not come, one worked part of it
+    absent, partial = rows.nth(0), rows.nth(1)
+    absent.locator("input[type=radio][value=absent]").check()
+    partial.locator("input[name$='-hours']").fill("4,5")
+    absent_name, partial_name = absent.locator("legend").inner_text(), partial.locator("legend").inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+    submit(coordinator, "main form[action$='/attendance']")
+    assert flashes(coordinator), page.inner_text("main")[:800]
+    recorded = {row.locator("legend").inner_text(): row.inner_text()
+                for row in page.locator("main fieldset.attendance-row").all()}
+    assert "4,5 h" in recorded[partial_name], recorded[partial_name]
+    assert "4,5 h" not in recorded[absent_name] and "Ausente" in recorded[absent_name], recorded[absent_name]
+    screenshot(coordinator, screenshots, "journey minga attendance")
+    assert_nothing_went_wrong(coordinator)

@@ -16,17 +16,28 @@ from tests.browser.conftest import COOP, DESKTOP, PHONE, page_problems, record_p
 
 @dataclass(frozen=True)
 class Follow:
-    """A page reached by the first link matching ``link`` on the page at ``start``."""
+    """A page reached by the first link matching ``link`` on the page at ``start`` (then, from the page
+    reached, by the first link matching each of ``then`` in turn)."""
 
     start: str
     link: str
     name: str
+    then: tuple[str, ...] = ()
+
+
+#: Minga's pages are reached from their lists: a session, a commission, a close (ids differ by database)
+MINGA_SESSION = Follow(f"{COOP}/minga/", "article.session h2 a[href*='/minga/sessions/']", "minga session")
+MANAGED_SESSION = Follow(f"{COOP}/minga/manage/", "table th a[href*='/minga/manage/sessions/']",
+                         "minga managed session")
+#: the quebrada's last session, whose attendance its coordinator has still to record
+ATTENDANCE = Follow(f"{COOP}/minga/manage/", "section:last-of-type table th a[href*='/minga/manage/sessions/']",
+                    "minga attendance", then=("a[href$='/attendance']",))
 
 
 PAGES: dict[str, list] = {
     "anonymous": ["/", "/login", f"{COOP}/apply"],
     "socia": [f"{COOP}/", f"{COOP}/me", f"{COOP}/books/me/statement", f"{COOP}/books/", f"{COOP}/me/contact",
-              "/account"],
+              "/account", f"{COOP}/minga/", MINGA_SESSION, f"{COOP}/minga/me", f"{COOP}/minga/calendar"],
     "secretaria": [
         f"{COOP}/", f"{COOP}/members/", f"{COOP}/members/?q=toapanta", f"{COOP}/members/76",
         f"{COOP}/members/76/edit", f"{COOP}/members/applications",
@@ -37,6 +48,9 @@ PAGES: dict[str, list] = {
         f"{COOP}/members/lots", f"{COOP}/members/lots?page=2",
         Follow(f"{COOP}/members/lots", "table a[href*='/members/lots/']", "lot"),
         f"{COOP}/members/76?household_q=a#household", f"{COOP}/members/new", f"{COOP}/members/import",
+        f"{COOP}/minga/commissions/",
+        Follow(f"{COOP}/minga/commissions/", "table th a[href*='/minga/commissions/']", "minga commission"),
+        f"{COOP}/minga/compliance", f"{COOP}/minga/hours",
     ],
     "tesoreria": [
         f"{COOP}/", f"{COOP}/books/", f"{COOP}/books/payments/", f"{COOP}/books/payments/new",
@@ -48,12 +62,14 @@ PAGES: dict[str, list] = {
         f"{COOP}/books/journal", f"{COOP}/books/dues/", f"{COOP}/books/accounts",
         Follow(f"{COOP}/books/dues/", "table a[href*='/books/dues/']", "dues plan"),
         Follow(f"{COOP}/members/76", "a[href*='/books/members/'][href$='/statement']", "member statement"),
+        f"{COOP}/minga/closes/",
+        Follow(f"{COOP}/minga/closes/", "table th a[href*='/minga/closes/']", "minga close"),
     ],
     "vigilancia": [
         f"{COOP}/", f"{COOP}/audit", f"{COOP}/books/balance-sheet", f"{COOP}/books/income-statement",
         f"{COOP}/books/budget-vs-actual", f"{COOP}/books/construction-fund", f"{COOP}/books/periods",
     ],
-    "minga": [f"{COOP}/", f"{COOP}/me"],
+    "minga": [f"{COOP}/", f"{COOP}/me", f"{COOP}/minga/manage/", MANAGED_SESSION, ATTENDANCE],
     "admin": [f"{COOP}/", f"{COOP}/admin/people", f"{COOP}/admin/settings", f"{COOP}/admin/jobs",
               f"{COOP}/admin/outbox",
               Follow(f"{COOP}/admin/people", "a[href*='/admin/people/revoke']", "remove a role")],
@@ -80,6 +96,12 @@ def test_page_reads_well_at_this_width(visitors, screenshots, role, width, page)
         assert response.ok, f"{page.start} answered {response.status}"
         href = visitor.page.locator(f"main {page.link}").first.get_attribute("href")
         assert href, f"no link {page.link} on {page.start}"
+        for link in page.then:
+            response = visitor.page.goto(href)
+            assert response.ok, f"{href} answered {response.status}"
+            found = visitor.page.locator(f"main {link}").first.get_attribute("href")
+            assert found, f"no link {link} on {href}"
+            href = found
         path = href
         visitor.watch.take()  # only the checked page counts
     response = visitor.page.goto(path)
