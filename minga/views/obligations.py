@@ -318,8 +318,8 @@ def my_hours(session, coop: Coop, member: Member | None, language: str = "es",
 
 @home_panel(VIEW_MINGA, order=45)
 def household_hours(session, coop: Coop, viewer: Viewer) -> HomePanel | None:
-    """For those holding the member role (officers' home pages stay within their query budget):
-    four queries in a co-op with an obligation, one without."""
+    """For those holding the member role, officers who are members too included: five queries in a
+    co-op with an obligation (tests/coop/test_queries.py counts them), one without."""
     if viewer.user_id is None or Role.MEMBER not in viewer.roles:
         return None
     rules = obligations.saved_rules(session, coop)
