@@ -313,7 +313,7 @@ def query_int(name: str, *, min: int = 1, max: int = QUERY_INT_MAX) -> int | Non
 
 def _bounded_int(text: str | None, low: int, high: int) -> int | None:
     text = (text or "").strip()
-    if not text or len(text) > 20 or not text.lstrip("+-").isdigit():
+    if not text or len(text) > 20 or not (text.isascii() and text.lstrip("+-").isdigit()):
         return None
     value = int(text)
     return value if low <= value <= high else None

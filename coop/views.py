@@ -21,6 +21,7 @@ from coop.pages import (account_view, coop_blueprint, coop_view, file_response, 
                         query_choice, query_form, query_int, query_text, refreshing, show_refusal)
 from coop.tasks import Task
 from coop.tenancy import Invitation, Role, Scope
+from coop.text import whole_number
 from coop.web import reader_locale
 
 home_bp = Blueprint("home", __name__)
@@ -92,7 +93,8 @@ def _scope_choices() -> list[tuple[str, str]]:
 
 def _scope(value: str | None) -> Scope | None:
     kind, _sep, scope_id = (value or "").partition(":")
-    return Scope(kind, int(scope_id)) if kind and scope_id.isdigit() else None
+    number = whole_number(scope_id)
+    return Scope(kind, number) if kind and number is not None else None
 
 
 def invitation_link(token: str) -> str:

@@ -39,6 +39,7 @@ from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR
 from coop.tasks import Task, TaskStatus
 from coop.tenancy import Coop, check_amount
+from coop.text import whole_number
 from ledger import services
 from ledger.models import Account, AccountType, EntrySource, Expense, ExpenseStatus, JournalEntry
 from ledger.origins import Origin, register_origin
@@ -160,7 +161,7 @@ def keep_receipt(session: so.Session, coop_id: int, actor_id: int | None, attach
 
 def _kept_task(session: so.Session, coop: Coop, actor: User | None, token: str | None) -> Task | None:
     task_id, _dot, key = (token or "").partition(".")
-    if not task_id.isdigit() or len(task_id) > 18 or len(key) != 32:
+    if whole_number(task_id, 18) is None or len(key) != 32:
         return None
     return session.scalar(sa.select(Task).where(
         Task.id == int(task_id), Task.coop_id == coop.id, Task.kind == KEPT_RECEIPT, Task.dedupe_key == key,

@@ -29,7 +29,7 @@ from coop.errors import DomainError
 from coop.money import Money, MoneyError, parse_money
 from coop.spreadsheets import cell_text, csv_chunks, read_table
 from coop.tenancy import Coop, ceiling_message
-from coop.text import key_of
+from coop.text import key_of, whole_number
 from ledger import services
 from ledger.models import Account, EntrySource, JournalEntry
 from ledger.services import PostingLine
@@ -150,7 +150,7 @@ def _member_number(text: str) -> int | None:
     text = (text or "").strip().lstrip("#")
     if text.endswith(".0"):
         text = text[:-2]
-    return int(text) if text.isdigit() else None
+    return whole_number(text)
 
 
 def check_opening(session: so.Session, coop: Coop, content: bytes, *, locale: str | None = None) -> OpeningPlan:

@@ -32,6 +32,7 @@ from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR, Money, format_money
 from coop.calendar import today_in
 from coop.tenancy import Coop, check_amount
+from coop.text import whole_number
 from ledger import allocation, services
 from ledger.models import (Account, Allocation, Charge, EntrySource, Payment, PaymentKind,
                            PaymentMethod)
@@ -340,8 +341,9 @@ def _filtered(coop: Coop, filters: PaymentFilter) -> sa.Select:
     text = filters.text.strip()[:100]
     if text:
         by_reference = Payment.bank_reference.startswith(text, autoescape=True)
-        query = query.where(sa.or_(Payment.receipt_number == int(text), by_reference)
-                            if text.isdigit() and len(text) < 10 else by_reference)  # an integer column
+        number = whole_number(text)  # an integer column
+        query = query.where(sa.or_(Payment.receipt_number == number, by_reference) if number is not None
+                            else by_reference)
     return query
 
 

@@ -25,7 +25,7 @@ from coop.auth.models import User
 from coop.calendar import same_day_months_later
 from coop.errors import DomainError, Problems
 from coop.tenancy import Coop, check_amount
-from coop.text import fold
+from coop.text import fold, whole_number
 from members.models import (ALLOWED_TRANSITIONS, DocumentType, FormOfAddress, Household, Lot, LotAssignment, LotStatus,
                             Member, MemberStatus, MemberStatusChange, ShareSubscription)
 
@@ -342,7 +342,8 @@ def household_chosen(session: so.Session, coop: Coop, value: str | None,
     value = (value or "").strip()
     if value == NO_HOUSEHOLD:
         return None
-    household = session.get(Household, int(value)) if value.isdigit() else None
+    number = whole_number(value)
+    household = session.get(Household, number) if number is not None else None
     if household is None or household.coop_id != coop.id:
         raise DomainError(_l("Choose the household from the list."), field=field)
     return household

@@ -26,7 +26,7 @@ from coop.auth.models import User
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.tenancy import Coop
-from coop.text import fold
+from coop.text import fold, whole_number
 from members.models import Household, Member, MemberStatus
 from members.services import status_label
 from minga import wording
@@ -364,8 +364,9 @@ def find_members(session: so.Session, coop: Coop, text: str, *, limit: int = 10)
     """Members who may be recorded (active or suspended), by number or by the words of their name."""
     text = (text or "").strip()
     select = sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(WORKING_STATUSES))
-    if text.isdigit() and len(text) < 10:  # by number, whatever the status: the service then says why not
-        return list(session.scalars(sa.select(Member).where(Member.coop_id == coop.id, Member.number == int(text))))
+    number = whole_number(text)
+    if number is not None:  # by number, whatever the status: the service then says why not
+        return list(session.scalars(sa.select(Member).where(Member.coop_id == coop.id, Member.number == number)))
     words = fold(text).split()[:6]
     if not words:
         return []

@@ -21,6 +21,7 @@ from coop import calendar, submissions
 from coop.db import get_session
 from coop.errors import DomainError, apply_to_form
 from coop.pages import Load, coop_view, file_response, page_number, query_form, query_int, query_text, show_refusal
+from coop.text import whole_number
 from coop.web import reader_locale
 from ledger import journal as books
 from ledger import opening, services
@@ -217,8 +218,8 @@ def _read_line(line, accounts: dict[str, Account]):
     member = None
     number = (line.member.data or "").strip().lstrip("#")
     if number:
-        if number.isdigit() and len(number) <= 9:
-            member = member_by_number(get_session(), g.coop, int(number))
+        if whole_number(number) is not None:
+            member = member_by_number(get_session(), g.coop, whole_number(number))
         if member is None:
             _error(line.member, _("There is no member with this number."))
             ok = False

@@ -23,6 +23,7 @@ from coop.db import get_session
 from coop import submissions
 from coop.forms import MoneyField, OnceForm
 from coop.pages import Load, coop_view, page_number, query_form, query_int, query_text, show_refusal
+from coop.text import whole_number
 from coop.web import reader_locale
 from ledger import payments, services
 from ledger.models import Account, Payment, PaymentMethod
@@ -80,10 +81,10 @@ def _account_choices(form: ShareCapitalPaymentForm) -> dict[int, Account]:
 
 
 def _typed_member(form: PaymentForm):
-    number = (form.member.data or "").strip()
-    if not number.isdigit() or len(number) > 9:
+    number = whole_number(form.member.data)
+    if number is None:
         return None
-    return member_reports.member_by_number(get_session(), g.coop, int(number))
+    return member_reports.member_by_number(get_session(), g.coop, number)
 
 
 def _submit(form: ShareCapitalPaymentForm, record):
@@ -115,7 +116,7 @@ def _filters(form: PaymentFilterForm) -> payments.PaymentFilter:
     member = (form.member.data or "").strip()
     method = form.method.data if form.method.data in set(PaymentMethod) else None
     return payments.PaymentFilter(
-        member_number=int(member) if member.isdigit() and len(member) < 10 else None,
+        member_number=whole_number(member),
         date_from=form.start.data if not form.start.errors else None,
         date_to=form.end.data if not form.end.errors else None,
         method=PaymentMethod(method) if method else None,

@@ -17,6 +17,7 @@ from coop.calendar import today_in
 from coop.db import get_session, utcnow
 from coop.errors import DomainError
 from coop.pages import Load, coop_view, query_int, refreshing, show_refusal
+from coop.text import whole_number
 from coop.web import reader_locale
 from minga import attendance, printing, wording
 from minga.attendance import STATUS_LABELS, AttendanceEntry, row_field
@@ -100,7 +101,7 @@ def _show_beside_rows(row_forms: dict[int, AttendanceRowForm], sheet: SheetForm,
     """Put each refusal beside its row's field; a row keeps its first message (hours it could not read)."""
     for each in getattr(error, "errors", None) or [error]:
         member_id, _sep, name = (each.field or "").partition("-")
-        form = row_forms.get(int(member_id[1:])) if member_id[1:].isdigit() else None
+        form = row_forms.get(whole_number(member_id[1:]))
         field = getattr(form, _ROW_FIELDS.get(name, ""), None) if form is not None else None
         if field is None:
             sheet.form_errors.append(each.text)
@@ -126,7 +127,7 @@ def _walk_in(work_session: WorkSession, form: WalkInForm):
     """Find the member typed (or chosen among several) and record them: a response, or None to show the page."""
     db = get_session()
     chosen = form.number.data or ""
-    found = attendance.find_members(db, g.coop, chosen if chosen.isdigit() else form.who.data or "")
+    found = attendance.find_members(db, g.coop, chosen if whole_number(chosen) is not None else form.who.data or "")
     form.number.choices = [(str(m.number), f"{m.number} · {m.sort_name}") for m in found]
     if not found:
         form.who.errors = [_("No member has that number or name.")]

@@ -20,6 +20,7 @@ from coop import submissions
 from coop.db import get_session, utcnow
 from coop.forms import OnceForm
 from coop.pages import Load, coop_view, page_number, query_int, show_refusal
+from coop.text import whole_number
 from members import reports as member_reports
 from members.models import Member, MemberStatus
 from minga import signups, wording
@@ -128,7 +129,8 @@ def sign_up(work_session: WorkSession):
             flash(_("This form is out of date. Check it and send it again."), "error")
             return redirect(target)
         sent = submissions.claim(db, g.coop, form.once_key.data)
-        task = db.get(SessionTask, int(form.task.data)) if (form.task.data or "").isdigit() else None
+        task_id = whole_number(form.task.data)
+        task = db.get(SessionTask, task_id) if task_id is not None else None
         place = signups.sign_up(db, current_user, g.coop, work_session, member, task=task)
         sent.finish(target)
         flash(_outcome_message(place), "success")

@@ -20,6 +20,7 @@ from coop.db import get_session, utcnow
 from coop.errors import DomainError
 from coop.forms import OnceForm
 from coop.pages import Load, coop_view, query_text, show_refusal
+from coop.text import whole_number
 from members import reports as member_reports
 from minga import signups, wording
 from minga.models import SessionTask, SignUp, SignUpStatus, WorkSession
@@ -48,8 +49,8 @@ class SubstituteForm(RowForm):
 
 def _member_by_number(text: str | None, field: str = "member"):
     text = (text or "").strip()
-    member = member_reports.member_by_number(get_session(), g.coop, int(text)) \
-        if text.isdigit() and len(text) <= 9 else None
+    number = whole_number(text)
+    member = member_reports.member_by_number(get_session(), g.coop, number) if number is not None else None
     if member is None:
         raise DomainError(_l("No member has the number %(number)s.", number=text[:12]), field=field)
     return member
@@ -57,7 +58,8 @@ def _member_by_number(text: str | None, field: str = "member"):
 
 def _row_sign_up(work_session: WorkSession, form: RowForm) -> SignUp:
     text = (form.sign_up_id.data or "").strip()
-    found = get_session().get(SignUp, int(text)) if text.isdigit() and len(text) <= 9 else None
+    sign_up_id = whole_number(text)
+    found = get_session().get(SignUp, sign_up_id) if sign_up_id is not None else None
     if found is None or found.coop_id != g.coop.id or found.session_id != work_session.id:
         raise DomainError(_l("That sign-up is not in this session."))
     return found
@@ -75,8 +77,8 @@ def _render(work_session: WorkSession, form: OfficeSignUpForm, *, find: str = ""
     form.task.choices = [("", _("Any task"))] + [(str(t.id), t.name) for t in work_session.tasks]
     found, found_total = _found_members(find)
     chosen = None
-    if (form.member.data or "").strip().isdigit() and len(form.member.data.strip()) <= 9:
-        chosen = member_reports.member_by_number(db, g.coop, int(form.member.data.strip()))
+    if whole_number(form.member.data) is not None:
+        chosen = member_reports.member_by_number(db, g.coop, whole_number(form.member.data))
     return render_template(
         "minga/office_sign_up.html", work_session=work_session, form=form, find=find, found=found,
         found_total=found_total, chosen=chosen, listed=signups.sign_ups_of_session(db, g.coop, work_session),
@@ -105,7 +107,8 @@ def office_sign_up(work_session: WorkSession):
             member = _member_by_number(form.member.data)
             sent = submissions.claim(db, g.coop, form.once_key.data)
             task_text = form.task.data or ""
-            task = db.get(SessionTask, int(task_text)) if task_text.isdigit() and len(task_text) <= 9 else None
+            task_id = whole_number(task_text)
+            task = db.get(SessionTask, task_id) if task_id is not None else None
             place = signups.sign_up(db, current_user, g.coop, work_session, member, task=task, by_office=True)
             target = url_for("minga.office_sign_up", session_id=work_session.id)
             sent.finish(target)

@@ -21,7 +21,8 @@ from tests.coop.test_access import routes
 ALWAYS = ("page",)
 
 HOSTILE = ("a\x00b", "\x01\x7f", "99999999999999999999999", "-99999999999999999999999", "-1", "0",
-           "2147483648", "x" * 5000, "1e9", "9999-99-99", "0001-01-01")
+           "2147483648", "x" * 5000, "1e9", "9999-99-99", "0001-01-01",
+           "²", "١٢")  # digits to str.isdigit() that int() refuses, or that are not ASCII
 
 
 class _Recorded(threading.local):

@@ -264,3 +264,15 @@ def test_the_coming_sessions_page_sends_as_many_queries_for_thirty_sessions_as_f
     many = queries()
     assert many == few, (few, many)
     assert many <= 12
+
+
+def test_a_crafted_task_in_the_sign_up_form_signs_up_without_a_task(client, db, minga_coop, quebrada, make_session,
+                                                                     member_user, login):
+    work_session = make_session(quebrada, day=NEXT_WEEK)
+    user, _member = member_user("Ana")
+    login(client, user)
+    response = client.post(f"{base(minga_coop)}/sessions/{work_session.id}/sign-up", data={"task": "²", **once()})
+    assert response.status_code == 302
+    db.rollback()
+    assert db.scalar(sa.select(SignUp.status).where(SignUp.session_id == work_session.id)) == SignUpStatus.CONFIRMED
+    assert db.scalar(sa.select(SignUp.task_id).where(SignUp.session_id == work_session.id)) is None
