@@ -1,5 +1,6 @@
 """What Minga tells members through the outbox: a place freed for them, a place lost when the
-session shrank, a session cancelled, and the reminder before a session.
+session shrank, a session cancelled, a sign-up cancelled at the office, and the reminder before a
+session.
 
 Each notice is written in the member's own language and goes to the member's address (else to
 the address of the account linked to them); a member with neither is not told, and the office
@@ -66,6 +67,14 @@ def cancelled(session: so.Session, coop: Coop, sign_up) -> bool:
     return _tell(session, coop, sign_up.member, sign_up.session, kind="cancelled",
                  subject=N_("Minga cancelled: %(title)s"),
                  dedupe_key=f"minga.cancelled:{sign_up.session_id}:{sign_up.member_id}")
+
+
+def cancelled_by_office(session: so.Session, coop: Coop, sign_up) -> bool:
+    """The coordinator or the secretary cancelled the member's sign-up (the member asked at the
+    office, or cannot come): said, so nobody turns up for a place that is no longer theirs."""
+    return _tell(session, coop, sign_up.member, sign_up.session, kind="office_cancelled",
+                 subject=N_("Your sign-up for the Minga %(title)s is cancelled"),
+                 dedupe_key=f"minga.office_cancelled:{sign_up.id}:{sign_up.arrival}")
 
 
 def reminder(session: so.Session, coop: Coop, sign_up) -> bool:

@@ -281,6 +281,8 @@ def cancel_sign_up(session: so.Session, actor: User | None, coop: Coop, sign_up:
     if was_confirmed:
         _free_place(session, work_session)
         promoted = _promote(session, coop, work_session, now)
+    if by_office and (actor is None or sign_up.member.user_id != actor.id):
+        notices.cancelled_by_office(session, coop, sign_up)  # the member did not do it: tell them
     audit.record(session, coop=coop, actor=actor, action="minga.sign_up_cancel", obj=sign_up,
                  summary=_summary(sign_up), details={"by_office": by_office,
                                                      "promoted": [p.member.number for p in promoted]})

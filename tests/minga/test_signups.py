@@ -205,7 +205,7 @@ def test_cancelling_a_waiting_place_promotes_nobody(db, app, minga_coop, quebrad
     assert twice.value.text == "This sign-up is already cancelled."
 
 
-def test_members_cancel_until_the_deadline_and_the_office_until_the_start(db, minga_coop, quebrada, people,
+def test_members_cancel_until_the_deadline_and_the_office_until_the_start(db, app, minga_coop, quebrada, people,
                                                                           make_session):
     session = make_session(quebrada, signup_closes_dt=dt.datetime(2026, 12, 4, 23, 0))
     coop, work_session, ana = fresh(db, minga_coop, session, people[0])
@@ -220,10 +220,15 @@ def test_members_cancel_until_the_deadline_and_the_office_until_the_start(db, mi
         signups.cancel_sign_up(db, None, coop, db.merge(place), now=AFTER_START, by_office=True)
     assert started.value.text == "This session has already started: a sign-up can no longer be cancelled."
     db.rollback()
-    signups.cancel_sign_up(db, None, coop, db.merge(place), now=late, by_office=True)
-    db.commit()
+    with app.app_context():
+        signups.cancel_sign_up(db, None, coop, db.merge(place), now=late, by_office=True)
+        db.commit()
     assert statuses(db, work_session) == [(ana.id, SignUpStatus.CANCELLED)]
     assert db.get(WorkSession, work_session.id).confirmed_count == 0
+    told = db.scalars(sa.select(OutboxMessage)).all()  # she did not cancel it herself: she is told
+    assert [(m.to_address, m.subject) for m in told] == [
+        ("ana@example.org", "Su inscripción en la Minga «Minga de la quebrada» fue cancelada")]
+    assert "en la oficina" in told[0].body
 
 
 def test_more_places_promote_the_waitlist_in_arrival_order(db, app, minga_coop, quebrada, people, make_session):
