@@ -19,12 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import sqlalchemy as sa
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import fresh_database, machine  # noqa: E402
-from minga_upcoming import SLUG, TREASURER_EMAIL, build_history, scale  # noqa: E402
+from common import machine  # noqa: E402
+from minga_upcoming import SLUG, TREASURER_EMAIL, history_app, scale  # noqa: E402
 
 from coop import tenancy  # noqa: E402
 from coop.auth import services as auth  # noqa: E402
@@ -33,18 +31,11 @@ from coop.calendar import today_in  # noqa: E402
 
 def main() -> None:
     args = scale(__doc__.splitlines()[0])
-    from coop.app import create_app
     from ledger import reports
     from minga import closing
 
     with tempfile.TemporaryDirectory() as folder:
-        url = fresh_database(Path(folder), "coop_bench_minga_close" + ("_smoke" if args.smoke else ""))
-        started = time.perf_counter()
-        history = build_history(url, args)
-        backend = sa.make_url(url).get_backend_name()
-        print(f"built {args.households} households, {history.sessions:,} sessions, {history.sign_ups:,} sign-ups, "
-              f"{history.attendance:,} attendance records in {time.perf_counter() - started:.0f} s on {backend}")
-        app = create_app("testing", {"DATABASE_URL": url})
+        history, app = history_app(Path(folder), "coop_bench_minga_close", args)
         database = app.extensions["coop.db"]
         period = history.closable_month
         with app.app_context():

@@ -233,19 +233,22 @@ def median_ms(timings: list[float]) -> str:
             f"max {timings[-1]:.1f} ms")
 
 
+def history_app(folder: Path, name: str, args):
+    """The five years of history (``build_history``) in a fresh database, said so, and an app serving it."""
+    from coop.app import create_app
+    url = fresh_database(folder, name + ("_smoke" if args.smoke else ""))
+    started = time.perf_counter()
+    history = build_history(url, args)
+    print(f"built {args.households} households, {args.members} members, {history.sessions:,} sessions, "
+          f"{history.sign_ups:,} sign-ups, {history.attendance:,} attendance records in "
+          f"{time.perf_counter() - started:.0f} s on {sa.make_url(url).get_backend_name()}")
+    return history, create_app("testing", {"DATABASE_URL": url})
+
+
 def main() -> None:
     args = scale(__doc__.splitlines()[0])
-    from coop.app import create_app
-
     with tempfile.TemporaryDirectory() as folder:
-        url = fresh_database(Path(folder), "coop_bench_minga" + ("_smoke" if args.smoke else ""))
-        started = time.perf_counter()
-        history = build_history(url, args)
-        backend = sa.make_url(url).get_backend_name()
-        print(f"built {args.households} households, {args.members} members, {history.sessions:,} sessions, "
-              f"{history.sign_ups:,} sign-ups, {history.attendance:,} attendance records in "
-              f"{time.perf_counter() - started:.0f} s on {backend}")
-        app = create_app("testing", {"DATABASE_URL": url})
+        _history, app = history_app(Path(folder), "coop_bench_minga", args)
         client = app.test_client()
         response = client.post("/login", data={"email": MEMBER_EMAIL, "password": PASSWORD})
         assert response.status_code == 302, response.status_code
