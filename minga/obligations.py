@@ -449,3 +449,17 @@ def household_standings(session: so.Session, coop: Coop, member: Member, starts:
 def saved_rules(session: so.Session, coop: Coop) -> MingaRules | None:
     """The co-op's rules if it set any (one cheap query, for the home page)."""
     return session.scalar(sa.select(MingaRules).where(MingaRules.coop_id == coop.id))
+
+
+def recent_periods(session: so.Session, coop: Coop, member: Member | None, language: str = "es",
+                   rules: MingaRules | None = None) -> list[dict]:
+    """The member's household hours against its obligation, for the current and previous periods
+    (the home panel and the member's Minga page): label, standing, deadline."""
+    rules = rules or saved_rules(session, coop)
+    if member is None or rules is None or rules.owed_minutes <= 0:
+        return []
+    current = period_of(rules, calendar.today_in(coop))
+    found = household_standings(session, coop, member, [current, previous_period(rules, current)], rules)
+    return [{"label": period_label(rules, start, language), "standing": standing,
+             "deadline": deadline(rules, start), "start": start}
+            for start, standing in found.items() if standing is not None]

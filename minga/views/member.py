@@ -23,11 +23,10 @@ from coop.pages import Load, coop_view, page_number, query_int, show_refusal
 from coop.text import whole_number
 from members import reports as member_reports
 from members.models import Member, MemberStatus
-from minga import signups, wording
+from minga import obligations, signups, wording
 from minga.models import SessionStatus, SessionTask, SignUpStatus, WorkSession
 from minga.permissions import VIEW_MINGA
 from minga.views import bp
-from minga.views.obligations import my_hours
 
 #: the sessions a member may open: not those still being prepared
 SESSION = Load.by(lambda session, coop, value: _visible_session(session, coop, value), "session_id")
@@ -160,7 +159,7 @@ def my_minga():
     db, now, member = get_session(), utcnow(), own_member()
     mine = signups.member_sign_ups(db, g.coop, member, now=now) if member is not None else []
     language = str(get_locale())
-    hours = {"periods": my_hours(db, g.coop, member, language),
+    hours = {"periods": obligations.recent_periods(db, g.coop, member, language),
              "hours": lambda minutes: wording.hours_text(minutes, language)}
     return render_template("minga/my_minga.html", member=member, mine=mine, now=now, household_hours=hours,
                            may_cancel=signups.may_cancel_own, **_page_helpers())

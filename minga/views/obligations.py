@@ -1,5 +1,6 @@
 """Minga pages: the obligation rules, exemptions, compliance per household, closing a period, and
-a member's own household hours (the home panel, and ``my_hours`` for the member's Minga page).
+a member's own household hours (the home panel; the member's Minga page reads
+``obligations.recent_periods`` too).
 
 The rules live in ``minga.obligations`` and ``minga.closing``; these views read the form, call
 one service, and ``coop.pages`` commits once or shows the refusal.
@@ -31,7 +32,7 @@ from members import reports as member_reports
 from members.models import Member
 from minga import closing, obligations
 from minga import exemptions as excusing
-from minga.models import Exemption, MingaRules, ObligationPeriod, ObligationUnit, PeriodClose, SurplusRule
+from minga.models import Exemption, ObligationPeriod, ObligationUnit, PeriodClose, SurplusRule
 from minga.permissions import CLOSE_PERIODS, MANAGE_COMMISSIONS, VIEW_COMPLIANCE, VIEW_MINGA
 from minga.views import bp
 from minga.wording import hours_text
@@ -301,21 +302,6 @@ def close(close: PeriodClose):
 
 # --- a member's own household hours -----------------------------------------------------------
 
-def my_hours(session, coop: Coop, member: Member | None, language: str = "es",
-             rules: MingaRules | None = None) -> list[dict]:
-    """The member's household hours against its obligation, for the current and previous periods
-    (for the home panel and the member's Minga page): label, standing, deadline."""
-    rules = rules or obligations.saved_rules(session, coop)
-    if member is None or rules is None or rules.owed_minutes <= 0:
-        return []
-    current = obligations.period_of(rules, calendar.today_in(coop))
-    found = obligations.household_standings(session, coop, member,
-                                            [current, obligations.previous_period(rules, current)], rules)
-    return [{"label": obligations.period_label(rules, start, language), "standing": standing,
-             "deadline": obligations.deadline(rules, start), "start": start}
-            for start, standing in found.items() if standing is not None]
-
-
 @home_panel(VIEW_MINGA, order=45)
 def household_hours(session, coop: Coop, viewer: Viewer) -> HomePanel | None:
     """For those holding the member role, officers who are members too included: five queries in a
@@ -327,7 +313,7 @@ def household_hours(session, coop: Coop, viewer: Viewer) -> HomePanel | None:
         return None
     language = str(get_locale())
     member = member_reports.member_of_user(session, coop, viewer.user_id)
-    periods = my_hours(session, coop, member, language, rules)
+    periods = obligations.recent_periods(session, coop, member, language, rules)
     if not periods:
         return None
     return HomePanel(str(_l("My household's Minga hours")), "minga/_home_hours.html",
