@@ -226,6 +226,8 @@ class DuesPlan(Base):
     due_days: so.Mapped[int] = so.mapped_column(default=0)
     #: the resolution of the assembly that approved it
     resolution_ref: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: the resolution in Ayllu's register that decided it (the text above stays for older decisions)
+    resolution_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resolution.id", ondelete="SET NULL"))
     is_active: so.Mapped[bool] = so.mapped_column(default=True)
     created_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
@@ -449,6 +451,8 @@ class Budget(Base):
     year: so.Mapped[int] = so.mapped_column()
     #: the resolution that approved it; set on approval, after which lines no longer change
     resolution_ref: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: the resolution in Ayllu's register that decided it (the text above stays for older decisions)
+    resolution_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resolution.id", ondelete="SET NULL"))
     approved_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
     approved_dt: so.Mapped[dt.datetime | None] = so.mapped_column()

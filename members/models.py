@@ -166,6 +166,8 @@ class MemberStatusChange(Base):
     reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     #: the resolution that decided it ("Asamblea general 2026-03-14, resolución 12")
     resolution_ref: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: the resolution in Ayllu's register that decided it (the text above stays for older decisions)
+    resolution_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resolution.id", ondelete="SET NULL"))
     recorded_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     recorded_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
@@ -243,6 +245,8 @@ class LotAssignment(Base):
     to_date: so.Mapped[dt.date | None] = so.mapped_column()
     reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     resolution_ref: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: the resolution in Ayllu's register that decided it (the text above stays for older decisions)
+    resolution_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resolution.id", ondelete="SET NULL"))
     recorded_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     recorded_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
@@ -268,6 +272,8 @@ class ShareSubscription(Base):
     #: when the first instalment is due
     first_due_date: so.Mapped[dt.date] = so.mapped_column()
     resolution_ref: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: the resolution in Ayllu's register that decided it (the text above stays for older decisions)
+    resolution_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resolution.id", ondelete="SET NULL"))
     created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
     member: so.Mapped[Member] = so.relationship(back_populates="subscriptions")
@@ -300,6 +306,8 @@ class Application(Base):
     decision_date: so.Mapped[dt.date | None] = so.mapped_column()
     decision_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     resolution_ref: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: the resolution in Ayllu's register that decided it (the text above stays for older decisions)
+    resolution_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resolution.id", ondelete="SET NULL"))
     decided_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     decided_dt: so.Mapped[dt.datetime | None] = so.mapped_column()

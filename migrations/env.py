@@ -6,6 +6,7 @@ import coop.models  # noqa: F401  (the kernel's models)
 import ledger.models  # noqa: F401
 import members.models  # noqa: F401
 import minga.models  # noqa: F401
+import meetings.models  # noqa: F401
 from coop.db import Base, is_sqlite
 
 target_metadata = Base.metadata

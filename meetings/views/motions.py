@@ -1,0 +1,2 @@
+"""motions pages (being written)."""
+from meetings.views import bp  # noqa: F401

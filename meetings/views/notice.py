@@ -1,0 +1,2 @@
+"""notice pages (being written)."""
+from meetings.views import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""record pages (being written)."""
+from meetings.views import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""sitting pages (being written)."""
+from meetings.views import bp  # noqa: F401
