@@ -197,3 +197,22 @@ def test_a_member_reads_meetings_but_prepares_none(client, assembly_coop, member
     assert client.get(url(assembly_coop, "/new")).status_code == 403
     assert client.get(url(assembly_coop, "/rules")).status_code == 403
     assert client.post(url(assembly_coop, f"/{meeting.id}/cancel"), data={"reason": "No"}).status_code == 403
+
+
+def test_a_document_attached_by_mistake_is_removed_while_the_meeting_is_prepared(client, db, assembly_coop,
+                                                                                  secretary, make_meeting, login):
+    meeting = make_meeting(assembly_coop, status=MeetingStatus.DRAFT)
+    item = AgendaItem(coop_id=assembly_coop.id, meeting_id=meeting.id, position=1, title="Presupuesto")
+    db.add(item)
+    db.flush()
+    db.add(AgendaDocument(coop_id=assembly_coop.id, item_id=item.id, title="Borrador equivocado",
+                          filename="borrador.pdf", content_type="application/pdf", size=len(PDF), content=PDF))
+    db.commit()
+    document_id = db.scalar(sa.select(AgendaDocument.id))
+    login(client, secretary)
+    assert "Borrador equivocado" in text_of(client.get(url(assembly_coop, f"/{meeting.id}/items/{item.id}")))
+    response = client.post(url(assembly_coop, f"/documents/{document_id}/delete"))
+    assert response.headers["Location"].endswith(f"/{meeting.id}/items/{item.id}")
+    assert flashes(client.get(response.headers["Location"])) == ["The document borrador.pdf is removed."]
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count(AgendaDocument.id))) == 0
