@@ -172,3 +172,63 @@ def test_the_meeting_page_block_offers_the_ballots_a_member_can_cast(app, db, ma
         html = render_template("meetings/_member_election.html", meeting=meeting)
     assert f"/elections/{election.id}/ballot" in html and "Vote: Consejo de vigilancia" in html
     assert "Call an election" not in html
+
+
+def test_a_member_absent_or_without_a_vote_is_told_why_there_is_no_ballot(client, db, login, make_user,
+                                                                         assembly_coop, board, sitting):
+    meeting, members, roll = sitting
+    election = elections.new_election(db, None, assembly_coop, meeting, position=board)
+    elections.add_candidate(db, None, assembly_coop, election, members[0])
+    elections.open_election(db, None, assembly_coop, election, mode=VotingMode.SECRET, now=election.created_dt)
+    db.commit()
+    user = make_user("pedro@example.org", coop=assembly_coop, roles=["member"], locale="en")
+    db.merge(members[3]).user_id = user.id
+    db.merge(roll[3]).is_present = False
+    db.commit()
+    login(client, user)
+    ballot_url = url(assembly_coop, f"/{meeting.id}/elections/{election.id}/ballot")
+    assert "you can vote once the secretary has checked you in" in text_of(client.get(ballot_url))
+    db.rollback()
+    entry = db.merge(roll[3])
+    entry.is_present, entry.may_vote, entry.ineligible_reason = True, False, "Aportes en mora más de 3 meses"
+    db.commit()
+    page = text_of(client.get(ballot_url))
+    assert "You are on the roll without a vote. Aportes en mora más de 3 meses" in page and "Your ballot" not in page
+
+
+def test_the_secretary_draws_lots_for_a_tie_when_the_bylaws_say_so(client, db, login, assembly_coop, secretary,
+                                                                   board, sitting):
+    from meetings.models import TieRule
+    from meetings.rules import rules_of
+
+    meeting, members, _ = sitting
+    rules_of(db, assembly_coop).election_tie_rule = TieRule.LOT
+    election = elections.new_election(db, None, assembly_coop, meeting, position=board, alternates=0)
+    for member in members[:2]:
+        elections.add_candidate(db, None, assembly_coop, election, member)
+    elections.open_election(db, None, assembly_coop, election, mode=VotingMode.HANDS, now=election.created_dt)
+    elections.enter_totals(db, None, assembly_coop, election, {c.id: 2 for c in election.candidates})
+    db.commit()
+    login(client, secretary)
+    base = url(assembly_coop, f"/{meeting.id}/elections/{election.id}")
+    page = client.post(base + "/close", follow_redirects=True)
+    assert "The round is counted: a tie must be settled." in flashes(page) and "Draw lots" in text_of(page)
+    page = client.post(base + "/tie", follow_redirects=True)
+    assert "The lot is drawn." in flashes(page) and "Recorded as resolution" in text_of(page)
+    again = client.post(base + "/tie", follow_redirects=True)
+    assert "This election has no tie to settle." in flashes(again)
+    db.rollback()
+    assert len(db.scalars(sa.select(OfficeTerm).where(OfficeTerm.election_id == election.id)).all()) == 1
+
+
+def test_the_secretary_changes_an_office(client, db, login, assembly_coop, secretary, board):
+    login(client, secretary)
+    page = client.get(url(assembly_coop, f"/positions/{board.id}"))
+    assert 'value="Consejo de vigilancia"' in page.get_data(as_text=True)
+    page = client.post(url(assembly_coop, f"/positions/{board.id}"), data={
+        "name": "Consejo de vigilancia", "body": "oversight", "block": "", "seats": "3", "alternates": "2",
+        "term_months": "36"}, follow_redirects=True)
+    assert "The office Consejo de vigilancia is saved." in flashes(page)
+    db.rollback()
+    position = db.get(type(board), board.id)
+    assert (position.seats, position.alternates, position.term_months, position.is_active) == (3, 2, 36, False)
