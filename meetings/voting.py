@@ -32,6 +32,7 @@ from meetings.models import (BallotReceipt, Choice, Meeting, MeetingStatus, Moti
 from meetings.outcome import outcome_text
 from meetings.resolutions import adopt_resolution
 from meetings.rules import rules_of
+from members.models import Member
 
 audit.describe("meetings.vote_opened", _l("Opened a vote on a motion"))
 audit.describe("meetings.vote_totals", _l("Entered the totals of a show of hands"))
@@ -133,24 +134,26 @@ def _check_open(vote_round: VoteRound) -> None:
 
 # --- casting a vote --------------------------------------------------------------------------------
 
-def _proxy_between(session: so.Session, grantor: RollEntry, holder: RollEntry) -> Proxy | None:
-    return session.scalar(sa.select(Proxy).where(Proxy.meeting_id == grantor.meeting_id,
-                                                 Proxy.grantor_id == grantor.id, Proxy.holder_id == holder.id))
+def holds_proxy(session: so.Session, grantor: RollEntry, holder: RollEntry) -> bool:
+    """Whether ``holder`` holds ``grantor``'s proxy at their meeting."""
+    return session.scalar(sa.select(Proxy.id).where(Proxy.meeting_id == grantor.meeting_id,
+                                                    Proxy.grantor_id == grantor.id,
+                                                    Proxy.holder_id == holder.id)) is not None
 
 
 def _check_voter(session: so.Session, vote_round: VoteRound, voter: RollEntry, holder: RollEntry | None) -> None:
     if voter.meeting_id != vote_round.meeting_id:
         raise DomainError(_l("This person is not on this meeting's roll."), field="number")
     if not voter.may_vote:
-        raise DomainError(_l("%(name)s may not vote at this meeting%(reason)s.", name=voter.name,
-                             reason=f": {voter.ineligible_reason}" if voter.ineligible_reason else ""),
-                          field="number")
+        raise DomainError(_l("%(name)s may not vote at this meeting: %(reason)s.", name=voter.name,
+                             reason=voter.ineligible_reason) if voter.ineligible_reason
+                          else _l("%(name)s may not vote at this meeting.", name=voter.name), field="number")
     if holder is None:
         if not voter.is_present:
             raise DomainError(_l("%(name)s is not checked in: only those present vote, or their proxy holder "
                                  "for them.", name=voter.name), field="number")
         return
-    if _proxy_between(session, voter, holder) is None:
+    if not holds_proxy(session, voter, holder):
         raise DomainError(_l("%(holder)s holds no proxy for %(name)s.", holder=holder.name, name=voter.name),
                           field="number")
     if not holder.is_present or not holder.may_vote:
@@ -227,8 +230,7 @@ def cast_vote(session: so.Session, actor: User | None, coop: Coop, vote_round: V
         raise DomainError(_l("This vote is by show of hands: the secretary enters the totals."))
     _check_open(vote_round)
     _check_voter(session, vote_round, voter, holder)
-    if has_voted(session, vote_round, [voter.id]):
-        raise _already_voted(voter, holder, by_office)  # the common case, told before any write
+    # no "has voted?" read first: the unique key answers a second vote in the same statement
     try:
         with session.begin_nested():
             _lock_open(session, vote_round)
@@ -363,8 +365,8 @@ def _reason(entry: RollEntry | None) -> str:
     if entry is None:
         return str(_l("You are not on this meeting's roll."))
     if not entry.may_vote:
-        return str(_l("You may not vote at this meeting%(reason)s.",
-                      reason=f": {entry.ineligible_reason}" if entry.ineligible_reason else ""))
+        return str(_l("You may not vote at this meeting: %(reason)s.", reason=entry.ineligible_reason)
+                   if entry.ineligible_reason else _l("You may not vote at this meeting."))
     if not entry.is_present:
         return str(_l("You are not checked in: ask at the door, then vote here."))
     return ""
@@ -389,6 +391,12 @@ def ballot_sheet(session: so.Session, vote_round: VoteRound, member_id: int | No
         sheet.reason = ""
     sheet.proxies = [(grantor, grantor.id in voted) for grantor in grantors]
     return sheet
+
+
+def own_roll_entry(session: so.Session, vote_round: VoteRound, user_id: int) -> RollEntry | None:
+    """The roll line, at the round's meeting, of the member the user is (one query)."""
+    return session.scalar(sa.select(RollEntry).join(Member, Member.id == RollEntry.member_id)
+                          .where(RollEntry.meeting_id == vote_round.meeting_id, Member.user_id == user_id))
 
 
 def open_rounds(session: so.Session, meeting: Meeting) -> list[VoteRound]:

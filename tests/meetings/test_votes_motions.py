@@ -64,8 +64,9 @@ def test_a_draft_is_proposed_then_seconded_by_number(db, hall):
 
 def test_the_motion_waits_for_its_amendment_and_takes_its_wording_when_carried(db, hall):
     motion = propose(db, hall)
-    amendment = propose(db, hall, title="Bajar la cuota a 20 dólares", text="Se aprueba el presupuesto con cuota de 20.",
-                        amends=motion, proposer_number=hall.members[3].number)
+    amendment = propose(db, hall, title="Bajar la cuota a 20 dólares",
+                        text="Se aprueba el presupuesto con cuota de 20.", amends=motion,
+                        proposer_number=hall.members[3].number)
     assert refusal(voting.open_round, db, None, hall.coop, motion, VotingMode.HANDS, now=NOW) == {
         None: "Vote on the amendment “Bajar la cuota a 20 dólares” first: amendments are voted before their motion."}
     db.rollback()

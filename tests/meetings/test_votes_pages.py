@@ -114,6 +114,8 @@ def test_a_member_votes_from_the_phone_for_themselves_and_their_proxy_once(clien
     page = client.get(url)
     text = text_of(page)
     assert "Your vote" in text and f"Vote for {hall.absent[0].name} (proxy)" in text and "Abstain" in text
+    # the choice comes only from the button pressed: three buttons on each of the two ballots
+    assert page.get_data(as_text=True).count('name="choice"') == 6
     own_key = once_key_of(page)
     voted = client.post(url, data={"once_key": own_key, "voter": str(hall.present[0].id), "choice": "yes"},
                         follow_redirects=True)
