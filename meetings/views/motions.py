@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from coop import submissions
+from coop import access, submissions
 from coop.db import get_session, utcnow
 from coop.errors import DomainError
 from coop.forms import OnceForm
@@ -26,8 +26,8 @@ from coop.text import whole_number
 from members import reports as member_reports
 from meetings import motions as motion_services
 from meetings import quorum, voting
-from meetings.models import (AgendaItem, Choice, MajorityRule, Meeting, Motion, MotionStatus, MotionVersion, RollEntry,
-                             RoundStatus, VoteRound, VotingMode)
+from meetings.models import (AgendaItem, Choice, MajorityRule, Meeting, MeetingStatus, Motion, MotionStatus,
+                             MotionVersion, RollEntry, RoundStatus, VoteRound, VotingMode)
 from meetings.permissions import MANAGE_MEETINGS, VIEW_MEETINGS
 from meetings.rules import rules_of
 from meetings.views import bp
@@ -151,6 +151,8 @@ def _number(field) -> int | None:
 @coop_view(VIEW_MEETINGS, meeting=Load(Meeting, arg="meeting_id"), motion=Load(Motion, arg="motion_id"))
 def motion(meeting, motion):
     _check_of(meeting, motion)
+    if meeting.status == MeetingStatus.DRAFT and not access.can(MANAGE_MEETINGS):
+        abort(404)  # a meeting still being prepared is the officers' alone
     db = get_session()
     status_form = StatusForm(formdata=None)
     status_form.status.choices = [(s.value, motion_services.STATUS_LABELS[s])

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import g, render_template
 from flask_login import login_user
 
-from meetings.models import Choice, MotionStatus, Resolution, Vote, VoteRound, VotingMode
+from meetings.models import Choice, MeetingStatus, MotionStatus, Resolution, Vote, VoteRound, VotingMode
 from tests.conftest import field_error, flashes, once, once_key_of, text_of
 from tests.meetings.votes_factories import give_proxy, hall, open_vote, propose  # noqa: F401  (fixture)
 
@@ -185,3 +185,11 @@ def test_a_motion_page_shows_every_version_and_the_state_form(client, db, hall, 
     db.rollback()
     assert db.get(type(motion), motion.id).status == MotionStatus.IN_DEBATE
     assert "Version 1" in text_of(moved)
+
+
+def test_members_do_not_read_the_motions_of_a_meeting_still_in_draft(client, db, hall, voter, login):
+    motion = propose(db, hall)
+    hall.meeting.status = MeetingStatus.DRAFT
+    db.commit()
+    login(client, voter(0))
+    assert client.get(f"{base(hall)}/motions/{motion.id}").status_code == 404
