@@ -1,7 +1,9 @@
 """The live quorum: voters present, voters represented by a proxy, and how many the call needs.
 
 A voter is a roll line that may vote. Present: checked in. Represented: absent, with a proxy
-whose holder is present (a proxy whose holder has left represents nobody). The figures are
+whose holder is present (a proxy whose holder has left represents nobody). A representative
+for whom an alternate stands in is not counted: the alternate, present and voting, holds the
+seat, so the roll keeps one voter per seat. The figures are
 counted by the database each time they are asked for, so two secretaries checking people in at
 two doors never disagree. ``refresh`` records a ``QuorumEvent`` whenever quorum is reached or
 lost, and keeps ``Meeting.has_quorum``.
@@ -42,7 +44,11 @@ class QuorumState:
 
 def counts(session: so.Session, meeting: Meeting) -> tuple[int, int, int]:
     """(voters on the roll, voters present, voters represented by a present holder)."""
-    voters = sa.and_(RollEntry.meeting_id == meeting.id, RollEntry.may_vote.is_(True))
+    standing_in = so.aliased(RollEntry)
+    stood_in_for = sa.select(standing_in.stands_in_for_id).where(
+        standing_in.meeting_id == meeting.id, standing_in.stands_in_for_id.is_not(None))
+    voters = sa.and_(RollEntry.meeting_id == meeting.id, RollEntry.may_vote.is_(True),
+                     RollEntry.id.not_in(stood_in_for))
     roll_voters, present = session.execute(
         sa.select(sa.func.count(), sa.func.count().filter(RollEntry.is_present.is_(True))).where(voters)).one()
     grantor = so.aliased(RollEntry)
