@@ -30,6 +30,8 @@ from meetings.rules import rules_of
 from meetings.sitting import check_roll_open
 from members.models import Member
 
+#: the roll's lines in their parts; made once, so the statements built from them are cached
+_GRANTOR, _HOLDER = so.aliased(RollEntry), so.aliased(RollEntry)
 #: proxies listed per page
 PAGE_SIZE = 50
 
@@ -145,7 +147,7 @@ def remove_proxy(session: so.Session, actor: User | None, coop: Coop, meeting: M
 
 def proxies_of(session: so.Session, meeting: Meeting, *, page: int = 1) -> tuple[list[Proxy], int]:
     """A page of the meeting's proxies, by grantor's name, and how many there are."""
-    grantor = so.aliased(RollEntry)
+    grantor = _GRANTOR
     total = session.scalar(sa.select(sa.func.count()).select_from(Proxy).where(Proxy.meeting_id == meeting.id))
     rows = session.scalars(
         sa.select(Proxy).join(grantor, grantor.id == Proxy.grantor_id).where(Proxy.meeting_id == meeting.id)
@@ -169,7 +171,7 @@ class MemberProxy:
 def member_proxy(session: so.Session, meeting: Meeting, member: Member | None) -> MemberProxy:
     if member is None:
         return MemberProxy(None, [])
-    grantor, holder = so.aliased(RollEntry), so.aliased(RollEntry)
+    grantor, holder = _GRANTOR, _HOLDER
     rows = session.scalars(
         sa.select(Proxy).join(grantor, grantor.id == Proxy.grantor_id).join(holder, holder.id == Proxy.holder_id)
         .where(Proxy.meeting_id == meeting.id, sa.or_(grantor.member_id == member.id, holder.member_id == member.id))

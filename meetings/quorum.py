@@ -42,23 +42,29 @@ class QuorumState:
         return max(self.required - self.counted, 0)
 
 
+#: the roll's lines in their parts; made once, so the statements built from them are cached
+_GRANTOR, _HOLDER = so.aliased(RollEntry), so.aliased(RollEntry)
+
+
 def counts(session: so.Session, meeting: Meeting) -> tuple[int, int, int]:
-    """(voters on the roll, voters present, voters represented by a present holder)."""
-    standing_in = so.aliased(RollEntry)
-    stood_in_for = sa.select(standing_in.stands_in_for_id).where(
-        standing_in.meeting_id == meeting.id, standing_in.stands_in_for_id.is_not(None))
-    voters = sa.and_(RollEntry.meeting_id == meeting.id, RollEntry.may_vote.is_(True),
-                     RollEntry.id.not_in(stood_in_for))
-    roll_voters, present = session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(RollEntry.is_present.is_(True))).where(voters)).one()
-    grantor = so.aliased(RollEntry)
-    holder = so.aliased(RollEntry)
+    """(voters on the roll, voters present, voters represented by a present holder).
+
+    An alternate standing in votes (``may_vote``) in the place of an absent representative, who
+    still may vote on paper: each stand-in takes one voter off the roll's count, so it stays one
+    per seat. (A representative is never present while someone stands in for them.)
+    """
+    voting = RollEntry.may_vote.is_(True)
+    roll_voters, present, standing_in = session.execute(
+        sa.select(sa.func.count().filter(voting), sa.func.count().filter(voting, RollEntry.is_present.is_(True)),
+                  sa.func.count().filter(RollEntry.stands_in_for_id.is_not(None)))
+        .where(RollEntry.meeting_id == meeting.id)).one()
+    grantor, holder = _GRANTOR, _HOLDER
     represented = session.scalar(
         sa.select(sa.func.count()).select_from(Proxy)
         .join(grantor, grantor.id == Proxy.grantor_id).join(holder, holder.id == Proxy.holder_id)
         .where(Proxy.meeting_id == meeting.id, grantor.may_vote.is_(True), grantor.is_present.is_(False),
                holder.is_present.is_(True)))
-    return roll_voters, present, represented
+    return roll_voters - standing_in, present, represented
 
 
 def state(session: so.Session, coop: Coop, meeting: Meeting, call: Call | None = None) -> QuorumState:

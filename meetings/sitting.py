@@ -34,6 +34,8 @@ from members.models import Member
 WITH_ROLL = frozenset({MeetingStatus.CONVENED, MeetingStatus.IN_SESSION})
 #: the most people a check-in search shows at once (type more of the name for the rest)
 SEARCH_LIMIT = 15
+#: the roll's lines in their parts; made once, so the statements built from them are cached
+_HOLDER, _STANDING_IN = so.aliased(RollEntry), so.aliased(RollEntry)
 CALL_LABELS = {Call.FIRST: _l("first call"), Call.SECOND: _l("second call")}
 
 audit.describe("meetings.open", _l("Meeting opened"))
@@ -92,10 +94,14 @@ def find_on_roll(session: so.Session, meeting: Meeting, text: str, *, limit: int
     words = fold(text).split()[:6]
     if not words:
         return RollSearch([], False)
-    select = sa.select(RollEntry).join(Member, Member.id == RollEntry.member_id).where(RollEntry.meeting_id == meeting.id)
+    # the words are matched in the register (its folded search text) first, then those members
+    # looked up on the roll by its unique (meeting, member) index
+    matching = sa.select(Member.id).where(Member.coop_id == meeting.coop_id)
     for word in words:
-        select = select.where(Member.search_text.contains(word, autoescape=True))
-    found = list(session.scalars(select.order_by(RollEntry.name, RollEntry.number).limit(limit + 1)))
+        matching = matching.where(Member.search_text.contains(word, autoescape=True))
+    found = list(session.scalars(sa.select(RollEntry).where(RollEntry.meeting_id == meeting.id,
+                                                            RollEntry.member_id.in_(matching))
+                                 .order_by(RollEntry.name, RollEntry.number).limit(limit + 1)))
     return RollSearch(found[:limit], len(found) > limit)
 
 
@@ -115,25 +121,25 @@ class EntryNotes:
 
 
 def notes_for(session: so.Session, meeting: Meeting, entries: list[RollEntry]) -> EntryNotes:
+    """The notes beside the people found; the stand-in queries only when representatives or alternates are among them."""
     ids = [e.id for e in entries]
-    holder = so.aliased(RollEntry)
-    proxies = dict(session.execute(sa.select(Proxy.grantor_id, holder.name).join(holder, holder.id == Proxy.holder_id)
+    proxies = dict(session.execute(sa.select(Proxy.grantor_id, _HOLDER.name).join(_HOLDER, _HOLDER.id == Proxy.holder_id)
                                    .where(Proxy.grantor_id.in_(ids))).all()) if ids else {}
-    standing = {e.id: e.stands_in_for_id for e in entries if e.stands_in_for_id}
+    representatives = [e.id for e in entries if e.role == RollRole.REPRESENTATIVE]
     stood_in_by = dict(session.execute(sa.select(RollEntry.stands_in_for_id, RollEntry.name).where(
-        RollEntry.stands_in_for_id.in_(ids))).all()) if ids else {}
-    stands_for_names = dict(session.execute(sa.select(RollEntry.id, RollEntry.name).where(
+        RollEntry.meeting_id == meeting.id, RollEntry.stands_in_for_id.in_(representatives))).all()) \
+        if representatives else {}
+    standing = {e.id: e.stands_in_for_id for e in entries if e.stands_in_for_id}
+    names = dict(session.execute(sa.select(RollEntry.id, RollEntry.name).where(
         RollEntry.id.in_(standing.values()))).all()) if standing else {}
-    free = {}
-    for entry in entries:
-        if entry.role == RollRole.ALTERNATE and entry.is_present and not entry.stands_in_for_id:
-            free[entry.id] = absent_representatives(session, meeting, entry.block)
-    return EntryNotes(proxies, {k: stands_for_names.get(v, "") for k, v in standing.items()}, stood_in_by, free)
+    free = {e.id: absent_representatives(session, meeting, e.block) for e in entries
+            if e.role == RollRole.ALTERNATE and e.is_present and not e.stands_in_for_id}
+    return EntryNotes(proxies, {k: names.get(v, "") for k, v in standing.items()}, stood_in_by, free)
 
 
 def absent_representatives(session: so.Session, meeting: Meeting, block: str) -> list[RollEntry]:
     """Representatives of ``block`` who are absent, may vote, and have nobody standing in yet."""
-    standing = so.aliased(RollEntry)
+    standing = _STANDING_IN
     taken = sa.select(standing.stands_in_for_id).where(standing.meeting_id == meeting.id,
                                                        standing.stands_in_for_id.is_not(None))
     return list(session.scalars(sa.select(RollEntry).where(

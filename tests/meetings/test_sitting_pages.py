@@ -28,8 +28,9 @@ def door(db, assembly_coop, make_meeting, make_roll, make_member, make_user):
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     meeting = make_meeting(assembly_coop, day=(now - dt.timedelta(days=1)).date(), first=dt.time(9), second=dt.time(10))
     entries = make_roll(meeting, people)
-    secretary = make_user("secretaria@example.org", coop=assembly_coop, roles=["secretary"], name="María Secretaria")
-    member = make_user("rosa@example.org", coop=assembly_coop, roles=["member"], name="Rosa Guamán")
+    secretary = make_user("secretaria@example.org", coop=assembly_coop, roles=["secretary"], name="María Secretaria",
+                          locale="en")
+    member = make_user("rosa@example.org", coop=assembly_coop, roles=["member"], name="Rosa Guamán", locale="en")
     db.rollback()
     db.get(type(people[0]), people[0].id).user_id = member.id
     db.commit()
