@@ -121,10 +121,11 @@ class EntryNotes:
 
 
 def notes_for(session: so.Session, meeting: Meeting, entries: list[RollEntry]) -> EntryNotes:
-    """The notes beside the people found; the stand-in queries only when representatives or alternates are among them."""
+    """The notes beside the people found (the stand-ins asked only when representatives or alternates are among them)."""
     ids = [e.id for e in entries]
-    proxies = dict(session.execute(sa.select(Proxy.grantor_id, _HOLDER.name).join(_HOLDER, _HOLDER.id == Proxy.holder_id)
-                                   .where(Proxy.grantor_id.in_(ids))).all()) if ids else {}
+    proxies = dict(session.execute(
+        sa.select(Proxy.grantor_id, _HOLDER.name).join(_HOLDER, _HOLDER.id == Proxy.holder_id)
+        .where(Proxy.grantor_id.in_(ids))).all()) if ids else {}
     representatives = [e.id for e in entries if e.role == RollRole.REPRESENTATIVE]
     stood_in_by = dict(session.execute(sa.select(RollEntry.stands_in_for_id, RollEntry.name).where(
         RollEntry.meeting_id == meeting.id, RollEntry.stands_in_for_id.in_(representatives))).all()) \

@@ -27,7 +27,7 @@ from coop.text import whole_number
 from meetings import proxies as proxy_service
 from meetings import quorum as quorum_service
 from meetings import sitting
-from meetings.models import Call, Meeting, MeetingStatus, Proxy
+from meetings.models import Call, Meeting, MeetingStatus, Proxy, RollRole
 from meetings.permissions import MANAGE_MEETINGS, VIEW_MEETINGS, VIEW_MEETING_RECORD
 from meetings.rules import rules_of
 from meetings.views import bp
@@ -95,7 +95,7 @@ def checkin(meeting: Meeting):
     if form.validate_on_submit():
         with show_refusal():
             entry = _apply_presence(meeting, form)
-            keep = form.q.data if entry.role.value == "alternate" and form.action.data == "in" else ""
+            keep = form.q.data if entry.role == RollRole.ALTERNATE and form.action.data == "in" else ""
             return redirect(url_for("meetings.checkin", meeting_id=meeting.id, q=keep or None))
         return redirect(url_for("meetings.checkin", meeting_id=meeting.id, q=form.q.data or None))
     text = query_text("q")

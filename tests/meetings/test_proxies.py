@@ -3,15 +3,13 @@ by member numbers, within the bylaws' cap, and every bad one is refused with its
 nothing saved. A proxy counts while its holder is here and its grantor is not."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 import sqlalchemy as sa
 
 from coop.audit import AuditEvent
 from meetings import proxies, quorum, sitting
-from meetings.models import (Meeting, MeetingStatus, MajorityRule, Motion, Proxy, RollEntry, RoundStatus, Vote,
-                             VoteRound, VotingMode, AgendaItem, Choice)
+from meetings.models import (AgendaItem, Choice, MajorityRule, Meeting, MeetingStatus, Motion, Proxy, RollEntry,
+                             RoundStatus, Vote, VoteRound, VotingMode)
 from meetings.rules import rules_of
 from tests.meetings.conftest import refusal
 

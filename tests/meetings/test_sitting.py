@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from meetings import quorum, sitting
-from meetings.models import (AgendaItem, Call, Meeting, MeetingKind, MeetingStatus, Motion, MotionVersion,
-                             PresenceChange, QuorumEvent, RollEntry, RollRole, RoundStatus, VoteRound, VotingMode,
-                             MajorityRule)
+from meetings.models import (AgendaItem, Call, MajorityRule, Meeting, MeetingKind, MeetingStatus, Motion,
+                             MotionVersion, PresenceChange, QuorumEvent, RollEntry, RollRole, RoundStatus, VoteRound,
+                             VotingMode)
 from meetings.rules import rules_of
 from tests.meetings.conftest import refusal
 
