@@ -1,7 +1,9 @@
 """The live quorum: voters present, voters represented by a proxy, and how many the call needs.
 
 A voter is a roll line that may vote. Present: checked in. Represented: absent, with a proxy
-whose holder is present (a proxy whose holder has left represents nobody). The figures are
+whose holder is present (a proxy whose holder has left represents nobody). A representative
+for whom an alternate stands in is not counted: the alternate, present and voting, holds the
+seat, so the roll keeps one voter per seat. The figures are
 counted by the database each time they are asked for, so two secretaries checking people in at
 two doors never disagree. ``refresh`` records a ``QuorumEvent`` whenever quorum is reached or
 lost, and keeps ``Meeting.has_quorum``.
@@ -40,19 +42,29 @@ class QuorumState:
         return max(self.required - self.counted, 0)
 
 
+#: the roll's lines in their parts; made once, so the statements built from them are cached
+_GRANTOR, _HOLDER = so.aliased(RollEntry), so.aliased(RollEntry)
+
+
 def counts(session: so.Session, meeting: Meeting) -> tuple[int, int, int]:
-    """(voters on the roll, voters present, voters represented by a present holder)."""
-    voters = sa.and_(RollEntry.meeting_id == meeting.id, RollEntry.may_vote.is_(True))
-    roll_voters, present = session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(RollEntry.is_present.is_(True))).where(voters)).one()
-    grantor = so.aliased(RollEntry)
-    holder = so.aliased(RollEntry)
+    """(voters on the roll, voters present, voters represented by a present holder).
+
+    An alternate standing in votes (``may_vote``) in the place of an absent representative, who
+    still may vote on paper: each stand-in takes one voter off the roll's count, so it stays one
+    per seat. (A representative is never present while someone stands in for them.)
+    """
+    voting = RollEntry.may_vote.is_(True)
+    roll_voters, present, standing_in = session.execute(
+        sa.select(sa.func.count().filter(voting), sa.func.count().filter(voting, RollEntry.is_present.is_(True)),
+                  sa.func.count().filter(RollEntry.stands_in_for_id.is_not(None)))
+        .where(RollEntry.meeting_id == meeting.id)).one()
+    grantor, holder = _GRANTOR, _HOLDER
     represented = session.scalar(
         sa.select(sa.func.count()).select_from(Proxy)
         .join(grantor, grantor.id == Proxy.grantor_id).join(holder, holder.id == Proxy.holder_id)
         .where(Proxy.meeting_id == meeting.id, grantor.may_vote.is_(True), grantor.is_present.is_(False),
                holder.is_present.is_(True)))
-    return roll_voters, present, represented
+    return roll_voters - standing_in, present, represented
 
 
 def state(session: so.Session, coop: Coop, meeting: Meeting, call: Call | None = None) -> QuorumState:
