@@ -8,7 +8,7 @@ import datetime as dt
 
 from coop import calendar
 from meetings.models import (
-    AgendaItem, Call, Candidate, Election, ElectionStatus, MajorityRule, Meeting, MeetingStatus, Motion,
+    AgendaItem, Call, Candidate, Election, ElectionStatus, MajorityRule, Meeting, MeetingKind, MeetingStatus, Motion,
     MotionStatus, MotionVersion, Position, PositionBody, QuorumEvent, RollEntry, RoundStatus, VoteRound,
     VotingMode)
 from meetings.resolutions import adopt_resolution
@@ -60,7 +60,7 @@ def held_assembly(db, coop, members, *, items: int = 3, title: str = "Asamblea g
     db.rollback()
     coop = db.merge(coop)
     members = [db.merge(m) for m in members]
-    meeting = Meeting(coop_id=coop.id, kind="ordinary", title=title, place="Casa comunal",
+    meeting = Meeting(coop_id=coop.id, kind=MeetingKind.ORDINARY, title=title, place="Casa comunal",
                       first_call_dt=local(coop, day, 9), second_call_dt=local(coop, day, 10),
                       status=MeetingStatus.CLOSED, call=Call.FIRST, opened_dt=local(coop, day, 9, 5),
                       closed_dt=local(coop, day, 13, 40), notice_issued_dt=local(coop, day - dt.timedelta(days=5), 8),
@@ -115,7 +115,7 @@ def later_meeting(db, coop, *, day: dt.date = ASSEMBLY_DAY + dt.timedelta(days=6
                   status=MeetingStatus.CLOSED, title: str = "Consejo de administración, sesión 12") -> Meeting:
     db.rollback()
     coop = db.merge(coop)
-    meeting = Meeting(coop_id=coop.id, kind="board", title=title, place="Oficina",
+    meeting = Meeting(coop_id=coop.id, kind=MeetingKind.BOARD, title=title, place="Oficina",
                       first_call_dt=local(coop, day, 19), status=status, opened_dt=local(coop, day, 19, 10))
     db.add(meeting)
     db.commit()
