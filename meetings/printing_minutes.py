@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy.orm as so
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from coop import audit, tasks
@@ -64,7 +64,6 @@ class Wording:
         return format_datetime(dt.datetime.fromisoformat(iso), form, locale=self.language)
 
     def day(self, value: dt.date | None) -> str:
-        from babel.dates import format_date
         return format_date(value, "long", locale=self.language) if value else "—"
 
 

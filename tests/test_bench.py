@@ -25,6 +25,7 @@ FIGURES = {
     "audit_trail.py": ["audit trail of 60 events"],
     "ledger_books.py": ["trial balance: median", "hledger export:", "member statement PDF: median",
                         "arrears aging, all members:", "dues run for"],
+    "meetings_minutes_pdf.py": ["draft read from the record:", "minutes PDF of 3 items"],
     "members_import.py": ["validate (read and check the whole file)", "web: confirm and background job until done",
                           "validate + import:"],
     "members_register_pdf.py": ["register of 40 members in batches of 20"],
