@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy.orm as so
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from flask_babel import lazy_gettext as _l
 
 from coop import audit, tasks
@@ -57,11 +57,13 @@ class Wording:
     def __init__(self, language: str):
         self.language = language
 
-    def when(self, iso: str | None, form: str = "medium") -> str:
-        """A frozen wall-clock time ("2027-03-13T09:00") as the reader says it."""
+    def when(self, iso: str | None) -> str:
+        """A frozen wall-clock time ("2027-03-13T09:00") as the reader says it ("13 de marzo de 2027, 9:00")."""
         if not iso:
             return "—"
-        return format_datetime(dt.datetime.fromisoformat(iso), form, locale=self.language)
+        moment = dt.datetime.fromisoformat(iso)
+        return (f"{format_date(moment.date(), 'long', locale=self.language)}, "
+                f"{format_time(moment.time(), 'short', locale=self.language)}")
 
     def day(self, value: dt.date | None) -> str:
         return format_date(value, "long", locale=self.language) if value else "—"
