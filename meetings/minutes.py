@@ -28,8 +28,9 @@ from coop.errors import DomainError, Problems
 from coop.tenancy import Coop
 from meetings import quorum, register
 from meetings.models import (
-    AgendaItem, Candidate, Election, Meeting, MeetingStatus, MinutesStatus, MinutesVersion, Motion, QuorumEvent,
-    VoteRound)
+    AgendaItem, Call, Candidate, Election, Meeting, MeetingRules, MeetingStatus, MinutesStatus, MinutesVersion, Motion,
+    QuorumEvent, VoteRound)
+from meetings.rules import required_for
 from members import reports as member_reports
 from members.models import Member
 
@@ -72,13 +73,16 @@ def _opening(session: so.Session, coop: Coop, meeting: Meeting) -> dict:
         event = session.scalars(events.where(QuorumEvent.at_dt <= meeting.opened_dt)
                                 .order_by(QuorumEvent.at_dt.desc(), QuorumEvent.id.desc()).limit(1)).first()
     event = event or session.scalars(events.order_by(QuorumEvent.at_dt, QuorumEvent.id).limit(1)).first()
-    roll_voters = quorum.counts(session, meeting)[0]
     if event is not None:
+        roll_voters = quorum.counts(session, meeting)[0]
         return {"roll_voters": roll_voters, "present": event.present, "represented": event.represented,
                 "required": event.required, "reached": event.is_reached}
-    now = quorum.state(session, coop, meeting)
-    return {"roll_voters": now.roll_voters, "present": now.present, "represented": now.represented,
-            "required": now.required, "reached": now.is_reached}
+    # never opened (or no event yet): the figures now, read without making the bylaws' row in a GET
+    roll_voters, present, represented = quorum.counts(session, meeting)
+    rules = session.scalar(sa.select(MeetingRules).where(MeetingRules.coop_id == coop.id))
+    required = required_for(rules, roll_voters, meeting.call or Call.FIRST) if rules is not None else None
+    return {"roll_voters": roll_voters, "present": present, "represented": represented, "required": required,
+            "reached": required is not None and present + represented >= required}
 
 
 def _round(vote_round: VoteRound) -> dict:

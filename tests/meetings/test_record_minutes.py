@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from meetings import minutes, printing_minutes
-from meetings.models import Meeting, MeetingStatus, MinutesStatus, MinutesVersion
+from meetings.models import Meeting, MeetingRules, MeetingStatus, MinutesStatus, MinutesVersion
 from tests.meetings.conftest import ASSEMBLY_DAY, refusal
 from tests.meetings.record_factories import held_assembly, later_meeting
 
@@ -202,3 +202,16 @@ def test_a_meeting_without_minutes_has_no_versions(ctx, db, assembly_coop, make_
     db.rollback()
     assert minutes.versions_of(db, db.merge(meeting)) == []
     assert db.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 1
+
+
+def test_the_draft_of_a_meeting_not_yet_opened_counts_the_roll_and_writes_nothing(ctx, db, assembly_coop,
+                                                                                  make_meeting, make_roll,
+                                                                                  make_members):
+    meeting = make_meeting(assembly_coop)
+    make_roll(meeting, make_members(assembly_coop, 3), present=True)
+    db.rollback()
+    content = minutes.draft_content(db, db.merge(assembly_coop), db.merge(meeting))
+    assert content["opened"] is None and content["items"] == []
+    assert content["attendance"] == {"roll_voters": 3, "present": 3, "represented": 0, "required": None,
+                                     "reached": False}
+    assert db.scalar(sa.select(sa.func.count()).select_from(MeetingRules)) == 0
