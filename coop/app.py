@@ -15,7 +15,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
-from coop import access, audit, db, money, web
+from coop import access, audit, db, decisions, money, web
 from coop.auth.views import bp as auth_bp
 from coop.auth.views import load_user
 from coop.cli import coop_cli
@@ -77,7 +77,7 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers():
         return {"can": access.can, "coop_nav": access.coop_nav,
-                "action_label": audit.action_label,
+                "action_label": audit.action_label, "decision_link": decisions.link,
                 "audit_summary": audit.summary_text, "audit_changes": audit.changes_of,
                 "current_coop": g.get("coop"), "current_user": current_user,
                 "language": str(get_locale() or "es").split("_")[0]}

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from coop import audit
+from coop import audit, decisions
 from coop.auth.models import User
 from coop.calendar import add_months, fiscal_months
 from coop.db import utcnow
@@ -247,12 +247,17 @@ def set_account_months(session: so.Session, actor: User | None, coop: Coop, budg
 
 
 def approve_budget(session: so.Session, actor: User | None, coop: Coop, budget: Budget,
-                   resolution_ref: str) -> Budget:
-    """Record the assembly's approval of a draft budget; from then on it does not change."""
+                   resolution_ref: str, resolution_id: int | None = None) -> Budget:
+    """Record the assembly's approval of a draft budget; from then on it does not change.
+
+    The resolution is cited in the register (``resolution_id``), in words, or both.
+    """
     _own(coop, budget)
     if is_approved(budget):
         raise DomainError(_l("This budget was already approved."), field="budget")
-    resolution_ref = " ".join((resolution_ref or "").split())
+    resolution_id = decisions.checked(session, coop, resolution_id)
+    # cited only in the register: the words say which resolution, for the printed budget
+    resolution_ref = " ".join((resolution_ref or "").split()) or decisions.label(session, coop, resolution_id)
     if not resolution_ref:
         raise DomainError(_l("Write the resolution of the assembly that approved the budget."),
                           field="resolution_ref")
@@ -264,14 +269,15 @@ def approve_budget(session: so.Session, actor: User | None, coop: Coop, budget: 
     # the conditional update settles a race between two approvals: only one finds it a draft
     approved = session.execute(
         sa.update(Budget).where(Budget.id == budget.id, Budget.approved_dt.is_(None))
-        .values(approved_dt=utcnow(), resolution_ref=resolution_ref,
+        .values(approved_dt=utcnow(), resolution_ref=resolution_ref, resolution_id=resolution_id,
                 approved_by_id=actor.id if actor is not None else None)
         .execution_options(synchronize_session=False)).rowcount
     if not approved:
         raise DomainError(_l("This budget was already approved."), field="budget")
     session.refresh(budget)
     audit.record(session, coop=coop, actor=actor, action="ledger.budget_approve", obj=budget,
-                 summary=f"{budget.year}: {resolution_ref}", changes={"resolution_ref": [None, resolution_ref]})
+                 summary=f"{budget.year}: {resolution_ref}", changes={"resolution_ref": [None, resolution_ref]}
+                 | ({"resolution_id": [None, resolution_id]} if resolution_id else {}))
     return budget
 
 

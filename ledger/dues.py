@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from coop import audit, calendar
+from coop import audit, calendar, decisions
 from coop.auth.models import User
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR
@@ -103,6 +103,8 @@ class PlanData:
     run_day: int | None = None
     due_days: int = 0
     resolution_ref: str = ""
+    #: the resolution in the register that approved it (``coop.decisions``)
+    resolution_id: int | None = None
 
 
 def plans(session: so.Session, coop: Coop) -> list[DuesPlan]:
@@ -152,6 +154,7 @@ def _check_plan(session: so.Session, coop: Coop, data: PlanData, plan: DuesPlan 
     resolution = " ".join((data.resolution_ref or "").split())
     if len(resolution) > 200:
         problems.add(_l("A resolution reference has at most 200 characters."), field="resolution_ref")
+    problems.check(decisions.checked, session, coop, data.resolution_id)
     if plan is not None:
         _check_change_after_runs(session, plan, data, problems)
     problems.raise_any()
@@ -177,7 +180,7 @@ def _values(data: PlanData, name: str, resolution: str) -> dict:
     return {"name": name, "amount_minor": data.amount_minor, "frequency": Frequency(data.frequency),
             "debtors": Debtors(data.debtors), "income_account_id": data.income_account_id,
             "start_date": data.start_date, "end_date": data.end_date, "run_day": data.run_day,
-            "due_days": data.due_days, "resolution_ref": resolution}
+            "due_days": data.due_days, "resolution_ref": resolution, "resolution_id": data.resolution_id}
 
 
 def _flush_plan(session: so.Session) -> None:

@@ -25,7 +25,7 @@ import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from coop import audit, invitations, tenancy
+from coop import audit, decisions, invitations, tenancy
 from coop.auth import services as auth
 from coop.auth.models import LoginThrottle, User
 from coop.db import utcnow
@@ -270,7 +270,8 @@ def _check_decision(decision_date: dt.date | None, today: dt.date) -> None:
 
 
 def _decide(session: so.Session, actor: User | None, coop: Coop, application: Application,
-            status: ApplicationStatus, *, decision_date: dt.date, reason: str, resolution_ref: str) -> None:
+            status: ApplicationStatus, *, decision_date: dt.date, reason: str, resolution_ref: str,
+            resolution_id: int | None = None) -> None:
     """Move a pending application to its decision, or refuse if it is no longer pending.
 
     The status test is in the UPDATE itself: on PostgreSQL a second, concurrent UPDATE waits for
@@ -282,7 +283,8 @@ def _decide(session: so.Session, actor: User | None, coop: Coop, application: Ap
         .where(Application.id == application.id, Application.coop_id == coop.id,
                Application.status == ApplicationStatus.PENDING)
         .values(status=status, decision_date=decision_date, decision_reason=reason.strip(),
-                resolution_ref=resolution_ref.strip(), decided_by_id=actor.id if actor else None,
+                resolution_ref=resolution_ref.strip(), resolution_id=resolution_id,
+                decided_by_id=actor.id if actor else None,
                 decided_dt=utcnow())
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
@@ -336,19 +338,21 @@ def link_accepted(session: so.Session, user: User, invitation: invitations.CoopI
 def approve_application(session: so.Session, actor: User | None, coop: Coop, application: Application, *,
                         decision_date: dt.date, today: dt.date, resolution_ref: str = "", reason: str = "",
                         invitation: Invitation | None = None,
-                        invite_link: Callable[[str], str] | None = None) -> Approval:
+                        invite_link: Callable[[str], str] | None = None,
+                        resolution_id: int | None = None) -> Approval:
     """Admit the applicant: an active member from the decision date, with the next member number."""
     _check_decision(decision_date, today)
+    resolution_id = decisions.checked(session, coop, resolution_id)
     if application.status is not ApplicationStatus.PENDING:
         raise AlreadyDecided(_l("This application has already been decided."))
     data = _member_data(ApplicationData(**{f.name: getattr(application, f.name) for f in fields(ApplicationData)}),
                         join_date=decision_date, language=coop.locale)
     services.check_member_data(session, coop, data, today=today)  # refuse before anything is written
     _decide(session, actor, coop, application, ApplicationStatus.APPROVED, decision_date=decision_date,
-            reason=reason or "", resolution_ref=resolution_ref or "")
+            reason=reason or "", resolution_ref=resolution_ref or "", resolution_id=resolution_id)
     member = services.create_member(session, actor, coop, data, today=today, status=MemberStatus.ACTIVE,
                                     status_date=decision_date, reason=(reason or "").strip(),
-                                    resolution_ref=(resolution_ref or "").strip())
+                                    resolution_ref=(resolution_ref or "").strip(), resolution_id=resolution_id)
     application.member_id = member.id
     user, invited = _link_account(session, actor, coop, member, invitation, invite_link)
     session.flush()
@@ -360,13 +364,14 @@ def approve_application(session: so.Session, actor: User | None, coop: Coop, app
 
 def reject_application(session: so.Session, actor: User | None, coop: Coop, application: Application, *,
                        decision_date: dt.date, reason: str, today: dt.date,
-                       resolution_ref: str = "") -> Application:
+                       resolution_ref: str = "", resolution_id: int | None = None) -> Application:
     """Turn the application down; the reason is required, for the applicant and for the record."""
     if not (reason or "").strip():
         raise DomainError(_l("Say why the application is rejected."), field="reason")
     _check_decision(decision_date, today)
     _decide(session, actor, coop, application, ApplicationStatus.REJECTED, decision_date=decision_date,
-            reason=reason, resolution_ref=resolution_ref or "")
+            reason=reason, resolution_ref=resolution_ref or "",
+            resolution_id=decisions.checked(session, coop, resolution_id))
     audit.record(session, coop=coop, actor=actor, action="application.reject", obj=application,
                  summary=application.full_name,
                  changes={"status": [ApplicationStatus.PENDING.value, ApplicationStatus.REJECTED.value]})

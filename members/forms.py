@@ -7,6 +7,7 @@ from wtforms import DateField, EmailField, IntegerField, SelectField, StringFiel
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from coop.decisions import DecisionField
 from coop.forms import MoneyField, OnceForm
 from members.models import DocumentType, FormOfAddress, LotStatus, MemberStatus
 from members.services import DOCUMENT_LABELS, FORM_OF_ADDRESS_LABELS, LOT_STATUS_LABELS, STATUS_LABELS
@@ -49,6 +50,7 @@ class NewMemberForm(OnceForm, MemberForm):
     status = SelectField(_l("Status"), choices=[(s, l) for s, l in STATUS_CHOICES if s in ("applicant", "active")],
                          default="active")
     resolution_ref = StringField(_l("Resolution that admitted the member"), validators=[Length(max=200)])
+    resolution_id = DecisionField()
 
 
 class StatusChangeForm(FlaskForm):
@@ -57,6 +59,7 @@ class StatusChangeForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[InputRequired(), Length(max=2000)])
     resolution_ref = StringField(_l("Resolution that decided it"), validators=[Length(max=200)],
                                  description=_l("For example: General assembly of 14/03/2026, resolution 12"))
+    resolution_id = DecisionField()
 
     def new_status(self) -> MemberStatus:
         return MemberStatus(self.status.data)
@@ -99,6 +102,7 @@ class LotAssignForm(FlaskForm):
     from_date = DateField(_l("From"), validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     resolution_ref = StringField(_l("Resolution"), validators=[Optional(), Length(max=200)])
+    resolution_id = DecisionField()
 
 
 class ShareSubscriptionForm(OnceForm, FlaskForm):
@@ -107,6 +111,7 @@ class ShareSubscriptionForm(OnceForm, FlaskForm):
                                validators=[InputRequired(), NumberRange(min=1, max=600)])
     first_due_date = DateField(_l("First instalment due on"), validators=[InputRequired()])
     resolution_ref = StringField(_l("Resolution"), validators=[Optional(), Length(max=200)])
+    resolution_id = DecisionField()
 
 
 class DirectoryFilterForm(FlaskForm):
@@ -208,6 +213,7 @@ class ApproveApplicationForm(FlaskForm):
                               description=_l("The member joins on this date."))
     resolution_ref = StringField(_l("Resolution that decided it"), validators=[Optional(), Length(max=200)],
                                  description=_l("For example: General assembly of 14/03/2026, resolution 12"))
+    resolution_id = DecisionField()
     reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
@@ -217,6 +223,7 @@ class RejectApplicationForm(FlaskForm):
                            description=_l("Required: the applicant may ask why."))
     resolution_ref = StringField(_l("Resolution that decided it"), validators=[Optional(), Length(max=200)],
                                  description=_l("For example: General assembly of 14/03/2026, resolution 12"))
+    resolution_id = DecisionField()
 
 
 # --- importing the register (appended here; its import sits with the form it serves) -------

@@ -20,7 +20,7 @@ from stdnum.ec import ci as cedula
 from stdnum.ec import ruc
 from stdnum.exceptions import ValidationError as NumberError
 
-from coop import audit, duplicates, numbering
+from coop import audit, decisions, duplicates, numbering
 from coop.auth.models import User
 from coop.calendar import same_day_months_later
 from coop.errors import DomainError, Problems
@@ -163,9 +163,11 @@ def refresh_search_text(session: so.Session, member: Member) -> None:
 def create_member(session: so.Session, actor: User | None, coop: Coop, data: MemberData, *,
                   today: dt.date, status: MemberStatus = MemberStatus.ACTIVE,
                   status_date: dt.date | None = None, reason: str = "", resolution_ref: str = "",
-                  household: Household | None = None, number: int | None = None) -> Member:
+                  household: Household | None = None, number: int | None = None,
+                  resolution_id: int | None = None) -> Member:
     """Enter a person in the register with the next member number (or a given one, for imports)."""
     data = check_member_data(session, coop, data, today=today)
+    resolution_id = decisions.checked(session, coop, resolution_id)
     if number is None:
         number = numbering.next_number(session, coop.id, MEMBER_SERIES)
     else:
@@ -178,7 +180,7 @@ def create_member(session: so.Session, actor: User | None, coop: Coop, data: Mem
         member.household = household  # inside: the household's list must not flush the member early
     session.add(MemberStatusChange(coop_id=coop.id, member_id=member.id, previous_status=None,
                                    status=status, effective_date=since, reason=reason,
-                                   resolution_ref=resolution_ref,
+                                   resolution_ref=resolution_ref, resolution_id=resolution_id,
                                    recorded_by_id=actor.id if actor else None))
     refresh_search_text(session, member)
     session.flush()
@@ -205,7 +207,7 @@ def update_member(session: so.Session, actor: User | None, coop: Coop, member: M
 
 def change_status(session: so.Session, actor: User | None, coop: Coop, member: Member,
                   new_status: MemberStatus, *, effective_date: dt.date, reason: str,
-                  resolution_ref: str = "", today: dt.date) -> MemberStatusChange:
+                  resolution_ref: str = "", today: dt.date, resolution_id: int | None = None) -> MemberStatusChange:
     """Record a change of status; only the transitions in ALLOWED_TRANSITIONS are possible."""
     if new_status not in ALLOWED_TRANSITIONS[member.status]:
         raise DomainError(_l("A member who is %(old)s cannot become %(new)s.",
@@ -220,6 +222,7 @@ def change_status(session: so.Session, actor: User | None, coop: Coop, member: M
     change = MemberStatusChange(coop_id=coop.id, member_id=member.id, previous_status=member.status,
                                 status=new_status, effective_date=effective_date, reason=reason.strip(),
                                 resolution_ref=(resolution_ref or "").strip(),
+                                resolution_id=decisions.checked(session, coop, resolution_id),
                                 recorded_by_id=actor.id if actor else None)
     session.add(change)
     old = member.status
@@ -402,10 +405,12 @@ def _members_of(session: so.Session, household_id: int | None) -> list[Member]:
 
 
 def assign_lot(session: so.Session, actor: User | None, coop: Coop, lot: Lot, household: Household | None,
-               *, from_date: dt.date, reason: str = "", resolution_ref: str = "", today: dt.date) -> None:
+               *, from_date: dt.date, reason: str = "", resolution_ref: str = "", today: dt.date,
+               resolution_id: int | None = None) -> None:
     """Assign a lot to a household (or free it), closing the previous assignment on that date."""
     if household is not None and household.coop_id != coop.id:
         raise DomainError(_l("Choose a household of this co-op."), field="household_id")
+    resolution_id = decisions.checked(session, coop, resolution_id)
     check_past_date(from_date, "from_date", today + dt.timedelta(days=366), required=True)
     current = session.scalar(sa.select(LotAssignment).where(LotAssignment.lot_id == lot.id,
                                                             LotAssignment.to_date.is_(None)))
@@ -420,7 +425,7 @@ def assign_lot(session: so.Session, actor: User | None, coop: Coop, lot: Lot, ho
     if household is not None:
         session.add(LotAssignment(coop_id=coop.id, lot_id=lot.id, household_id=household.id,
                                   from_date=from_date, reason=(reason or "").strip(),
-                                  resolution_ref=(resolution_ref or "").strip(),
+                                  resolution_ref=(resolution_ref or "").strip(), resolution_id=resolution_id,
                                   recorded_by_id=actor.id if actor else None))
     lot.household_id = household.id if household else None
     session.flush()
@@ -435,7 +440,7 @@ def assign_lot(session: so.Session, actor: User | None, coop: Coop, lot: Lot, ho
 
 def subscribe_shares(session: so.Session, actor: User | None, coop: Coop, member: Member, *,
                      amount_minor: int, instalments: int, first_due_date: dt.date,
-                     resolution_ref: str = "") -> ShareSubscription:
+                     resolution_ref: str = "", resolution_id: int | None = None) -> ShareSubscription:
     """Record the share capital a member subscribes, payable in equal monthly instalments."""
     if amount_minor <= 0:
         raise DomainError(_l("The amount must be more than zero."), field="amount")
@@ -444,7 +449,8 @@ def subscribe_shares(session: so.Session, actor: User | None, coop: Coop, member
         raise DomainError(_l("Between 1 and 600 monthly instalments."), field="instalments")
     subscription = ShareSubscription(coop_id=coop.id, member_id=member.id, amount_minor=amount_minor,
                                      instalments=instalments, first_due_date=first_due_date,
-                                     resolution_ref=(resolution_ref or "").strip())
+                                     resolution_ref=(resolution_ref or "").strip(),
+                                     resolution_id=decisions.checked(session, coop, resolution_id))
     session.add(subscription)
     session.flush()
     audit.record(session, coop=coop, actor=actor, action="shares.subscribe", obj=member,

@@ -26,6 +26,7 @@ FIGURES = {
     "ledger_books.py": ["trial balance: median", "hledger export:", "member statement PDF: median",
                         "arrears aging, all members:", "dues run for"],
     "meetings_checkin.py": ["check-in search, 30 requests: median", "check-in tap (POST, recount, redirect), 10 requests"],
+    "meetings_minutes_pdf.py": ["draft read from the record:", "minutes PDF of 3 items"],
     "members_import.py": ["validate (read and check the whole file)", "web: confirm and background job until done",
                           "validate + import:"],
     "members_register_pdf.py": ["register of 40 members in batches of 20"],

@@ -26,6 +26,7 @@ from coop import tasks
 from coop.access import Viewer, can
 from coop.calendar import fiscal_months, fiscal_year_of, today_in
 from coop.db import get_session
+from coop.decisions import DecisionField
 from coop.forms import MoneyField
 from coop.money import Money, format_money
 from coop.pages import Load, coop_view, load_or_404, query_given, query_int, show_refusal
@@ -53,6 +54,7 @@ class NewBudgetForm(FlaskForm):
 class ApproveBudgetForm(FlaskForm):
     resolution_ref = StringField(_l("Resolution of the assembly that approved it"), validators=[Length(max=200)],
                                  description=_l("For example: General assembly of 14/03/2026, resolution 12"))
+    resolution_id = DecisionField()
 
 
 class BudgetAccountForm(FlaskForm):
@@ -186,7 +188,8 @@ def approve_budget(plan: Budget):
     form = ApproveBudgetForm()
     if form.validate_on_submit():
         with show_refusal(form):
-            budgets.approve_budget(get_session(), current_user, g.coop, plan, form.resolution_ref.data or "")
+            budgets.approve_budget(get_session(), current_user, g.coop, plan, form.resolution_ref.data or "",
+                                   resolution_id=form.resolution_id.data)
             flash(_("The budget for %(year)d is approved.", year=plan.year), "success")
             return redirect(url_for("ledger.budget", year=plan.year))
     return _render_budget(plan, form, 400)

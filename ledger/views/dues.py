@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from coop import calendar
 from coop.db import get_session
 from coop.errors import DomainError
+from coop.decisions import DecisionField
 from coop.forms import MoneyField
 from coop.money import Money, format_money
 from coop.pages import coop_view, page_number, query_date, query_given, show_refusal
@@ -51,6 +52,7 @@ class PlanForm(FlaskForm):
                             description=_l("A charge falls due this many days after its period starts."))
     resolution_ref = StringField(_l("Resolution that approved it"), validators=[Optional(), Length(max=200)],
                                  description=_l("For example: General assembly of 14/03/2026, resolution 12"))
+    resolution_id = DecisionField()
 
     def plan_data(self) -> dues.PlanData:
         return dues.PlanData(
@@ -58,7 +60,7 @@ class PlanForm(FlaskForm):
             debtors=Debtors(self.debtors.data), income_account_id=self.income_account.data,
             start_date=self.start_date.data, end_date=self.end_date.data, run_day=self.run_day.data,
             due_days=self.due_days.data if self.due_days.data is not None else 0,
-            resolution_ref=self.resolution_ref.data or "")
+            resolution_ref=self.resolution_ref.data or "", resolution_id=self.resolution_id.data)
 
 
 class PeriodForm(FlaskForm):

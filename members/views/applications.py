@@ -156,7 +156,8 @@ def approve_application(application: Application):
             approval = applications.approve_application(
                 get_session(), current_user, g.coop, application, decision_date=form.decision_date.data,
                 today=today_in(g.coop), resolution_ref=form.resolution_ref.data or "",
-                reason=form.reason.data or "", invitation=invitation(), invite_link=invitation_link)
+                reason=form.reason.data or "", invitation=invitation(), invite_link=invitation_link,
+                resolution_id=form.resolution_id.data)
             _flash_approval(approval)
             return _after_decision(application)
         if isinstance(refusal.error, AlreadyDecided):
@@ -172,7 +173,8 @@ def reject_application(application: Application):
         with show_refusal(form, apply=_show_decision_refusal) as refusal:
             applications.reject_application(get_session(), current_user, g.coop, application,
                                             decision_date=form.decision_date.data, reason=form.reason.data or "",
-                                            today=today_in(g.coop), resolution_ref=form.resolution_ref.data or "")
+                                            today=today_in(g.coop), resolution_ref=form.resolution_ref.data or "",
+                                            resolution_id=form.resolution_id.data)
             flash(_("The application of %(name)s was rejected.", name=application.full_name), "success")
             return _after_decision(application)
         if isinstance(refusal.error, AlreadyDecided):

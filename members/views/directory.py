@@ -62,7 +62,8 @@ def new_member():
             sent = submissions.claim(get_session(), g.coop, form.once_key.data)
             member = services.create_member(get_session(), current_user, g.coop, form.member_data(),
                                             today=today(), status=MemberStatus(form.status.data),
-                                            resolution_ref=form.resolution_ref.data or "")
+                                            resolution_ref=form.resolution_ref.data or "",
+                                            resolution_id=form.resolution_id.data)
             sent.finish(url_for("members.member", number=member.number))
             flash(_("%(name)s is member no. %(number)d.", name=member.full_name, number=member.number), "success")
             return redirect(url_for("members.member", number=member.number))
@@ -126,7 +127,8 @@ def change_status(member: Member):
         with show_refusal(form):
             services.change_status(get_session(), current_user, g.coop, member, form.new_status(),
                                    effective_date=form.effective_date.data, reason=form.reason.data,
-                                   resolution_ref=form.resolution_ref.data, today=today())
+                                   resolution_ref=form.resolution_ref.data, today=today(),
+                                   resolution_id=form.resolution_id.data)
             flash(_("The status of %(name)s is now: %(status)s.", name=member.full_name,
                     status=services.status_label(member.status)), "success")
             return redirect(url_for("members.member", number=member.number))
@@ -158,7 +160,8 @@ def subscribe_shares(member: Member):
             sent = submissions.claim(get_session(), g.coop, form.once_key.data)
             services.subscribe_shares(get_session(), current_user, g.coop, member, amount_minor=form.amount.data,
                                       instalments=form.instalments.data, first_due_date=form.first_due_date.data,
-                                      resolution_ref=form.resolution_ref.data or "")
+                                      resolution_ref=form.resolution_ref.data or "",
+                                      resolution_id=form.resolution_id.data)
             sent.finish(url_for("members.member", number=member.number))
             flash(_("The share capital subscription is recorded."), "success")
             return redirect(url_for("members.member", number=member.number))
@@ -266,7 +269,7 @@ def assign_lot(lot: Lot):
             household = services.household_chosen(db, g.coop, form.household_id.data)
             services.assign_lot(db, current_user, g.coop, lot, household, from_date=form.from_date.data,
                                 reason=form.reason.data or "", resolution_ref=form.resolution_ref.data or "",
-                                today=today())
+                                today=today(), resolution_id=form.resolution_id.data)
             flash(_("Saved."), "success")
             return redirect(url_for("members.lot", lot_id=lot.id))
     return _render_lot(lot, form)
