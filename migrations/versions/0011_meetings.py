@@ -7,6 +7,8 @@ Create Date: 2026-11-30 02:04:57.875440
 from alembic import op
 import sqlalchemy as sa
 
+from coop.migrate import make_append_only
+
 
 revision = '0011_meetings'
 down_revision = '0010_minga'
@@ -479,6 +481,7 @@ def upgrade() -> None:
     with op.batch_alter_table('member_status_change', schema=None) as batch_op:
         batch_op.add_column(sa.Column('resolution_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_member_status_change_resolution_id_resolution'), 'resolution', ['resolution_id'], ['id'], ondelete='SET NULL')
+    _keep_append_only('member_status_change')
 
     with op.batch_alter_table('membership_application', schema=None) as batch_op:
         batch_op.add_column(sa.Column('resolution_id', sa.Integer(), nullable=True))
@@ -504,6 +507,7 @@ def downgrade() -> None:
     with op.batch_alter_table('member_status_change', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_member_status_change_resolution_id_resolution'), type_='foreignkey')
         batch_op.drop_column('resolution_id')
+    _keep_append_only('member_status_change')
 
     with op.batch_alter_table('lot_assignment', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_lot_assignment_resolution_id_resolution'), type_='foreignkey')
@@ -597,3 +601,9 @@ def downgrade() -> None:
     op.drop_table('position')
     op.drop_table('meeting_rules')
     # ### end Alembic commands ###
+
+
+def _keep_append_only(table: str) -> None:
+    """SQLite's batch mode rebuilds the table without its triggers: the status history stays append-only."""
+    if op.get_bind().dialect.name == "sqlite":
+        make_append_only(op, table)
