@@ -7,7 +7,8 @@ page: each line has a fixed height (a name too long is cut, a reason takes at mo
 each page is its own short table under its own heading row, and the page numbers are known
 before anything is laid out. The pages are then laid out in parts of ``PAGES_PER_PART`` pages
 by WeasyPrint and joined with pypdf, which keeps the memory of one pass small (one table of
-5,000 rows takes some 760 MB; see bench/README.md).
+5,000 rows takes some 760 MB; see bench/README.md). A line is a paragraph with floats rather than
+a table row, which WeasyPrint lays out in about two thirds of the time.
 """
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ SIGN_IN_LINES = (15, 20)
 BLANK_LINES = 10
 #: pages laid out in one WeasyPrint pass
 PAGES_PER_PART = 20
+#: characters of a name that surely fit its column on the roll and on the sign-in sheet (8.5 pt)
+ROLL_NAME_CHARS, SIGN_IN_NAME_CHARS = 40, 34
 
 audit.describe("meetings.print_roll", _l("Roll of a meeting printed"))
 audit.describe("meetings.print_sign_in_sheet", _l("Sign-in sheet of a meeting printed"))
@@ -61,6 +64,11 @@ class Sheet:
 
     number: int
     lines: list[Line]
+
+
+def clip(text: str, chars: int) -> str:
+    """``text`` cut to ``chars`` characters, an ellipsis marking the cut (the roll page shows it whole)."""
+    return text if len(text) <= chars else text[:chars - 1].rstrip() + "…"
 
 
 def paginate(lines: list[Line], per_page: tuple[int, int]) -> list[Sheet]:
@@ -161,7 +169,7 @@ def _may_read_roll(viewer, task: tasks.Task) -> bool:
 
 
 def roll_sheet_lines(session: so.Session, meeting: Meeting) -> list[Line]:
-    return [Line(entry.number, entry.name, str(rolls.ROLE_LABELS.get(entry.role, entry.role)), entry.may_vote,
+    return [Line(entry.number, clip(entry.name, ROLL_NAME_CHARS), str(rolls.ROLE_LABELS.get(entry.role, entry.role)), entry.may_vote,
                  entry.ineligible_reason) for entry in rolls.roll_entries(session, meeting)]
 
 
@@ -179,7 +187,7 @@ def _proxies_held(session: so.Session, meeting: Meeting) -> dict[int, list[int]]
 def sign_in_lines(session: so.Session, meeting: Meeting) -> list[Line]:
     """Everyone on the roll by name, with the proxies they hold; then blank lines."""
     held = _proxies_held(session, meeting)
-    lines = [Line(entry.number, entry.name, str(rolls.ROLE_LABELS.get(entry.role, entry.role)), entry.may_vote,
+    lines = [Line(entry.number, clip(entry.name, SIGN_IN_NAME_CHARS), str(rolls.ROLE_LABELS.get(entry.role, entry.role)), entry.may_vote,
                   entry.ineligible_reason, ", ".join(str(n) for n in held.get(entry.id, [])))
              for entry in rolls.roll_entries(session, meeting, by_name=True)]
     return lines + [Line() for _ in range(BLANK_LINES)]

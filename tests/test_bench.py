@@ -28,6 +28,7 @@ FIGURES = {
     "members_import.py": ["validate (read and check the whole file)", "web: confirm and background job until done",
                           "validate + import:"],
     "members_register_pdf.py": ["register of 40 members in batches of 20"],
+    "meetings_roll_pdf.py": ["issue the notice: roll of 40 frozen", "roll PDF of 40 people", "sign-in sheet PDF of 40 people"],
     "members_search.py": ["directory page, 30 searches: median"],
     "minga_close.py": ["preview of", "period close of"],
     "minga_signups_http.py": ["sign-ups over HTTP"],

@@ -103,11 +103,12 @@ def roll(meeting: Meeting):
     entries, found = rolls.roll_page(db, meeting, text=text, voters=voters, page=page)
     printed = _printed(meeting, printing.ROLL_KIND, printing.SIGN_IN_KIND)
     waiting = any(task.is_waiting for task, _name in printed)
+    counts = rolls.roll_counts(db, meeting)
     return refreshing(render_template(
         "meetings/roll.html", meeting=meeting, entries=entries, found=found, q=text, voters=voters, page=page,
-        per_page=rolls.ROLL_PAGE_SIZE, counts=rolls.roll_counts(db, meeting), role_labels=rolls.ROLE_LABELS,
+        per_page=rolls.ROLL_PAGE_SIZE, counts=counts, role_labels=rolls.ROLE_LABELS,
         printed=printed, waiting=waiting, refresh=tasks.REFRESH_SECONDS,
-        is_frozen=meeting.status != MeetingStatus.DRAFT), waiting, tasks.REFRESH_SECONDS)
+        is_frozen=counts.total > 0 or meeting.notice_issued_dt is not None), waiting, tasks.REFRESH_SECONDS)
 
 
 def _print_roll(meeting: Meeting, *, sign_in: bool):

@@ -152,3 +152,13 @@ def test_the_quorum_is_said_in_words(db, ctx, assembly_coop):
         assert notice.quorum_words(db.merge(rules), 100) == [
             "Primera convocatoria: más del 50 % de los votantes (51 de 100).",
             "Segunda convocatoria: con quienes estén presentes."]
+
+
+def test_the_audit_trail_says_who_was_called_and_why_late(db, ctx, assembly_coop, make_meeting, make_member):
+    from coop.audit import summary_text
+    make_member(assembly_coop, email="rosa@example.org")
+    meeting = make_meeting(assembly_coop, day=LATE_DAY, status=MeetingStatus.DRAFT)
+    add_items(db, meeting, "Informe")
+    issue(db, assembly_coop, meeting, override=True, late_reason="Urgencia")
+    event = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "meetings.late_notice"))
+    assert summary_text(event) == "Asamblea general ordinaria · 1 called, 1 told by mail, 4 days ahead (reason: Urgencia)"

@@ -151,3 +151,11 @@ def test_the_roll_and_the_sign_in_sheet_print_every_line(app, db, client, login,
     text = text_of(client.get(url(office, meeting, "/roll")))
     assert "padron-" in text and "hoja-de-firmas-" in text
     tasks.run_waiting(app)
+
+
+def test_a_drafts_roll_page_says_the_roll_comes_with_the_notice(client, login, office, assembly_coop, make_meeting):
+    meeting = make_meeting(assembly_coop, status=MeetingStatus.DRAFT)
+    login(client, office["secretary"])
+    text = text_of(client.get(url(office, meeting, "/roll")))
+    assert "El padrón se congela al emitir la convocatoria; hasta entonces está vacío." in text
+    assert "Imprimir el padrón" not in text and "El padrón está vacío." in text

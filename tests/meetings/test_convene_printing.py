@@ -14,6 +14,11 @@ from meetings.models import MeetingStatus
 from tests.meetings.convene_factories import add_items
 
 
+def test_a_long_name_is_cut_to_its_column_with_an_ellipsis():
+    assert printing.clip("Quishpe, Rosa", 40) == "Quishpe, Rosa"
+    assert printing.clip("de la Cruz Sarmiento Llumiquinga, María", 12) == "de la Cruz…"
+
+
 def test_lines_are_cut_into_pages_of_their_size():
     lines = [printing.Line(number=n) for n in range(1, 80)]
     pages = printing.paginate(lines, (22, 28))
@@ -37,7 +42,7 @@ def test_each_page_holds_its_lines_whatever_the_paper_and_the_length_of_names(ap
                                                 "y la aprobación del reglamento de adjudicación de viviendas")
     long_name = "de la Cruz Sarmiento Llumiquinga, María Auxiliadora del Carmen Josefina " * 2
     long_reason = "Aportes en mora por más de 3 meses; Horas de Minga pendientes en noviembre de 2026 " * 2
-    lines = [printing.Line(n, long_name, "Representante alterno", n % 3 != 0, long_reason[:200], "12, 13")
+    lines = [printing.Line(n, printing.clip(long_name, printing.ROLL_NAME_CHARS), "Representante alterno", n % 3 != 0, long_reason[:200], "12, 13")
              for n in range(1, 120)]
     per_page = printing.SIGN_IN_LINES if sign_in else printing.ROLL_LINES
     pages = printing.paginate(lines, per_page)

@@ -155,3 +155,14 @@ def test_the_roll_page_finds_by_number_or_name_and_filters_voters(db, ctx, assem
     assert roll.roll_page(db, meeting, voters="non_voters")[1] == 5
     assert roll.roll_page(db, meeting, voters="voters")[1] == 55
     assert roll.roll_counts(db, meeting) == roll.RollCounts(60, 55)
+
+
+def test_the_sign_in_sheet_lists_names_in_the_order_people_look_for_them(db, assembly_coop, make_meeting,
+                                                                         make_member, make_roll):
+    meeting = make_meeting(assembly_coop)
+    people = [make_member(assembly_coop, given_names=name) for name in ("Carlos", "beatriz", "Álvaro", "Ana")]
+    make_roll(meeting, people)
+    db.rollback()
+    by_name = roll.roll_entries(db, db.merge(meeting), by_name=True)
+    assert [entry.name.split()[0] for entry in by_name] == ["Álvaro", "Ana", "beatriz", "Carlos"]
+    assert [entry.number for entry in roll.roll_entries(db, db.merge(meeting))] == [p.number for p in people]
