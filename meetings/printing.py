@@ -29,7 +29,7 @@ from coop.pdf import render_pdf
 from coop.tenancy import Coop
 from meetings import notice as notices
 from meetings import roll as rolls
-from meetings.models import Meeting, MeetingStatus, Proxy, RollEntry
+from meetings.models import Meeting, MeetingStatus, Proxy, RollEntry, RollRole
 from meetings.permissions import MANAGE_MEETINGS, VIEW_MEETING_RECORD, VIEW_MEETINGS
 from meetings.rules import rules_of
 
@@ -197,8 +197,11 @@ def sign_in_lines(session: so.Session, meeting: Meeting) -> list[Line]:
 def render_roll(session: so.Session, coop: Coop, params: dict, progress: tasks.Progress) -> bytes:
     meeting = _meeting_of(session, coop, params)
     lines = roll_sheet_lines(session, meeting)
+    member_label = str(rolls.ROLE_LABELS[RollRole.MEMBER])
+    # a members' assembly's roll is all members: no column saying so 5,000 times
     return _render_pages("pdf/meetings_roll.html", paginate(lines, ROLL_LINES), progress,
                          counts=rolls.roll_counts(session, meeting), sign_in=False,
+                         show_role=any(line.role != member_label for line in lines),
                          **_context(session, coop, meeting, _language(params, coop)))
 
 
@@ -208,5 +211,5 @@ def render_sign_in_sheet(session: so.Session, coop: Coop, params: dict, progress
     meeting = _meeting_of(session, coop, params)
     lines = sign_in_lines(session, meeting)
     return _render_pages("pdf/meetings_roll.html", paginate(lines, SIGN_IN_LINES), progress,
-                         counts=rolls.roll_counts(session, meeting), sign_in=True,
+                         counts=rolls.roll_counts(session, meeting), sign_in=True, show_role=False,
                          **_context(session, coop, meeting, _language(params, coop)))

@@ -49,7 +49,7 @@ def test_each_page_holds_its_lines_whatever_the_paper_and_the_length_of_names(ap
     with app.test_request_context():
         pdf = printing._render_pages("pdf/meetings_roll.html", pages, lambda done, total: None, coop=coop,
                                      meeting=db.merge(meeting), kind_label="Asamblea", first_call="sábado",
-                                     second_call="", counts=printing.rolls.RollCounts(119, 80), sign_in=sign_in,
+                                     second_call="", counts=printing.rolls.RollCounts(119, 80), sign_in=sign_in, show_role=True,
                                      now=meeting.created_dt)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == len(pages)
