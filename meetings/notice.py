@@ -138,6 +138,8 @@ def preview_notice(session: so.Session, coop: Coop, meeting: Meeting, now: dt.da
 
 def _check(session: so.Session, coop: Coop, meeting: Meeting, override: bool, reason: str,
            now: dt.datetime) -> str:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise DomainError(_l("This meeting was cancelled: it cannot be convened."))
     if meeting.status != MeetingStatus.DRAFT:
         raise DomainError(_l("The notice of this meeting was issued already."))
     problems = Problems()

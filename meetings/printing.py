@@ -8,7 +8,8 @@ each page is its own short table under its own heading row, and the page numbers
 before anything is laid out. The pages are then laid out in parts of ``PAGES_PER_PART`` pages
 by WeasyPrint and joined with pypdf, which keeps the memory of one pass small (one table of
 5,000 rows takes some 760 MB; see bench/README.md). A line is a paragraph with floats rather than
-a table row, which WeasyPrint lays out in about two thirds of the time.
+a table row, and the member number is padded with figure spaces rather than set in a box of its
+own: WeasyPrint then lays out 5,000 lines in well under half the time of a table.
 """
 from __future__ import annotations
 
@@ -104,8 +105,18 @@ def _context(session: so.Session, coop: Coop, meeting: Meeting, language: str) -
             "now": utcnow()}
 
 
+FIGURE_SPACE = "\u2007"  # as wide as a digit: numbers padded with it line up without a box of their own
+
+
+def number_padder(pages: list[Sheet]):
+    """A function writing a member number right-aligned to the widest number of the document."""
+    width = max((len(str(line.number)) for page in pages for line in page.lines if line.number), default=1)
+    return lambda number: (str(number) if number else "").rjust(width, FIGURE_SPACE)
+
+
 def _render_pages(template: str, pages: list[Sheet], progress: tasks.Progress, **context) -> bytes:
     """Lay out the pages a part at a time and join the parts."""
+    context.setdefault("pad", number_padder(pages))
     writer = PdfWriter()
     progress(0, len(pages))
     for start in range(0, len(pages), PAGES_PER_PART):

@@ -132,6 +132,11 @@ def test_a_notice_without_agenda_after_the_first_call_or_twice_is_refused(db, ct
     db.rollback()
     assert refusal(notice.issue_notice, db, None, db.merge(assembly_coop), db.merge(convened), now=NOW) == {
         None: "The notice of this meeting was issued already."}
+    cancelled = make_meeting(assembly_coop, status=MeetingStatus.CANCELLED)
+    add_items(db, cancelled, "Informe")
+    db.rollback()
+    assert refusal(notice.issue_notice, db, None, db.merge(assembly_coop), db.merge(cancelled), now=NOW) == {
+        None: "This meeting was cancelled: it cannot be convened."}
 
 
 def test_sending_again_queues_nothing_twice(db, ctx, assembly_coop, make_meeting, make_member):
