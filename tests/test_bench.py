@@ -28,9 +28,9 @@ FIGURES = {
     "members_import.py": ["validate (read and check the whole file)", "web: confirm and background job until done",
                           "validate + import:"],
     "members_register_pdf.py": ["register of 40 members in batches of 20"],
-    "meetings_roll_pdf.py": ["issue the notice: roll of 40 frozen", "roll PDF of 40 people", "sign-in sheet PDF of 40 people"],
     "members_search.py": ["directory page, 30 searches: median"],
     "minga_close.py": ["preview of", "period close of"],
+    "meetings_roll_pdf.py": ["issue the notice: roll of 40 frozen", "roll PDF of 40 people", "sign-in sheet PDF of 40 people"],
     "minga_signups_http.py": ["sign-ups over HTTP"],
     "minga_upcoming.py": ["upcoming sessions page, 20 requests: median"],
 }
