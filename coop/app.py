@@ -97,4 +97,5 @@ def _register_jobs() -> None:
     import members.jobs  # noqa: F401
     import minga.jobs  # noqa: F401
     import minga.reminders  # noqa: F401
+    import meetings.reminders  # noqa: F401
     import minga.demo  # noqa: F401  (after the books: its fine run charges members)

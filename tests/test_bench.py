@@ -33,6 +33,7 @@ FIGURES = {
     "meetings_votes_http.py": ["named votes over HTTP"],
     "members_search.py": ["directory page, 30 searches: median"],
     "minga_close.py": ["preview of", "period close of"],
+    "meetings_roll_pdf.py": ["issue the notice: roll of 40 frozen", "roll PDF of 40 people", "sign-in sheet PDF of 40 people"],
     "minga_signups_http.py": ["sign-ups over HTTP"],
     "minga_upcoming.py": ["upcoming sessions page, 20 requests: median"],
 }
