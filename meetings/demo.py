@@ -1,5 +1,5 @@
 """The demo co-op's assemblies: last year's ordinary assembly, the board meeting that approved its
-minutes, and the coming ordinary assembly with its notice issued.
+minutes, the coming ordinary assembly with its notice issued, and block B's assembly sitting now.
 
 Everything goes through the services, each given the moment it happened (``now``), so the demo is
 the record a secretary would have left: the notice issued twelve days before, the roll frozen on
@@ -8,7 +8,10 @@ checked in, a few proxies, the first call without quorum and the meeting opened 
 the report received, this year's budget approved by a show of hands, the ordinary dues amended
 and approved by a named vote, a motion on the community hall referred to a commission, the
 oversight council elected on paper; then the minutes with the secretary's notes, approved by the
-board a month later. The budget and the dues plan point to their resolutions. Drawn from
+board a month later. The budget and the dues plan point to their resolutions. Block B's assembly
+began forty minutes before the demo was made: people checked in, a secret ballot open (the member
+of the demo log-ins, who lives in block B, has not voted yet) and a motion in debate, so the
+check-in, the hall screen and voting from a phone can be tried at once. Drawn from
 ``random.Random(SEED)`` and counted from today, so each fresh demo is the same co-op.
 """
 from __future__ import annotations
@@ -20,7 +23,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from coop.auth import services as auth
-from coop.calendar import local_to_utc, today_in
+from coop.calendar import local_to_utc, today_in, utc_to_local
+from coop.db import utcnow
 from coop.demo import DEMO_PEOPLE, demo_loader
 from coop.tenancy import Coop, Role
 from ledger.models import Budget, DuesPlan
@@ -270,6 +274,40 @@ def _tiny_pdf() -> bytes:
     return bytes(out)
 
 
+def _block_assembly_now(session, actor, coop: Coop, rng: random.Random) -> Meeting:
+    """Block B's assembly, opened on its first call forty minutes ago, its secret ballot open."""
+    local = utc_to_local(coop, utcnow()) - dt.timedelta(minutes=40)
+    start = local.replace(minute=local.minute - local.minute % 5, second=0, microsecond=0)
+    began = local_to_utc(coop, start)
+    meeting = create_meeting(session, actor, coop, MeetingData(
+        kind=MeetingKind.BLOCK.value, title="Asamblea del bloque B", day=start.date(), first_time=start.time(),
+        block="B", place="Cancha del bloque B", attendance_note="Socios con vivienda o lote en el bloque B."),
+        now=began - dt.timedelta(days=11))
+    stairs, instructions = _agenda(session, actor, coop, meeting, [
+        ("Gradas del bloque B", "Pedir a la asamblea general el arreglo de las gradas entre los pasajes 2 y 3."),
+        ("Instrucciones a los representantes", "Qué votarán los representantes del bloque en la asamblea general.")])
+    notice.issue_notice(session, actor, coop, meeting, now=began - dt.timedelta(days=10))
+    entries = list(session.scalars(sa.select(RollEntry).where(RollEntry.meeting_id == meeting.id,
+                                                              RollEntry.may_vote.is_(True)).order_by(RollEntry.number)))
+    socia = next(email for role, _name, email in DEMO_PEOPLE if role is Role.MEMBER)
+    member_id = session.scalar(sa.select(Member.id).where(Member.coop_id == coop.id,
+                                                          Member.user_id == auth.user_by_email(session, socia).id))
+    coming = [e for e in entries if e.member_id == member_id or rng.random() < 0.7]
+    for n, entry in enumerate(coming):
+        sitting.check_in(session, actor, coop, meeting, entry.id, now=began - dt.timedelta(minutes=15) + dt.timedelta(
+            seconds=15 * n))
+    sitting.open_meeting(session, actor, coop, meeting, Call.FIRST, now=began + dt.timedelta(minutes=3))
+    sitting.set_current_item(session, meeting, stairs.id)
+    asked = _motion(session, actor, coop, stairs, "Pedir el arreglo de las gradas",
+                    "El bloque B pide a la asamblea general incluir el arreglo de las gradas en el presupuesto del "
+                    "próximo año, con la Minga de construcción.", coming, began + dt.timedelta(minutes=10))
+    voting.open_round(session, actor, coop, asked, VotingMode.SECRET, now=began + dt.timedelta(minutes=25))
+    _motion(session, actor, coop, instructions, "Votar a favor de la casa comunal",
+            "Los representantes del bloque B votarán a favor de ampliar la casa comunal.", coming[2:],
+            began + dt.timedelta(minutes=30))
+    return meeting
+
+
 @demo_loader
 def load_meetings(session: so.Session, coop: Coop) -> None:
     """A year of assemblies (after the books and Minga, whose arrears and hours the roll reads)."""
@@ -290,3 +328,4 @@ def load_meetings(session: so.Session, coop: Coop) -> None:
     _minutes_notes(session, actor, coop, assembly, members)
     _board_meeting(session, actor, coop, assembly_day + dt.timedelta(days=31), assembly, members)
     _coming_assembly(session, actor, coop, today)
+    _block_assembly_now(session, actor, coop, rng)

@@ -200,6 +200,14 @@ def motions_of_item(session: so.Session, item: AgendaItem) -> list[Motion]:
     return ordered
 
 
+def motions_by_item(session: so.Session, meeting: Meeting) -> dict[int, list[Motion]]:
+    """Each agenda item's motions and amendments, in the order they were made (one query)."""
+    found: dict[int, list[Motion]] = {}
+    for motion in session.scalars(sa.select(Motion).where(Motion.meeting_id == meeting.id).order_by(Motion.id)):
+        found.setdefault(motion.item_id, []).append(motion)
+    return found
+
+
 def amendments_of(session: so.Session, motion: Motion) -> list[Motion]:
     return list(session.scalars(sa.select(Motion).where(Motion.amends_id == motion.id).order_by(Motion.id)
                                 .options(so.selectinload(Motion.versions))))

@@ -12,6 +12,7 @@ only the acts that shape the meeting (opening, closing, a stand-in), not hundred
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -91,7 +92,7 @@ def find_on_roll(session: so.Session, meeting: Meeting, text: str, *, limit: int
         if not entries:
             outsider = member_reports.member_by_number(session, _coop_of(session, meeting), number)
         return RollSearch(entries, False, outsider)
-    words = fold(text).split()[:6]
+    words = re.findall(r"\w+", fold(text))[:6]  # "Family, Given" as the roll prints it reads too
     if not words:
         return RollSearch([], False)
     # the words are matched in the register (its folded search text) first, then those members

@@ -15,7 +15,7 @@ from coop.access import can
 from coop.db import get_session, utcnow
 from coop.pages import Load, coop_view, file_response, page_number, show_refusal
 from coop.web import reader_locale
-from meetings import agenda, bylaws, meetings
+from meetings import agenda, bylaws, meetings, motions
 from meetings import home  # noqa: F401  (the next meeting on the co-op's home page)
 from meetings.models import AgendaDocument, AgendaItem, Meeting, MeetingKind, MeetingStatus
 from meetings.permissions import MANAGE_MEETINGS, MANAGE_MEETING_RULES, VIEW_MEETINGS
@@ -52,6 +52,7 @@ def _render_meeting(meeting: Meeting, *, cancel_form=None, status: int = 200):
     db = get_session()
     return render_template(
         "meetings/meeting.html", meeting=meeting, documents=agenda.documents_by_item(db, meeting),
+        motions=motions.motions_by_item(db, meeting), motion_labels=motions.STATUS_LABELS,
         rules=rules_of(db, g.coop), cancel_form=cancel_form or CancelForm(formdata=None),
         can_cancel=meeting.status in (MeetingStatus.DRAFT, MeetingStatus.CONVENED),
         can_edit=meeting.status in (MeetingStatus.DRAFT, MeetingStatus.CONVENED)), status

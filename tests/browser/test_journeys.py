@@ -226,3 +226,89 @@ def test_coordinator_records_a_minga_sessions_attendance_on_a_phone(fresh, scree
     assert "4,5 h" not in recorded[absent_name] and "Ausente" in recorded[absent_name], recorded[absent_name]
     screenshot(coordinator, screenshots, "journey minga attendance")
     assert_nothing_went_wrong(coordinator)
+
+
+def meeting_path(visitor: Visitor, title: str) -> str:
+    """The address of the demo's meeting called ``title`` (demo data, not the interface's wording)."""
+    page = visitor.page
+    page.goto(f"{COOP}/meetings/")
+    href = page.locator("main table th a[href*='/meetings/']", has_text=title).first.get_attribute("href")
+    assert href, page.inner_text("main")[:500]
+    return href
+
+
+def task_pdf(visitor: Visitor, task_url: str, seconds: int = 90) -> bytes:
+    """The file of the background task whose page is ``task_url``, once it is ready."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        response = visitor.page.request.get(task_url)
+        if response.headers.get("content-type") == "application/pdf":
+            return response.body()
+        time.sleep(1)
+    raise AssertionError(f"{task_url} gave no PDF within {seconds} s")
+
+
+def test_member_votes_in_a_secret_ballot_from_a_phone(fresh, screenshots):
+    socia = fresh("socia", PHONE)
+    page = socia.page
+    page.goto(meeting_path(socia, "Asamblea del bloque B"))
+    # the block's assembly sits now and its secret ballot is open: the meeting page offers it
+    with page.expect_navigation():
+        page.locator("main a[href$='/ballot']").first.click()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+    screenshot(socia, screenshots, "journey meetings ballot")
+    with page.expect_navigation():
+        page.locator("main form.ballot button[value=yes]").first.click()
+    assert flashes(socia), page.inner_text("main")[:500]
+    assert page.locator("main form.ballot").count() == 0, "the ballot is offered a second time"
+    screenshot(socia, screenshots, "journey meetings voted")
+    assert_nothing_went_wrong(socia)
+
+
+def test_secretary_checks_people_in_runs_a_vote_and_prints_the_minutes_on_a_phone(fresh, screenshots):
+    secretaria = fresh("secretaria", PHONE)
+    page = secretaria.page
+    meeting = meeting_path(secretaria, "Asamblea del bloque B")
+    # at the door: a name typed, the first person found who has not come yet comes in
+    page.goto(f"{meeting}/checkin")
+    page.locator("main input[name=q]").fill("a")
+    with page.expect_navigation():
+        page.locator("main form.checkin-search button[type=submit]").click()
+    arriving = page.locator("main ul.checkin-results li:not(.present)").first
+    who = arriving.locator(".who").inner_text()
+    with page.expect_navigation():
+        arriving.locator("button[value=in]").click()
+    assert flashes(secretaria), page.inner_text("main")[:500]
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+    screenshot(secretaria, screenshots, "journey meetings check-in")
+    page.locator("main input[name=q]").fill(who.split("\n")[0])
+    with page.expect_navigation():
+        page.locator("main form.checkin-search button[type=submit]").click()
+    assert page.locator("main ul.checkin-results li.present").count() >= 1, page.inner_text("main")[:500]
+
+    # the motion in debate is put to a show of hands, counted and closed
+    page.goto(meeting)
+    motions = [link.get_attribute("href") for link in page.locator("main a[href*='/motions/']").all()]
+    for href in motions:
+        page.goto(href)
+        if page.locator("main a[href$='/vote']").count():
+            break
+    with page.expect_navigation():
+        page.locator("main a[href$='/vote']").first.click()
+    page.locator("main select[name=mode]").select_option("hands")
+    submit(secretaria, "main form[action$='/vote']")
+    page.locator("main input[name=yes]").fill("20")
+    page.locator("main input[name=no]").fill("6")
+    page.locator("main input[name=abstain]").fill("2")
+    submit(secretaria, "main form[action$='/totals']")
+    submit(secretaria, "main form[action$='/close']")
+    assert flashes(secretaria), page.inner_text("main")[:500]
+    assert "20" in page.inner_text("main") and "6" in page.inner_text("main")
+    screenshot(secretaria, screenshots, "journey meetings vote closed")
+
+    # the draft minutes, printed in the background, name the meeting and the vote
+    page.goto(f"{meeting}/minutes")
+    submit(secretaria, "main form[action$='/minutes.pdf']")
+    text = pdf_text(task_pdf(secretaria, page.url))
+    assert "bloque B" in text and "Votar a favor de la casa comunal" in text, text[:800]
+    assert_nothing_went_wrong(secretaria)
