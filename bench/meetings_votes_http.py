@@ -19,11 +19,9 @@ and skips the gunicorn run.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,9 +30,8 @@ import sqlalchemy.orm as so
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine  # noqa: E402
-from minga_signups_http import (Browser, at_once, drop_server_database, forms_of, fresh_server_database,  # noqa: E402
-                                in_pool, percentile, postgres_problem, server_url, start_gunicorn, stop)
+from minga_signups_http import (Browser, at_once, forms_of, in_pool, on_postgres, percentile,  # noqa: E402
+                                start_gunicorn, stop)
 from minga_upcoming import SLUG, add_people  # noqa: E402
 
 from coop import migrate, tenancy  # noqa: E402
@@ -156,22 +153,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:
         args.members, args.workers = SMOKE_MEMBERS, SMOKE_WORKERS
-    server = server_url()
-    problem = postgres_problem(server)
-    if problem:
-        if not args.smoke:
-            sys.exit(f"This benchmark needs PostgreSQL (gunicorn's workers write at once): {problem}")
-        print(f"named votes over HTTP: skipped the gunicorn run, {problem}")
-    else:
-        name = "coop_bench_votes_http" + (f"_smoke_{os.getpid()}" if args.smoke else "")
-        url = fresh_server_database(server, name)
-        try:
-            with tempfile.TemporaryDirectory() as folder:
-                run(url, args, Path(folder))
-        finally:
-            if args.smoke:
-                drop_server_database(server, name)
-    print(f"machine: {machine()}")
+    on_postgres("named votes over HTTP", "coop_bench_votes_http", run, args)
 
 
 if __name__ == "__main__":

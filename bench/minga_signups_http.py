@@ -306,6 +306,27 @@ def report(url, args, accounts, session_id, results, log: Path) -> None:
     assert max(row.arrival for row in confirmed) < min((row.arrival for row in waitlisted), default=10**9)
 
 
+def on_postgres(label: str, database: str, work, args: argparse.Namespace) -> None:
+    """Run ``work(url, args, folder)`` on a fresh PostgreSQL database (dropped after a smoke run), then
+    print the machine; without PostgreSQL a smoke run says it skipped, a full run stops."""
+    server = server_url()
+    problem = postgres_problem(server)
+    if problem:
+        if not args.smoke:
+            sys.exit(f"This benchmark needs PostgreSQL (gunicorn's workers write at once): {problem}")
+        print(f"{label}: skipped the gunicorn run, {problem}")
+    else:
+        name = database + (f"_smoke_{os.getpid()}" if args.smoke else "")
+        url = fresh_server_database(server, name)
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                work(url, args, Path(folder))
+        finally:
+            if args.smoke:
+                drop_server_database(server, name)
+    print(f"machine: {machine()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=200)
@@ -316,22 +337,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:
         args.members, args.capacity, args.workers = SMOKE_MEMBERS, SMOKE_CAPACITY, SMOKE_WORKERS
-    server = server_url()
-    problem = postgres_problem(server)
-    if problem:
-        if not args.smoke:
-            sys.exit(f"This benchmark needs PostgreSQL (gunicorn's workers write at once): {problem}")
-        print(f"sign-ups over HTTP: skipped the gunicorn run, {problem}")
-    else:
-        name = "coop_bench_minga_http" + (f"_smoke_{os.getpid()}" if args.smoke else "")
-        url = fresh_server_database(server, name)
-        try:
-            with tempfile.TemporaryDirectory() as folder:
-                run(url, args, Path(folder))
-        finally:
-            if args.smoke:
-                drop_server_database(server, name)
-    print(f"machine: {machine()}")
+    on_postgres("sign-ups over HTTP", "coop_bench_minga_http", run, args)
 
 
 if __name__ == "__main__":

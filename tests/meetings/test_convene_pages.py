@@ -4,8 +4,6 @@ its search, filter and counts; the notice, roll and sign-in sheet printed in the
 A member reads the notice of a convened meeting but neither the roll nor a draft's notice."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 import sqlalchemy as sa
 
