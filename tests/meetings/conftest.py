@@ -8,13 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from flask_babel import force_locale
 
 from coop import calendar
-from coop.errors import DomainError
-from ledger import services as ledger_services
 from meetings.models import Meeting, MeetingKind, MeetingStatus, RollEntry, RollRole
 from tests.members.conftest import make_member  # noqa: F401  (the member factory)
+from tests.minga.conftest import coop_with_books, ctx, refusal  # noqa: F401  (shared with Minga's tests)
 
 #: the assembly's day; tests pass ``now`` to the services
 ASSEMBLY_DAY = dt.date(2027, 3, 13)
@@ -25,12 +23,7 @@ NOW = dt.datetime(2027, 3, 1, 15, 0)
 @pytest.fixture
 def assembly_coop(db, make_coop):
     """A co-op in Quito whose chart of accounts is installed (arrears are read from its books)."""
-    coop = make_coop("asamblea")
-    db.rollback()
-    coop = db.merge(coop)
-    ledger_services.install_chart(db, None, coop)
-    db.commit()
-    return coop
+    return coop_with_books(db, make_coop, "asamblea")
 
 
 @pytest.fixture
@@ -74,17 +67,3 @@ def make_members(make_member):
     def factory(coop, n, **fields):
         return [make_member(coop, **fields) for _ in range(n)]
     return factory
-
-
-@pytest.fixture
-def ctx(app):
-    """A request's context, read in English (the messages tests compare are the msgids)."""
-    with app.test_request_context(), force_locale("en"):
-        yield
-
-
-def refusal(call, *args, **kwargs) -> dict[str | None, str]:
-    """The messages of the refusal ``call(*args, **kwargs)`` raises, by field."""
-    with pytest.raises(DomainError) as raised:
-        call(*args, **kwargs)
-    return {error.field: error.text for error in getattr(raised.value, "errors", None) or [raised.value]}

@@ -17,15 +17,20 @@ SATURDAY = dt.date(2026, 12, 5)
 NOW = dt.datetime(2026, 12, 1, 15, 0)  # UTC: Tuesday 10:00 in Quito
 
 
-@pytest.fixture
-def minga_coop(db, make_coop):
-    """A co-op in Quito whose chart of accounts is installed (fines go through its books)."""
-    coop = make_coop("minga")
+def coop_with_books(db, make_coop, slug: str):
+    """A co-op in Quito whose chart of accounts is installed."""
+    coop = make_coop(slug)
     db.rollback()
     coop = db.merge(coop)
     ledger_services.install_chart(db, None, coop)
     db.commit()
     return coop
+
+
+@pytest.fixture
+def minga_coop(db, make_coop):
+    """A co-op in Quito whose chart of accounts is installed (fines go through its books)."""
+    return coop_with_books(db, make_coop, "minga")
 
 
 @pytest.fixture
