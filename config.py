@@ -108,6 +108,7 @@ class Config:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     #: the largest receipt or invoice (PDF, JPEG or PNG) kept with an expense, in bytes
     LEDGER_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+    MEETINGS_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -120,7 +121,8 @@ class Config:
                 "LOGIN_LOCK_AFTER", "LOGIN_CLIENT_LOCK_AFTER", "LOGIN_LOCK_MINUTES",
                 "PASSWORD_RESET_HOURS", "PASSWORD_MIN_LENGTH", "MAIL_PORT",
                 "OUTBOX_MAX_ATTEMPTS", "OUTBOX_BATCH", "SCHEDULER_LOCK_MINUTES",
-                "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES", "LEDGER_ATTACHMENT_MAX_BYTES", "TASKS_POLL_SECONDS")
+                "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES", "LEDGER_ATTACHMENT_MAX_BYTES",
+                "MEETINGS_DOCUMENT_MAX_BYTES", "TASKS_POLL_SECONDS")
         bools = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SCHEDULER_IN_PROCESS", "SESSION_COOKIE_SECURE",
                  "TASKS_RUN_IN_THREAD")
         for key in strings:

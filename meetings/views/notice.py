@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -58,7 +59,8 @@ def notice(meeting: Meeting):
             claim = submissions.claim(db, g.coop, form.once_key.data)
             queued = notices.issue_notice(db, current_user, g.coop, meeting, override=bool(form.override.data),
                                           late_reason=form.late_reason.data or "", now=utcnow())
-            flash(_("The notice is issued and the roll frozen. %(num)d notices go out by mail.", num=queued),
+            flash(ngettext("The notice is issued and the roll frozen. %(num)d notice goes out by mail.",
+                           "The notice is issued and the roll frozen. %(num)d notices go out by mail.", queued),
                   "success")
             target = url_for("meetings.notice", meeting_id=meeting.id)
             claim.finish(target)

@@ -53,7 +53,7 @@ def test_the_secretary_sees_what_issuing_does_and_issues_the_notice_once(db, cli
     done = client.post(url(office, meeting, "/notice"), data={"once_key": key})
     assert done.status_code == 302
     assert flashes(client.get(done.headers["Location"])) == [
-        "La convocatoria está emitida y el padrón congelado. Salen 1 convocatorias por correo."]
+        "La convocatoria está emitida y el padrón congelado. Sale 1 convocatoria por correo."]
     again = client.post(url(office, meeting, "/notice"), data={"once_key": key})
     assert again.status_code == 302 and len(mails(db)) == 1
     db.rollback()
