@@ -29,6 +29,7 @@ from members.cli import members_cli
 from members.views import bp as members_bp
 from minga.views import bp as minga_bp
 from meetings.views import bp as meetings_bp
+from meetings.observatory.views import bp as observatory_bp
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -69,7 +70,8 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for blueprint in (auth_bp, home_bp, coop_bp, platform_bp, members_bp, ledger_bp, minga_bp, meetings_bp):
+    for blueprint in (auth_bp, home_bp, coop_bp, platform_bp, members_bp, ledger_bp, minga_bp, meetings_bp,
+                      observatory_bp):
         app.register_blueprint(blueprint)
 
 

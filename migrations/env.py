@@ -7,6 +7,7 @@ import ledger.models  # noqa: F401
 import members.models  # noqa: F401
 import minga.models  # noqa: F401
 import meetings.models  # noqa: F401
+import meetings.observatory.models  # noqa: F401
 from coop.db import Base, is_sqlite
 
 target_metadata = Base.metadata

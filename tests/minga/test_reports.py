@@ -20,8 +20,14 @@ from minga.models import Attendance, AttendanceStatus, SessionStatus
 from minga.permissions import COMMISSION_SCOPE
 from tests.conftest import text_of
 
-TODAY = dt.datetime.now(ZoneInfo("America/Guayaquil")).date()  # the pages read the real clock, in Quito
-THIS_MONTH = calendar.month_start(TODAY)
+def today() -> dt.date:
+    """The pages read the real clock, in Quito: read it when the test runs, not when it is collected
+    (a suite started before midnight in Quito would otherwise expect yesterday)."""
+    return dt.datetime.now(ZoneInfo("America/Guayaquil")).date()
+
+
+def this_month() -> dt.date:
+    return calendar.month_start(today())
 
 
 def attend(db, work_session, member, minutes, status=AttendanceStatus.PRESENT, household=None):
@@ -47,7 +53,7 @@ def year_of_work(db, minga_coop, make_commission, make_session, make_member):
     ana, rosa, luis = (make_member(minga_coop, given_names=name, family_names="Socia")
                        for name in ("Ana", "Rosa", "Luis"))
     toapanta, pilataxi = household(db, minga_coop, "Familia Toapanta"), household(db, minga_coop, "Familia Pilataxi")
-    month = lambda n: calendar.add_months(THIS_MONTH, n)  # noqa: E731
+    month = lambda n: calendar.add_months(this_month(), n)  # noqa: E731
     first = make_session(quebrada, day=month(-2).replace(day=6), title="Limpieza del cauce")
     attend(db, first, ana, 360, household=toapanta)
     attend(db, first, rosa, 270, household=pilataxi)
@@ -75,13 +81,13 @@ def test_hours_per_commission_are_the_present_minutes_by_month_of_the_coops_own_
     db.rollback()
     coop = db.get(Coop, minga_coop.id)
 
-    table = reports.hours_by_commission(db, coop, reports.last_months(TODAY))
+    table = reports.hours_by_commission(db, coop, reports.last_months(today()))
 
-    assert table.months[0] == month(-11) and table.months[-1] == THIS_MONTH
+    assert table.months[0] == month(-11) and table.months[-1] == this_month()
     assert [name for _id, name in table.commissions] == ["Mantenimiento de la escuela", "Recuperación de la quebrada"]
     assert table.of(quebrada.id, month(-2)) == 360 + 270
     assert table.of(quebrada.id, month(-1)) == 150  # the evening session, not the next month's
-    assert table.of(quebrada.id, THIS_MONTH) == 0
+    assert table.of(quebrada.id, this_month()) == 0
     assert table.of(school.id, month(-1)) == 240
     assert table.month_total(month(-1)) == 390 and table.total == 1020  # the session 14 months ago is left out
     assert year_of_work["evening"].starts_dt.month != month(-1).month  # it really is the next month in UTC
@@ -90,7 +96,7 @@ def test_hours_per_commission_are_the_present_minutes_by_month_of_the_coops_own_
 def test_the_charts_bars_carry_the_same_hours_as_the_attendance(db, minga_coop, year_of_work):
     db.rollback()
     coop = db.get(Coop, minga_coop.id)
-    table = reports.hours_by_commission(db, coop, reports.last_months(TODAY))
+    table = reports.hours_by_commission(db, coop, reports.last_months(today()))
 
     svg = charts.hours_svg(table, locale="es")
 
@@ -136,9 +142,9 @@ def test_the_activity_report_of_the_quebrada_is_printed_with_its_totals(app, cli
     page = client.get(f"/c/{minga_coop.slug}/minga/commissions/{quebrada.id}/activity")
     assert page.status_code == 200 and "Segundo Pilataxi" in text_of(page)
 
-    start = (TODAY - dt.timedelta(days=365)).isoformat()
+    start = (today() - dt.timedelta(days=365)).isoformat()
     response = client.post(f"/c/{minga_coop.slug}/minga/commissions/{quebrada.id}/activity/print"
-                           f"?start={start}&end={TODAY.isoformat()}")
+                           f"?start={start}&end={today().isoformat()}")
     assert response.status_code == 302 and "/tasks/" in response.headers["Location"]
     tasks.run_waiting(app)
     done = client.get(response.headers["Location"])
@@ -159,9 +165,9 @@ def test_the_activity_report_counts_people_and_households(db, minga_coop, year_o
     db.rollback()
     coop = db.get(Coop, minga_coop.id)
     quebrada = db.merge(year_of_work["quebrada"])
-    start = calendar.add_months(THIS_MONTH, -11)
+    start = calendar.add_months(this_month(), -11)
 
-    activity = reports.commission_activity(db, coop, quebrada, start, TODAY)
+    activity = reports.commission_activity(db, coop, quebrada, start, today())
 
     assert [(s.title, s.confirmed, s.attended, s.minutes) for s in activity.held] == [
         ("Limpieza del cauce", 4, 2, 630), ("Guardia nocturna", 0, 1, 150)]
@@ -172,7 +178,7 @@ def test_the_activity_report_counts_people_and_households(db, minga_coop, year_o
 
 def test_a_coop_without_hours_yet_sees_an_empty_chart_and_table(app, db, minga_coop):
     db.rollback()
-    table = reports.hours_by_commission(db, db.get(Coop, minga_coop.id), reports.last_months(TODAY))
+    table = reports.hours_by_commission(db, db.get(Coop, minga_coop.id), reports.last_months(today()))
     assert table.commissions == [] and table.total == 0
     with app.test_request_context(), force_locale("es"):
         assert "Todavía no hay horas registradas" in charts.hours_svg(table, locale="es")
@@ -185,9 +191,9 @@ def test_the_activity_report_covers_the_last_twelve_months_unless_told_and_refus
     base = f"/c/{minga_coop.slug}/minga/commissions/{quebrada.id}/activity"
 
     page = client.get(base)
-    first_day = calendar.same_day_months_later(TODAY, -12) + dt.timedelta(days=1)
+    first_day = calendar.same_day_months_later(today(), -12) + dt.timedelta(days=1)
     assert f'value="{first_day.isoformat()}"' in page.get_data(as_text=True)
-    assert f'value="{TODAY.isoformat()}"' in page.get_data(as_text=True)
+    assert f'value="{today().isoformat()}"' in page.get_data(as_text=True)
 
     refused = client.post(f"{base}/print?start=2026-06-01&end=2026-01-01", follow_redirects=True)
     assert refused.status_code == 200 and "The start comes after the end." in text_of(refused)
