@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from coop import audit
+from coop import audit, decisions
 from coop.audit import AuditEvent
 from coop.auth.models import User
 from coop.errors import DomainError, DomainErrors, PermissionDenied
@@ -168,6 +168,12 @@ class MyData:
     user: User | None
     roles: list[Role]
     events: list[AuditEvent]
+    #: the resolutions of the register cited above, as they are cited in words ("2027-014 Budget")
+    resolutions: dict[int, str] = field(default_factory=dict)
+
+    def resolution(self, ref: str, resolution_id: int | None) -> str:
+        """How a record cites its decision: the register's resolution if linked, else the free text."""
+        return self.resolutions.get(resolution_id, "") if resolution_id else ref
 
 
 def _lots_and_assignments(session: so.Session, member: Member) -> list[tuple[Lot, list[LotAssignment]]]:
@@ -207,13 +213,18 @@ def my_data(session: so.Session, coop: Coop, member: Member) -> MyData:
     """Gather everything the co-op holds about ``member`` (read-only)."""
     user = session.get(User, member.user_id) if member.user_id is not None else None
     roles = sorted(roles_of(session, user, coop), key=list(Role).index) if user is not None else []
-    return MyData(
+    data = MyData(
         coop=coop, member=member, status_history=reports.status_history(session, member),
         household=member.household, housemates=_housemates(member),
         lots=_lots_and_assignments(session, member),
         subscriptions=[(s, instalment_schedule(s)) for s in reports.subscriptions_of(session, member)],
         applications=_applications(session, member), user=user, roles=roles,
         events=_events(session, member))
+    cited = {record.resolution_id for record in (
+        *data.status_history, *(a for _lot, assignments in data.lots for a in assignments),
+        *(s for s, _schedule in data.subscriptions), *data.applications)}
+    data.resolutions.update((i, " ".join(label)) for i, label in decisions.labels(session, coop, cited).items())
+    return data
 
 
 # --- the JSON export -----------------------------------------------------------------------
@@ -243,30 +254,32 @@ def _member_json(member: Member) -> dict[str, Any]:
     }
 
 
-def _status_json(change: MemberStatusChange) -> dict[str, Any]:
+def _status_json(change: MemberStatusChange, cite) -> dict[str, Any]:
     return {"previous_status": change.previous_status.value if change.previous_status else None,
             "status": change.status.value, "effective_date": _iso(change.effective_date),
-            "reason": change.reason, "resolution": change.resolution_ref,
+            "reason": change.reason, "resolution": cite(change.resolution_ref, change.resolution_id),
             "recorded": _iso(change.recorded_dt)}
 
 
-def _lot_json(lot: Lot, assignments: list[LotAssignment], household: Household | None) -> dict[str, Any]:
+def _lot_json(lot: Lot, assignments: list[LotAssignment], household: Household | None, cite) -> dict[str, Any]:
     return {"block": lot.block, "number": lot.number, "phase": lot.phase, "status": lot.status.value,
             "held_now": household is not None and lot.household_id == household.id,
             "assignments": [{"household": household.name if household else "", "from": _iso(a.from_date),
-                             "to": _iso(a.to_date), "reason": a.reason, "resolution": a.resolution_ref}
+                             "to": _iso(a.to_date), "reason": a.reason,
+                             "resolution": cite(a.resolution_ref, a.resolution_id)}
                             for a in assignments]}
 
 
 def _subscription_json(subscription: ShareSubscription, schedule: list[tuple[dt.date, int]],
-                       currency: str) -> dict[str, Any]:
+                       currency: str, cite) -> dict[str, Any]:
     return {"amount": _amount(subscription.amount_minor, currency), "instalments": subscription.instalments,
-            "first_due_date": _iso(subscription.first_due_date), "resolution": subscription.resolution_ref,
+            "first_due_date": _iso(subscription.first_due_date),
+            "resolution": cite(subscription.resolution_ref, subscription.resolution_id),
             "recorded": _iso(subscription.created_dt),
             "schedule": [{"due_date": _iso(due), "amount": _amount(amount, currency)} for due, amount in schedule]}
 
 
-def _application_json(application: Application) -> dict[str, Any]:
+def _application_json(application: Application, cite) -> dict[str, Any]:
     return {
         "given_names": application.given_names, "family_names": application.family_names,
         "document_type": application.document_type.value, "document_number": application.document_number,
@@ -274,7 +287,7 @@ def _application_json(application: Application) -> dict[str, Any]:
         "address": application.address, "message": application.message, "source": application.source,
         "status": application.status.value, "submitted": _iso(application.submitted_dt),
         "decision_date": _iso(application.decision_date), "decision_reason": application.decision_reason,
-        "resolution": application.resolution_ref,
+        "resolution": cite(application.resolution_ref, application.resolution_id),
     }
 
 
@@ -291,13 +304,14 @@ def my_data_json(data: MyData, *, exported: dt.datetime) -> dict[str, Any]:
         "exported": _iso(exported),
         "coop": {"name": data.coop.name, "slug": data.coop.slug},
         "member": _member_json(data.member),
-        "status_history": [_status_json(c) for c in data.status_history],
+        "status_history": [_status_json(c, data.resolution) for c in data.status_history],
         "household": None if data.household is None else {
             "name": data.household.name, "dependants": data.household.dependants,
             "other_members": data.housemates},
-        "lots": [_lot_json(lot, assignments, data.household) for lot, assignments in data.lots],
-        "share_subscriptions": [_subscription_json(s, schedule, currency) for s, schedule in data.subscriptions],
-        "applications": [_application_json(a) for a in data.applications],
+        "lots": [_lot_json(lot, assignments, data.household, data.resolution) for lot, assignments in data.lots],
+        "share_subscriptions": [_subscription_json(s, schedule, currency, data.resolution)
+                                for s, schedule in data.subscriptions],
+        "applications": [_application_json(a, data.resolution) for a in data.applications],
         "user_account": None if data.user is None else {
             "email": data.user.email, "name": data.user.name, "language": data.user.locale,
             "created": _iso(data.user.created_dt), "roles": [r.value for r in data.roles]},

@@ -14,7 +14,7 @@ from ledger import budgets, dues
 from ledger import services as ledger_services
 from ledger.models import Debtors, Frequency
 from meetings import register
-from members import applications, services
+from members import applications, portal, services
 from members.applications import ApplicationData, Source
 from members.models import DocumentType, MemberStatus
 from tests.conftest import text_of
@@ -96,6 +96,20 @@ def test_a_status_change_points_to_its_resolution(ctx, db, assembly_coop, budget
     db.commit()
     assert cited(db, budget_resolution) == [("status", f"{member.number} Rosa Caiza: suspended")]
 
+
+def test_the_members_own_data_cites_the_resolution_of_the_register_not_an_empty_text(
+        ctx, db, assembly_coop, budget_resolution, make_member):
+    member = make_member(assembly_coop, given_names="Rosa", family_names="Caiza")
+    db.rollback()
+    services.change_status(db, None, db.merge(assembly_coop), db.merge(member), MemberStatus.SUSPENDED,
+                           effective_date=ASSEMBLY_DAY, reason="Tres mingas faltadas", today=TODAY,
+                           resolution_id=budget_resolution.id)
+    db.commit()
+    data = portal.my_data(db, db.merge(assembly_coop), db.merge(member))
+    exported = portal.my_data_json(data, exported=dt.datetime(2027, 3, 20, 12))
+    cited_as = decisions.label(db, assembly_coop, budget_resolution.id)
+    assert cited_as and exported["status_history"][-1]["resolution"] == cited_as
+    assert exported["status_history"][0]["resolution"] == ""  # the first status came without a decision
 
 def test_an_admission_points_to_its_resolution_and_so_does_the_new_members_first_status(
         ctx, db, assembly_coop, budget_resolution):
