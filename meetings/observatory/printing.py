@@ -58,7 +58,7 @@ def _context(session: so.Session, coop: Coop, params: dict) -> dict:
     proposals = participation.feasible_proposals(session, process)
     commission_ids = {p.commission_id for p in proposals if p.commission_id}
     commissions = dict(session.execute(sa.select(Commission.id, Commission.name)
-                                       .where(Commission.id.in_(commission_ids)))) if commission_ids else {}
+                                       .where(Commission.id.in_(commission_ids))).all()) if commission_ids else {}
     account, budget = participation.source_of(session, process)
     return {"coop": coop, "process": process, "proposals": proposals, "commissions": commissions,
             "account": account, "budget": budget, "rule_label": participation.RULE_LABELS[process.rule],
