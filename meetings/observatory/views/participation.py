@@ -281,6 +281,8 @@ def withdraw_proposal(process: ParticipatoryBudget, proposal: Proposal):
             proposal_services.withdraw_proposal(get_session(), current_user, g.coop, proposal, _own_member(),
                                                 today=_today())
             flash(_("%(ref)s is withdrawn.", ref=proposal_services.reference(proposal)), "success")
+    else:
+        flash(_("This form is out of date. Check it and send it again."), "error")
     return redirect(url_for("observatory.process", process_id=process.id))
 
 
