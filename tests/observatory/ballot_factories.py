@@ -80,3 +80,14 @@ def items_of(db, meeting: Meeting) -> list[AgendaItem]:
 def coop_of(db, coop) -> Coop:
     db.rollback()
     return db.get(Coop, coop.id)
+
+
+def phase_dates(today: dt.date, phase: str) -> dict:
+    """A process's dates such that ``today`` falls in ``phase`` (support, blocks or assembly)."""
+    day = dt.timedelta(days=1)
+    support_opens = {"support": today - 5 * day, "blocks": today - 20 * day, "assembly": today - 40 * day}[phase]
+    support_closes = {"support": today + 5 * day, "blocks": today - day, "assembly": today - 20 * day}[phase]
+    blocks_close = {"support": today + 15 * day, "blocks": today + 10 * day, "assembly": today - day}[phase]
+    return {"proposals_opens_on": support_opens - 60 * day, "proposals_closes_on": support_opens - 40 * day,
+            "review_closes_on": support_opens - 20 * day, "support_opens_on": support_opens,
+            "support_closes_on": support_closes, "blocks_close_on": blocks_close}
