@@ -90,8 +90,8 @@ def _check_open(process: ParticipatoryBudget, channel: BallotChannel, today: dt.
     if phase_of(process, today) in OPEN_PHASES[channel]:
         return
     if channel == BallotChannel.PHONE:
-        raise DomainError(_l("Ballots are taken from %(start)s to %(end)s.", start=format_date(process.support_opens_on),
-                             end=format_date(process.support_closes_on)))
+        raise DomainError(_l("Ballots are taken from %(start)s to %(end)s.",
+                             start=format_date(process.support_opens_on), end=format_date(process.support_closes_on)))
     raise DomainError(_l("Paper ballots are entered from %(start)s until the block assemblies close on %(end)s.",
                          start=format_date(process.support_opens_on), end=format_date(process.blocks_close_on)))
 

@@ -15,6 +15,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -50,7 +51,7 @@ def _check_may_put(session: so.Session, process: ParticipatoryBudget, today: dt.
         raise DomainError(_l("This participatory budget is decided."))
     if phase != Phase.ASSEMBLY:
         raise DomainError(_l("The result goes to the assembly once the block assemblies close on %(day)s.",
-                             day=process.blocks_close_on.isoformat()))
+                             day=format_date(process.blocks_close_on)))
     if process.motion_id is not None:
         motion = session.get(Motion, process.motion_id)
         if motion is not None and motion.status not in ENDED_WITHOUT_DECISION:

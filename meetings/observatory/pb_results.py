@@ -32,8 +32,10 @@ RULE_TEXTS = {
     SupportRule.APPROVAL: _l("each ballot approves as many proposals as the member likes; the most supported wins; "
                              "one that no longer fits is skipped."),
 }
-TIE_TEXTS = {BudgetTieRule.CHEAPER_FIRST: _l("equal support: the cheaper proposal first (equal cost: the lower number)."),
-             BudgetTieRule.LOT: _l("equal support: by lot.")}
+TIE_TEXTS = {
+    BudgetTieRule.CHEAPER_FIRST: _l("equal support: the cheaper proposal first (equal cost: the lower number)."),
+    BudgetTieRule.LOT: _l("equal support: by lot."),
+}
 
 
 @dataclass

@@ -44,7 +44,8 @@ def supports_equal_choices(db, process_id: int) -> bool:
     counted = dict(db.execute(sa.select(BallotChoice.proposal_id, sa.func.count()).group_by(BallotChoice.proposal_id)
                               .join(Proposal, Proposal.id == BallotChoice.proposal_id)
                               .where(Proposal.process_id == process_id)).all())
-    counters = dict(db.execute(sa.select(Proposal.id, Proposal.supports).where(Proposal.process_id == process_id)).all())
+    counters = dict(db.execute(sa.select(Proposal.id, Proposal.supports)
+                               .where(Proposal.process_id == process_id)).all())
     return all(counters[pid] == counted.get(pid, 0) for pid in counters)
 
 

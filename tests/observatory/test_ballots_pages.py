@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from coop import calendar
 from meetings.observatory import ballots
-from meetings.observatory.models import BallotChannel, ParticipatoryBudget, Proposal, SupportBallot
+from meetings.observatory.models import BallotChannel, ParticipatoryBudget, Proposal, SupportBallot, WorkPackage
 from tests.conftest import field_error, flashes, text_of
-from tests.observatory.ballot_factories import budget_with_proposals, cast, phase_dates  # noqa: F401
+from tests.observatory.ballot_factories import (budget_with_proposals, carry, cast,  # noqa: F401
+                                               make_assembly, phase_dates)
 
 
 @pytest.fixture
@@ -47,7 +48,8 @@ def ids(*proposals) -> list[str]:
 
 def ballots_of(db, process) -> int:
     db.rollback()
-    return db.scalar(sa.select(sa.func.count()).select_from(SupportBallot).where(SupportBallot.process_id == process.id))
+    return db.scalar(sa.select(sa.func.count()).select_from(SupportBallot)
+                     .where(SupportBallot.process_id == process.id))
 
 
 def test_a_member_adds_up_their_choice_sends_it_and_sees_it_afterwards(client, db, member_user, budget_with_proposals,
@@ -178,3 +180,33 @@ def test_the_secretary_enters_a_block_tally_and_is_stopped_over_those_present(
                        follow_redirects=True)
     assert flashes(sent) == ["Block C's result is recorded: 12 people present."]
     assert "C 12 12" in text_of(sent)
+
+
+def test_the_secretary_puts_the_result_to_the_assembly_and_records_the_decision_once_it_carried(
+        client, db, obs_coop, make_member, secretary, budget_with_proposals, today):
+    process, (park, lights, wall, clinic) = budget_with_proposals(**phase_dates(today, "assembly"))
+    db.rollback()
+    db.execute(sa.update(Proposal).where(Proposal.id.in_([wall.id, lights.id])).values(supports=3))
+    db.commit()
+    carmen = make_member(obs_coop, given_names="Carmen")
+    assembly = make_assembly(db, obs_coop)
+    page = client.get(f"{base(process)}/decision")
+    assert page.status_code == 200 and "Asamblea general ordinaria abril 2027" in text_of(page)
+    not_yet = client.post(f"{base(process)}/decision", data={"step": "record"})
+    assert not_yet.status_code == 422 and "Put the result to a general assembly first." in text_of(not_yet)
+    put = client.post(f"{base(process)}/decision", data={"step": "put", "meeting": str(assembly.id),
+                                                          "proposer": str(carmen.number)}, follow_redirects=True)
+    assert flashes(put) == ["The result is on the order of the day as the motion "
+                            "“Presupuesto participativo 2027: the result”."]
+    assert "The decision is recorded once the motion has carried and become a resolution." in text_of(put)
+    waiting = client.post(f"{base(process)}/decision", data={"step": "record"})
+    assert "The assembly has not carried the motion yet (it is: proposed)" in text_of(waiting)
+    resolution = carry(db, process)
+    recorded = client.post(f"{base(process)}/decision", data={"step": "record"}, follow_redirects=True)
+    assert flashes(recorded) == ["The decision is recorded: 2 work packages opened."]
+    assert f"Decided by resolution {resolution.reference}." in text_of(recorded)
+    assert "Alumbrado del pasaje · $3,000.00" in text_of(recorded)
+    twice = client.post(f"{base(process)}/decision", data={"step": "record"})
+    assert "The decision is already recorded." in text_of(twice)
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count()).select_from(WorkPackage)) == 2

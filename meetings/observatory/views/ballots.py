@@ -111,8 +111,8 @@ def ballot(process):
     return render_template("observatory/ballot.html", process=process, form=form, on_ballot=on_ballot, own=own,
                            chosen=chosen, member=member, may_vote=may_vote, tally=tally,
                            phase=phase_of(process, today), phase_labels=PHASE_LABELS,
-                           channel_labels=services.CHANNEL_LABELS, limit=ballot_limit(process.rule, process.amount_minor)
-                           ), 422 if request.method == "POST" and "check" not in request.form else 200
+                           channel_labels=services.CHANNEL_LABELS,
+                           limit=ballot_limit(process.rule, process.amount_minor)), 422 if request.method == "POST" and "check" not in request.form else 200
 
 
 # --- the secretary enters a paper ballot ------------------------------------------------------------
@@ -143,8 +143,8 @@ def paper_ballot(process):
     phase = phase_of(process, today)
     return render_template("observatory/ballot_paper.html", process=process, form=form, on_ballot=on_ballot,
                            tally=tally, is_open=phase in services.OPEN_PHASES[BallotChannel.PAPER],
-                           phase=phase, phase_labels=PHASE_LABELS, limit=ballot_limit(process.rule, process.amount_minor)
-                           ), 422 if request.method == "POST" else 200
+                           phase=phase, phase_labels=PHASE_LABELS,
+                           limit=ballot_limit(process.rule, process.amount_minor)), 422 if request.method == "POST" else 200
 
 
 # --- the block assemblies' results ------------------------------------------------------------------
@@ -186,8 +186,8 @@ def block_results(process):
     return render_template("observatory/blocks.html", process=process, form=form, on_ballot=on_ballot,
                            support_fields=[form[f"support-{p.id}"] for p in on_ballot],
                            blocks=services.known_blocks(db, g.coop), voices=pb_results.block_voices(db, process),
-                           is_open=phase in services.BLOCK_PHASES, phase=phase, phase_labels=PHASE_LABELS
-                           ), 422 if request.method == "POST" else 200
+                           is_open=phase in services.BLOCK_PHASES, phase=phase,
+                           phase_labels=PHASE_LABELS), 422 if request.method == "POST" else 200
 
 
 # --- the results ------------------------------------------------------------------------------------
