@@ -108,11 +108,12 @@ def ballot(process):
     chosen = {c.proposal_id for c in own.choices} if own is not None else set()
     may_vote = (own is None and member is not None and member.status == MemberStatus.ACTIVE
                 and phase_of(process, today) == Phase.SUPPORT)
+    status = 422 if request.method == "POST" and "check" not in request.form else 200
     return render_template("observatory/ballot.html", process=process, form=form, on_ballot=on_ballot, own=own,
                            chosen=chosen, member=member, may_vote=may_vote, tally=tally,
                            phase=phase_of(process, today), phase_labels=PHASE_LABELS,
                            channel_labels=services.CHANNEL_LABELS,
-                           limit=ballot_limit(process.rule, process.amount_minor)), 422 if request.method == "POST" and "check" not in request.form else 200
+                           limit=ballot_limit(process.rule, process.amount_minor)), status
 
 
 # --- the secretary enters a paper ballot ------------------------------------------------------------
@@ -141,10 +142,11 @@ def paper_ballot(process):
                     total=services.money_words(g.coop, tally["total"])), "success")
             return redirect(url_for("observatory.paper_ballot", process_id=process.id))
     phase = phase_of(process, today)
+    status = 422 if request.method == "POST" else 200
     return render_template("observatory/ballot_paper.html", process=process, form=form, on_ballot=on_ballot,
                            tally=tally, is_open=phase in services.OPEN_PHASES[BallotChannel.PAPER],
                            phase=phase, phase_labels=PHASE_LABELS,
-                           limit=ballot_limit(process.rule, process.amount_minor)), 422 if request.method == "POST" else 200
+                           limit=ballot_limit(process.rule, process.amount_minor)), status
 
 
 # --- the block assemblies' results ------------------------------------------------------------------
