@@ -111,7 +111,7 @@ def test_the_secretary_enters_paper_ballots_and_is_told_of_one_who_voted_by_phon
     sent = client.post(f"{base(process)}/paper-ballots", data={"member": str(luis.number), "proposals": ids(wall)},
                        follow_redirects=True)
     assert flashes(sent) == [f"The paper ballot of member no. {luis.number}, {luis.full_name}, is recorded: "
-                             "1 proposals for $6,500.00."]
+                             "1 proposal for $6,500.00."]
     db.rollback()
     db.add(SupportBallot(coop_id=obs_coop.id, process_id=process.id, member_id=marta.id,
                          channel=BallotChannel.PHONE, total_cost_minor=400_000,

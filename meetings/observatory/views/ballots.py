@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
@@ -100,9 +101,9 @@ def ballot(process):
                                          "to enter your paper ballot."))
                 services.cast_ballot(db, current_user, g.coop, process, member, form.proposals.data,
                                             channel=BallotChannel.PHONE, today=today, now=utcnow())
-                flash(_("Your ballot is recorded: %(count)d proposals for %(total)s.",
-                        count=tally["count"], total=services.money_words(g.coop, tally["total"])),
-                      "success")
+                flash(ngettext("Your ballot is recorded: %(num)d proposal for %(total)s.",
+                               "Your ballot is recorded: %(num)d proposals for %(total)s.", tally["count"],
+                               total=services.money_words(g.coop, tally["total"])), "success")
                 return redirect(url_for("observatory.ballot", process_id=process.id))
             own = services.ballot_of(db, process, member.id if member else None)
     chosen = {c.proposal_id for c in own.choices} if own is not None else set()
@@ -137,9 +138,10 @@ def paper_ballot(process):
                                   field="member")
             services.cast_ballot(db, current_user, g.coop, process, member, form.proposals.data,
                                  channel=BallotChannel.PAPER, today=today, now=utcnow())
-            flash(_("The paper ballot of member no. %(number)d, %(name)s, is recorded: %(count)d proposals for "
-                    "%(total)s.", number=member.number, name=member.full_name, count=tally["count"],
-                    total=services.money_words(g.coop, tally["total"])), "success")
+            flash(ngettext("The paper ballot of member no. %(number)d, %(name)s, is recorded: %(num)d proposal for "
+                           "%(total)s.", "The paper ballot of member no. %(number)d, %(name)s, is recorded: %(num)d "
+                           "proposals for %(total)s.", tally["count"], number=member.number, name=member.full_name,
+                           total=services.money_words(g.coop, tally["total"])), "success")
             return redirect(url_for("observatory.paper_ballot", process_id=process.id))
     phase = phase_of(process, today)
     status = 422 if request.method == "POST" else 200
@@ -232,7 +234,8 @@ def decision(process):
     elif step == "record" and record_form.validate_on_submit():
         with show_refusal():
             packages = pb_decision.record_decision(db, current_user, g.coop, process)
-            flash(_("The decision is recorded: %(count)d work packages opened.", count=len(packages)), "success")
+            flash(ngettext("The decision is recorded: %(num)d work package opened.",
+                           "The decision is recorded: %(num)d work packages opened.", len(packages)), "success")
             return redirect(url_for("observatory.decision", process_id=process.id))
     packages = db.scalars(sa.select(WorkPackage).where(WorkPackage.resolution_id == process.resolution_id)
                           .order_by(WorkPackage.id)).all() if process.resolution_id else []
