@@ -83,7 +83,7 @@ def _ordered(candidates: Sequence[Candidate], tie_rule: BudgetTieRule,
     ordered: list[Candidate] = []
     ties: list[tuple[int, ...]] = []
     by_supports = sorted(candidates, key=lambda c: -c.supports)
-    for _supports, group in groupby(by_supports, key=lambda c: c.supports):
+    for supports, group in groupby(by_supports, key=lambda c: c.supports):
         group = list(group)
         if tie_rule == BudgetTieRule.LOT:
             if len(group) > 1 and any(c.number not in position for c in group):
@@ -91,7 +91,7 @@ def _ordered(candidates: Sequence[Candidate], tie_rule: BudgetTieRule,
             group.sort(key=lambda c: (position.get(c.number, len(position)), c.number))
         else:
             group.sort(key=lambda c: (c.cost_minor, c.number))
-        if len(group) > 1 and _supports > 0:
+        if len(group) > 1 and supports > 0:
             ties.append(tuple(c.number for c in group))
         ordered.extend(group)
     return ordered, ties, pending

@@ -153,18 +153,18 @@ def paper_ballot(process):
 
 # --- the block assemblies' results ------------------------------------------------------------------
 
+class BlockResultForm(FlaskForm):
+    block = StringField(_l("Block"), validators=[InputRequired(), Length(max=20)])
+    meeting = SelectField(_l("Block assembly (if held through Ayllu)"), default="")
+    present = IntegerField(_l("People present"), validators=[InputRequired(), NumberRange(min=1)])
+
+
 def _block_form(on_ballot):
     """A form with one supports field per proposal on the ballot, named as the service's errors."""
     fields = {f"support-{p.id}": IntegerField(f"P-{p.number} {p.title}", validators=[Optional(), NumberRange(min=0)])
               for p in on_ballot}
     form_class = type("BlockResultForm", (BlockResultForm,), fields)
     return form_class()
-
-
-class BlockResultForm(FlaskForm):
-    block = StringField(_l("Block"), validators=[InputRequired(), Length(max=20)])
-    meeting = SelectField(_l("Block assembly (if held through Ayllu)"), default="")
-    present = IntegerField(_l("People present"), validators=[InputRequired(), NumberRange(min=1)])
 
 
 @bp.route("/budgets/<int:process_id>/blocks", methods=["GET", "POST"])
