@@ -106,6 +106,10 @@ def reason_text(coop: Coop, line) -> str:
     return _("did not fit: %(left)s left", left=plain_amount(coop, line.left_minor))
 
 
+def supports_text(count: int) -> str:
+    return ngettext("%(num)d support", "%(num)d supports", count)
+
+
 def explain(coop: Coop, result: Count) -> str:
     """The result in words, in the reader's language."""
     funded = len(result.funded)
@@ -115,7 +119,8 @@ def explain(coop: Coop, result: Count) -> str:
                       left=plain_amount(coop, result.leftover_minor))]
     if result.funded:
         parts.append(_("In order: %(list)s.", list="; ".join(
-            f"P-{line.candidate.number} {line.candidate.title} ({line.candidate.supports})" for line in result.funded)))
+            f"P-{line.candidate.number} {line.candidate.title} ({supports_text(line.candidate.supports)})"
+            for line in result.funded)))
     skipped = [line for line in result.not_funded if line.reason == "did_not_fit"]
     if skipped:
         parts.append(_("Not funded: %(list)s.", list="; ".join(

@@ -145,7 +145,7 @@ def test_members_see_results_after_support_closes_with_the_blocks_voice(
     login(client, make_user("socio@example.org", coop=obs_coop, roles=["member"], locale="en"))
     page = text_of(client.get(f"{base(process)}/results"))
     assert ("2 proposals are funded for 9,000.00 of 10,000.00; 1,000.00 is left. In order: P-3 Muro de contención "
-            "de la quebrada (3); P-4 Botiquín comunitario (2).") in page
+            "de la quebrada (3 supports); P-4 Botiquín comunitario (2 supports).") in page
     # P-1 and P-4 tie at 2 supports: the cheaper P-4 first, and then P-1 no longer fits
     assert "Not funded: P-1 (did not fit: 1,000.00 left); P-2 (did not fit: 1,000.00 left)." in page
     assert "Rule: knapsack: each ballot chooses proposals up to the amount available" in page
