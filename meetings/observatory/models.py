@@ -235,6 +235,9 @@ class ParticipatoryBudget(Base):
     resolution_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resolution.id", ondelete="SET NULL"))
     #: the result's explanation as computed when the assembly decided (kept as it was)
     result_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: under the LOT tie rule: the proposals' numbers in the order drawn ("7,3,12"), drawn once when
+    #: the result is put to the assembly, so every later count gives the same result
+    tie_draw: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     ballots_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     created_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)

@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.Column('motion_id', sa.Integer(), nullable=True),
     sa.Column('resolution_id', sa.Integer(), nullable=True),
     sa.Column('result_text', sa.Text(), nullable=False),
+    sa.Column('tie_draw', sa.Text(), server_default='', nullable=False),
     sa.Column('ballots_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_dt', sa.DateTime(), nullable=False),
