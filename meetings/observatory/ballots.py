@@ -34,6 +34,7 @@ from meetings.models import Meeting, MeetingKind
 from meetings.observatory.models import (BallotChannel, BallotChoice, BlockResult, ParticipatoryBudget, Proposal,
                                          ProposalStatus, SupportBallot, SupportRule)
 from meetings.observatory.phases import Phase, phase_of
+from meetings.observatory.proposals import locked_process
 
 audit.describe("observatory.paper_ballot", _l("Entered a member's paper support ballot"))
 audit.describe("observatory.phone_ballot", _l("Sent a support ballot by phone"))
@@ -200,6 +201,8 @@ def enter_block_result(session: so.Session, actor: User | None, coop: Coop, proc
             problems.add(_l("%(supports)d supports, but only %(present)d people were present.",
                             supports=value, present=present), f"support-{proposal.id}")
     problems.raise_any()
+    # two officers re-entering one block at once: the second waits, then replaces the first's rows
+    process = locked_process(session, process)
     replaced = session.execute(sa.delete(BlockResult).where(BlockResult.process_id == process.id,
                                                             BlockResult.block == block)
                                .execution_options(synchronize_session=False)).rowcount

@@ -84,8 +84,9 @@ def _check(session: so.Session, coop: Coop, data: ProposalData, problems: Proble
             problems.add(_l("Choose one of the co-op's active commissions, or none."), "commission_id")
 
 
-def _locked(session: so.Session, process: ParticipatoryBudget) -> ParticipatoryBudget:
-    """The process row, locked until the unit of work ends (numbers are taken one at a time)."""
+def locked_process(session: so.Session, process: ParticipatoryBudget) -> ParticipatoryBudget:
+    """The process row, locked until the unit of work ends (proposal numbers are taken, and a
+    block's tally replaced, one at a time)."""
     return session.scalars(sa.select(ParticipatoryBudget).where(ParticipatoryBudget.id == process.id)
                            .with_for_update().execution_options(populate_existing=True)).one()
 
@@ -104,7 +105,7 @@ def submit_proposal(session: so.Session, actor: User, coop: Coop, process: Parti
     problems = Problems()
     _check(session, coop, data, problems)
     problems.raise_any()
-    process = _locked(session, process)
+    process = locked_process(session, process)
     number = (session.scalar(sa.select(sa.func.max(Proposal.number)).where(Proposal.process_id == process.id))
               or 0) + 1
     proposal = Proposal(coop_id=coop.id, process_id=process.id, number=number, proposer_id=proposer.id,

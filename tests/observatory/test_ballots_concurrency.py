@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from coop.tenancy import Coop
 from meetings.observatory import ballots, pb_decision
-from meetings.observatory.models import BallotChannel, ParticipatoryBudget, Proposal, SupportBallot, WorkPackage
+from meetings.observatory.models import (BallotChannel, BlockResult, ParticipatoryBudget, Proposal, SupportBallot,
+                                         WorkPackage)
 from members.models import Member
 from tests.minga.test_signups_concurrency import at_once
 from tests.observatory.ballot_factories import (budget_with_proposals, carry, cast,  # noqa: F401
@@ -90,3 +91,21 @@ def test_the_decision_recorded_five_times_at_once_opens_each_work_package_once(a
     db.rollback()
     # the wall (2 supports), then the clinic ties the lights at 1 and, cheaper, goes first
     assert sorted(db.scalars(sa.select(WorkPackage.proposal_id)).all()) == sorted([wall.id, clinic.id])
+
+
+def test_two_officers_entering_one_blocks_tally_at_once_leave_one_tally_and_no_error(app, db, obs_coop,
+                                                                                   budget_with_proposals):
+    process, proposals = budget_with_proposals()
+    coop_id, process_id = obs_coop.id, process.id
+
+    def enter(session, index):
+        ballots.enter_block_result(session, None, session.get(Coop, coop_id), session.get(ParticipatoryBudget, process_id),
+                                   block="B", meeting_id=None, present=40 + index,
+                                   supports={p.id: index + 1 for p in proposals}, today=TODAY)
+
+    errors, refusals = at_once(app, 6, enter)
+    assert errors == [] and refusals == []
+    db.rollback()
+    rows = db.scalars(sa.select(BlockResult).where(BlockResult.process_id == process_id)).all()
+    assert len(rows) == len(proposals)
+    assert len({(row.present, row.supports) for row in rows}) == 1  # one officer's tally, whole
