@@ -46,7 +46,7 @@ MAX_BODY = 8000
 MAX_REASON = 2000
 MAX_ANSWER = 20000
 MAX_COMMENT = 2000
-MAX_ATTACHMENTS = 5
+MAX_ATTACHMENTS = 3  # three of the largest fit in one request (MAX_CONTENT_LENGTH, 16 MB)
 #: the largest attachment of an answer
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
