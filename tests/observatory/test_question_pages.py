@@ -257,3 +257,38 @@ def test_the_partial_lists_the_questions_about_a_subject_with_a_link_to_ask(app,
         assert "¿Quién aprobó la pintura?" in html and "¿Y la pintura?" not in html and shown_name in html
         assert f"/observatory/questions/ask?subject=expense&amp;id={expense.id}" in html
         assert "No member has asked about this yet." in empty
+
+
+def test_each_subject_links_to_its_page_and_the_resolution_page_offers_to_ask(db, obs_coop, cast, as_):
+    from ledger.models import Budget
+    from meetings.models import Resolution
+    from meetings.observatory.models import WorkPackage
+    from tests.observatory.conftest import account
+    meeting = make_assembly(db, obs_coop, dt.date(2027, 1, 30))
+    db.rollback()
+    line = account(db, obs_coop, "5.3")
+    budget = Budget(coop_id=obs_coop.id, year=2027)
+    resolution = Resolution(coop_id=obs_coop.id, year=2027, number=4, meeting_id=meeting.id,
+                            title="Pintar la casa comunal", text="Se aprueba pintar.", decided_on=dt.date(2027, 1, 30))
+    db.add_all([budget, resolution])
+    db.flush()
+    package = WorkPackage(coop_id=obs_coop.id, title="Pintura de la casa comunal", resolution_id=resolution.id,
+                          account_id=line.id, voted_minor=50_000)
+    db.add(package)
+    db.commit()
+    client = as_(cast["rosa"])
+    assert (f"/observatory/questions/ask?subject=resolution&amp;id={resolution.id}"
+            in client.get(f"/c/{obs_coop.slug}/meetings/resolutions/{resolution.id}").get_data(as_text=True))
+    for query, link, words in (
+            (f"subject=budget_line&budget={budget.id}&id={line.id}", f"/observatory/budget/2027/lines/{line.id}",
+             f"2027 · {line.code} {line.name}"),
+            (f"subject=resolution&id={resolution.id}", f"/meetings/resolutions/{resolution.id}",
+             "Pintar la casa comunal"),
+            (f"subject=work_package&id={package.id}", f"/observatory/work/{package.id}", "Pintura de la casa comunal")):
+        form = client.get(f"{base(obs_coop)}/questions/ask?{query}")
+        assert words in text_of(form)
+        response = client.post(f"{base(obs_coop)}/questions/ask?{query}", data={"title": "¿Cuánto?", "body": "Detalle",
+                                                                                **once()})
+        page = client.get(response.headers["Location"])
+        assert f'href="/c/{obs_coop.slug}{link}"' in page.get_data(as_text=True) and words in text_of(page)
+    assert client.get(f"{base(obs_coop)}/questions/ask?subject=budget_line&budget={budget.id}").status_code == 404
