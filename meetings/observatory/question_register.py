@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
+from coop.calendar import today_in
 from coop.tenancy import Coop, Grant, Role
 from meetings.observatory.models import (Office, Question, QuestionFollower, QuestionStatus, SubjectKind)
 from meetings.observatory.questions import SUBJECT_ARGS, search_words
@@ -56,7 +57,7 @@ def search(session: so.Session, coop: Coop, reader: Reader, *, words: str = "", 
     for word in search_words(words)[:10]:
         where.append(Question.search_text.contains(word, autoescape=True))
     if status == "overdue":
-        where += [Question.status == QuestionStatus.ACCEPTED, Question.due_on < _today(coop)]
+        where += [Question.status == QuestionStatus.ACCEPTED, Question.due_on < today_in(coop)]
     elif status in {s.value for s in QuestionStatus}:
         where.append(Question.status == QuestionStatus(status))
     if year:
@@ -66,11 +67,6 @@ def search(session: so.Session, coop: Coop, reader: Reader, *, words: str = "", 
                                 .order_by(Question.year.desc(), Question.number.desc())
                                 .offset((max(page, 1) - 1) * per_page).limit(per_page)))
     return rows, total
-
-
-def _today(coop: Coop) -> dt.date:
-    from coop.calendar import today_in
-    return today_in(coop)
 
 
 def years(session: so.Session, coop: Coop) -> list[int]:
