@@ -100,5 +100,6 @@ def _register_jobs() -> None:
     import minga.jobs  # noqa: F401
     import minga.reminders  # noqa: F401
     import meetings.reminders  # noqa: F401
+    import meetings.observatory.question_jobs  # noqa: F401
     import minga.demo  # noqa: F401  (after the books: its fine run charges members)
     import meetings.demo  # noqa: F401  (after the books and Minga: the roll reads arrears)
