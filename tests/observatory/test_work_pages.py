@@ -157,3 +157,16 @@ def test_the_accountability_page_and_its_pdf_for_the_assembly(app, client, db, l
     assert tasks.run_task(app, task.id) == tasks.TaskStatus.DONE
     listed = text_of(client.get(f"{base(obs_coop)}/accountability/print"))
     assert task.filename in listed and "Ready" in listed
+
+
+@pytest.mark.parametrize("path", ["/work", "/work?by=process", "/work/{id}", "/work/{id}/links", "/accountability"])
+def test_every_table_of_the_work_pages_stacks_on_a_phone_with_its_columns_named(
+        client, login, make_user, obs_coop, park, path):
+    from tests.coop.test_stacked_tables import Tables, unlabelled_cells
+    login(client, make_user(coop=obs_coop, roles=[Role.ADMIN], locale="en"))
+    response = client.get(base(obs_coop) + path.format(id=park.id))
+    assert response.status_code == 200
+    tables = Tables(response.get_data(as_text=True)).tables
+    assert tables and all("stack" in table["classes"] for table in tables)
+    for table in tables:
+        assert unlabelled_cells(table) == []
