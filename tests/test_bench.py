@@ -37,6 +37,7 @@ FIGURES = {
     "minga_signups_http.py": ["sign-ups over HTTP"],
     "minga_upcoming.py": ["upcoming sessions page, 20 requests: median"],
     "observatory_results.py": ["results page of 40 ballots and 8 proposals, 5 requests: median"],
+    "observatory_accountability.py": ["figures read for the report", "accountability PDF of 6 works"],
 }
 TIMEOUT_SECONDS = 300
 
