@@ -199,6 +199,21 @@ def expense_lines(session: so.Session, coop: Coop, ids: list[int]) -> list[tuple
 
 # --- the pages ---------------------------------------------------------------------------------------
 
+def packages_for(session: so.Session, coop: Coop, *, resolution_id: int | None = None,
+                 expense_id: int | None = None) -> list[WorkPackage]:
+    """The work packages that carry out a resolution, or that an expense was paid for (the way
+    back from the register and the books to the work)."""
+    query = sa.select(WorkPackage).where(WorkPackage.coop_id == coop.id).order_by(WorkPackage.id)
+    if resolution_id is not None:
+        query = query.where(WorkPackage.resolution_id == resolution_id)
+    if expense_id is not None:
+        query = query.join(WorkExpenseLink, WorkExpenseLink.package_id == WorkPackage.id).where(
+            WorkExpenseLink.expense_id == expense_id)
+    if resolution_id is None and expense_id is None:
+        return []
+    return list(session.scalars(query))
+
+
 def package_trace(session: so.Session, coop: Coop, package: WorkPackage) -> PackageTrace:
     """One package with its figures and its expenses."""
     return _traces(session, coop, WorkPackage.id == package.id, with_expenses=True)[0]

@@ -170,3 +170,21 @@ def test_every_table_of_the_work_pages_stacks_on_a_phone_with_its_columns_named(
     assert tables and all("stack" in table["classes"] for table in tables)
     for table in tables:
         assert unlabelled_cells(table) == []
+
+
+def test_a_resolution_and_an_expense_lead_to_the_work_they_paid_for(client, db, login, make_user, obs_coop, park):
+    db.rollback()
+    package = db.merge(park)
+    expense_id = db.scalar(sa.select(WorkExpenseLink.expense_id).where(WorkExpenseLink.package_id == package.id))
+    login(client, make_user(coop=obs_coop, roles=[Role.MEMBER], locale="en"))
+    page = client.get(f"/c/{obs_coop.slug}/meetings/resolutions/{package.resolution_id}")
+    html = page.get_data(as_text=True)
+    assert "Columpios del parque" in text_of(page) and f"/observatory/work/{package.id}" in html
+    assert "Open a work package for this resolution" not in text_of(page)
+    client.post("/logout")
+    login(client, make_user("secretaria@example.org", coop=obs_coop, roles=[Role.SECRETARY], locale="en"))
+    page = client.get(f"/c/{obs_coop.slug}/meetings/resolutions/{package.resolution_id}")
+    assert "Open a work package for this resolution" in text_of(page)
+    assert f"/observatory/work/new?resolution={package.resolution_id}" in page.get_data(as_text=True)
+    from meetings.observatory import trace
+    assert [p.id for p in trace.packages_for(db, db.merge(obs_coop), expense_id=expense_id)] == [package.id]

@@ -339,3 +339,15 @@ def print_accountability():
     waiting = any(task.is_waiting for task, _name in printed)
     return refreshing(render_template("observatory/work_accountability_print.html", printed=printed, waiting=waiting,
                                       refresh=tasks.REFRESH_SECONDS), waiting, tasks.REFRESH_SECONDS)
+
+
+@bp.app_context_processor
+def _work_for_helper():
+    """``work_packages_for(resolution_id=…)`` / ``(expense_id=…)`` for any template: the partial
+    ``observatory/_work_for.html`` links a resolution or an expense to the work it paid for."""
+    def work_packages_for(**ids):
+        if g.get("coop") is None or not current_user.is_authenticated or not current_viewer().may(VIEW_OBSERVATORY):
+            return []
+        return trace.packages_for(get_session(), g.coop, **ids)
+    return {"work_packages_for": work_packages_for}
+
