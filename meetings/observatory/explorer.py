@@ -22,6 +22,7 @@ import sqlalchemy.orm as so
 
 from coop.auth.models import User
 from coop.calendar import add_months, fiscal_months, fiscal_year_of
+from coop.pages import QUERY_INT_MAX
 from coop.tenancy import Coop
 from ledger import budgets
 from ledger.models import Account, AccountType, Budget, BudgetLine, Expense, ExpenseStatus, JournalEntry
@@ -196,6 +197,8 @@ def line_expenses(session: so.Session, coop: Coop, budget: Budget, account_id: i
 
 def shown_expense(session: so.Session, coop: Coop, expense_id: int) -> Expense | None:
     """An approved or paid expense of the co-op (a pending or rejected one is not shown)."""
+    if not 1 <= expense_id <= QUERY_INT_MAX:  # a crafted address: more than the database's integer holds
+        return None
     return session.scalar(sa.select(Expense).where(Expense.id == expense_id, Expense.coop_id == coop.id,
                                                    Expense.status.in_(SHOWN_STATUSES))
                           .options(so.joinedload(Expense.account)))
