@@ -36,6 +36,7 @@ FIGURES = {
     "meetings_roll_pdf.py": ["issue the notice: roll of 40 frozen", "roll PDF of 40 people", "sign-in sheet PDF of 40 people"],
     "minga_signups_http.py": ["sign-ups over HTTP"],
     "minga_upcoming.py": ["upcoming sessions page, 20 requests: median"],
+    "observatory_budget.py": ["budget explorer, 5 requests: median", "budget line"],
 }
 TIMEOUT_SECONDS = 300
 
