@@ -58,7 +58,7 @@ def _chart(months, voted, spent, alt: str):
 
 def _section_labels() -> dict:
     return {AccountType.EXPENSE: {"title": _("Expenses"), "spent": _("Spent")},
-            AccountType.INCOME: {"title": _("Income"), "spent": _("Received")}}
+            AccountType.INCOME: {"title": _("Income"), "spent": _("Collected")}}
 
 
 # --- the explorer --------------------------------------------------------------------------------
