@@ -404,6 +404,11 @@ def actual_by_month(session: so.Session, coop: Coop, start: dt.date, end: dt.dat
 
     Income counts net credits, expenses net debits, both positive in the usual case. The range
     spans at most twelve months, so the calendar month alone names each month in it.
+
+    The entries are scoped to the co-op and the postings reached through them (an entry's postings
+    are its co-op's): a condition on ``posting.coop_id`` as well would lead SQLite to read all of
+    the co-op's postings by their (co-op, account) index, 2.4 million of them after 25 years, and
+    take about ten times as long as reading the year's entries by date and their postings.
     """
     month = month_number(JournalEntry.entry_date).label("month")
     signed = sa.case((Account.type == AccountType.INCOME, -Posting.amount_minor), else_=Posting.amount_minor)
@@ -411,7 +416,7 @@ def actual_by_month(session: so.Session, coop: Coop, start: dt.date, end: dt.dat
              .select_from(Posting)
              .join(JournalEntry, JournalEntry.id == Posting.entry_id)
              .join(Account, Account.id == Posting.account_id)
-             .where(Posting.coop_id == coop.id, JournalEntry.coop_id == coop.id,
+             .where(JournalEntry.coop_id == coop.id,
                     Account.type.in_(BUDGET_TYPES), JournalEntry.source != EntrySource.CLOSING,
                     JournalEntry.entry_date >= start, JournalEntry.entry_date < end)
              .group_by(Posting.account_id, month))

@@ -157,19 +157,35 @@ def as_picture(wide_svg: str, narrow_svg: str, alt: str) -> Markup:
         NARROW_MEDIA, _data_uri(narrow_svg), NARROW.width, NARROW.height, as_image(wide_svg, alt))
 
 
-def income_expenses_svg(rows: Sequence, *, currency: str = "USD", locale: str = "es", size: Size = WIDE) -> str:
-    """Bars of income and expenses by month; ``rows`` have ``month``, ``income``, ``expenses``."""
+def month_bars_svg(months: Sequence[dt.date], series: Sequence[tuple[str, Sequence[int]]], *,
+                   currency: str = "USD", locale: str = "es", size: Size = WIDE) -> str:
+    """Bars by month, one colour per series; ``series`` are (label, amounts in minor units per month)."""
     axis, _exact, scale = _amount_labels(currency, locale)
-    income, expenses = [r.income / scale for r in rows], [r.expenses / scale for r in rows]
-    marks = scale_marks(income + expenses, from_zero=True)
-    months = [r.month for r in rows]
+    values = [[amount / scale for amount in amounts] for _label, amounts in series]
+    marks = scale_marks([v for column in values for v in column], from_zero=True)
     labels = _month_labels(months, locale)
     every = label_every(labels, _plot_width(size, marks, axis), size.font, slots=len(labels))
     chart = pygal.Bar(**_config(locale, currency, size, marks, **_shown_months(months, labels, every)))
     chart.x_labels = labels
-    chart.add(_("Income"), income)
-    chart.add(_("Expenses"), expenses)
+    for (label, _amounts), column in zip(series, values, strict=True):
+        chart.add(label, column)
     return svg_text(chart)
+
+
+def month_bars_chart(months: Sequence[dt.date], series: Sequence[tuple[str, Sequence[int]]], alt: str, *,
+                     currency: str = "USD", locale: str = "es", small_screens: bool = False) -> Markup:
+    """Bars by month, ready for a PDF, or with ``small_screens`` for a page (``alt`` says what they show)."""
+    wide = month_bars_svg(months, series, currency=currency, locale=locale)
+    if not small_screens:
+        return as_image(wide, alt)
+    return as_picture(wide, month_bars_svg(months, series, currency=currency, locale=locale, size=NARROW), alt)
+
+
+def income_expenses_svg(rows: Sequence, *, currency: str = "USD", locale: str = "es", size: Size = WIDE) -> str:
+    """Bars of income and expenses by month; ``rows`` have ``month``, ``income``, ``expenses``."""
+    return month_bars_svg([r.month for r in rows], [(_("Income"), [r.income for r in rows]),
+                                                     (_("Expenses"), [r.expenses for r in rows])],
+                          currency=currency, locale=locale, size=size)
 
 
 def income_expenses_chart(rows: Sequence, *, currency: str = "USD", locale: str = "es",

@@ -38,6 +38,7 @@ FIGURES = {
     "minga_upcoming.py": ["upcoming sessions page, 20 requests: median"],
     "observatory_results.py": ["results page of 40 ballots and 8 proposals, 5 requests: median"],
     "observatory_accountability.py": ["figures read for the report", "accountability PDF of 6 works"],
+    "observatory_budget.py": ["budget explorer, 5 requests: median", "budget line"],
 }
 TIMEOUT_SECONDS = 300
 
