@@ -144,7 +144,7 @@ def main() -> None:
             response = client.get(page)
             timings.append((time.perf_counter() - begin) * 1000)
             cpu.append((time.process_time() - begin_cpu) * 1000)
-            assert response.status_code == 200 and "proposals are funded" in response.get_data(as_text=True)
+            assert response.status_code == 200 and b"<table" in response.data
             size = len(response.data)
         timings.sort()
         print(f"results page of {args.ballots} ballots and {args.proposals} proposals, {len(timings)} requests: "

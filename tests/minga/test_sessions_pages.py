@@ -180,4 +180,4 @@ def test_the_managers_pages_ask_the_same_few_queries_however_many_sessions(clien
         assert counted.count <= 11, (path, counted)
     with count_queries() as counted:
         assert client.get(f"/c/{minga_coop.slug}/").status_code == 200
-    assert counted.count <= 10, counted
+    assert counted.count <= 11, counted  # a coordinator answers questions too: the observatory's one count
