@@ -313,7 +313,8 @@ def _ballots(session, coop: Coop, cast: Cast, process: ParticipatoryBudget, plan
             channel=BallotChannel.PHONE if phone else BallotChannel.PAPER,
             entered_by_id=None if phone else secretary,
             total_cost_minor=sum(p.final_cost_minor for p in chosen[voter]), created_dt=opens + step * index,
-            choices=[BallotChoice(coop_id=coop.id, proposal_id=p.id) for p in sorted(chosen[voter], key=lambda p: p.id)])
+            choices=[BallotChoice(coop_id=coop.id, proposal_id=p.id)
+                     for p in sorted(chosen[voter], key=lambda p: p.id)])
         ballots.append(ballot)
         for proposal in chosen[voter]:
             proposal.supports += 1
@@ -342,8 +343,8 @@ def _result_text(process: ParticipatoryBudget, currency: str) -> str:
         return format_money(Money(minor, currency), "es")
 
     funded, passed, left = counted(process)
-    lines = [f"Regla: cada socio eligió los proyectos que quiso hasta completar {money(process.amount_minor)} (mochila). "
-             f"Se cuentan {process.ballots_count} papeletas de apoyo; los proyectos se ordenan por número de apoyos y, "
+    lines = [f"Regla: cada socio eligió los proyectos que quiso hasta completar {money(process.amount_minor)} "
+             f"(mochila). Se cuentan {process.ballots_count} papeletas de apoyo; los proyectos se ordenan por número de apoyos y, "
              "si empatan, va primero el más barato (estatuto). Se financia cada proyecto que cabe en lo que queda."]
     remaining = process.amount_minor
     for proposal in sorted(funded + passed, key=lambda p: (-p.supports, p.final_cost_minor, p.number)):

@@ -104,7 +104,8 @@ def _plans(s: dict, cast, rng: random.Random) -> list[QuestionPlan]:
             SubjectKind.DUES_PLAN, {"dues_plan_id": s["yearly"].id}, asked=40, decided=38, answered=12,
             assessed=9, office=Office.BOARD, asker=askers[1], followers=9, me_too=5, sent=4,
             answer="Se usa en el mantenimiento de las áreas comunales, según el presupuesto.",
-            satisfactory=False, comment="No dice cuánto se recaudó ni en qué se gastó: pido el detalle en la asamblea."),
+            satisfactory=False,
+            comment="No dice cuánto se recaudó ni en qué se gastó: pido el detalle en la asamblea."),
         QuestionPlan(
             "¿Se está separando el dólar para el fondo de construcción?",
             "La asamblea subió la cuota a 25 dólares y dijo que un dólar va al fondo de construcción. ¿Dónde se ve "
