@@ -430,7 +430,7 @@ def _this_year(session, coop: Coop, cast: Cast, fund, rng: random.Random, coming
     voters = sorted(rng.sample(pool, 64))
     moment = at(coop, support_opens, 8)
     _ballots(session, coop, cast, process, THIS_YEAR, proposals, voters, rng, moment,
-             min(at(coop, today, 7), moment + dt.timedelta(days=4)))
+             min(utcnow() - dt.timedelta(hours=1), moment + dt.timedelta(days=4)))
     session.flush()
     return process
 

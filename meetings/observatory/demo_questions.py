@@ -26,8 +26,7 @@ from ledger.models import Budget, DuesPlan, Expense, ExpenseStatus
 from meetings import agenda
 from meetings.models import Meeting, Resolution
 from meetings.observatory.models import (Office, Question, QuestionAttachment, QuestionEvent, QuestionFollower,
-                                         QuestionStatus, SubjectKind, WorkExpenseLink, WorkPackage,
-                                         WorkStatus)
+                                         QuestionStatus, SubjectKind, WorkExpenseLink, WorkPackage)
 
 ANSWER_DAYS = 30
 
@@ -70,12 +69,12 @@ def search_words(title: str, body: str, answer: str) -> str:
 
 def _subjects(session: so.Session, coop: Coop, packages: list[WorkPackage]) -> dict:
     today = today_in(coop)
-    by_status = {p.status: p for p in packages}
     first_bill = session.scalar(sa.select(Expense).join(WorkExpenseLink, WorkExpenseLink.expense_id == Expense.id)
                                 .where(WorkExpenseLink.package_id == packages[0].id).order_by(Expense.id).limit(1))
-    water = session.scalar(sa.select(Expense).where(
-        Expense.coop_id == coop.id, Expense.status == ExpenseStatus.PAID,
-        Expense.description == "Agua potable de áreas comunales").order_by(Expense.expense_date.desc()).limit(1))
+    paid = sa.select(Expense).where(Expense.coop_id == coop.id, Expense.status == ExpenseStatus.PAID)
+    water = session.scalar(paid.where(Expense.description == "Agua potable de áreas comunales")
+                           .order_by(Expense.expense_date.desc()).limit(1)) \
+        or session.scalar(paid.order_by(Expense.expense_date.desc()).limit(1))
     budget = session.scalar(sa.select(Budget).where(Budget.coop_id == coop.id, Budget.year == today.year))
     ordinary = session.scalar(sa.select(DuesPlan).where(DuesPlan.coop_id == coop.id,
                                                         DuesPlan.name == "Cuota ordinaria"))
@@ -84,7 +83,7 @@ def _subjects(session: so.Session, coop: Coop, packages: list[WorkPackage]) -> d
     return {"bill": first_bill, "water": water, "budget": budget,
             "maintenance": ledger_services.account_by_code(session, coop, "5.3"),
             "dues_resolution": session.get(Resolution, ordinary.resolution_id), "yearly": yearly,
-            "finished": by_status.get(WorkStatus.FINISHED), "wall": packages[1]}
+            "wall": packages[1]}
 
 
 def _plans(s: dict, cast, rng: random.Random) -> list[QuestionPlan]:
@@ -117,7 +116,7 @@ def _plans(s: dict, cast, rng: random.Random) -> list[QuestionPlan]:
             "El muro de la quebrada iba a estar listo en dos meses y todavía falta la mitad.",
             SubjectKind.WORK_PACKAGE, {"work_package_id": s["wall"].id}, asked=25, decided=23, answered=12,
             assessed=10, office=Office.COMMISSION, commission_id=quebrada, asker=askers[3], followers=2,
-            answer="Las lluvias de octubre suspendieron dos mingas y la piedra llegó tarde. Con la malla ya comprada "
+            answer="Las lluvias suspendieron dos mingas y la piedra llegó tarde. Con la malla ya comprada "
                    "y la piedra en obra, faltan cuatro sábados de Minga.",
             satisfactory=True, comment="Gracias, se entiende."),
         QuestionPlan(
