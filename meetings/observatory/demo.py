@@ -238,13 +238,17 @@ def _cast(session: so.Session, coop: Coop, rng: random.Random) -> Cast:
 
 
 def _member_accounts(session: so.Session, coop: Coop, cast: Cast, rng: random.Random) -> None:
-    """A few members use Ayllu from their phone: each has an account of their own (not printed)."""
+    """A few members use Ayllu from their phone: each has an account of their own (not printed),
+    with the demo's one password, hashed once (argon2 takes its time by design, and the suite
+    builds the demo once per run)."""
     without = sorted(m for m in cast.blocks if m not in cast.users)
     chosen = rng.sample(without, MEMBER_ACCOUNTS)
     admin = cast.by_role[Role.ADMIN]
+    password_hash = auth.hash_password(DEMO_PASSWORD)
     for member in session.scalars(sa.select(Member).where(Member.id.in_(chosen)).order_by(Member.number)):
         user = auth.create_user(session, email=f"socio{member.number}@quebrada-verde.example",
-                                name=member.full_name, password=DEMO_PASSWORD)
+                                name=member.full_name)
+        user.password_hash, user.password_changed_dt = password_hash, utcnow()
         tenancy.grant_role(session, admin, coop, user, Role.MEMBER)
         member.user_id = user.id
         cast.users[member.id] = user.id
@@ -338,14 +342,17 @@ def counted(process: ParticipatoryBudget) -> tuple[list[Proposal], list[Proposal
     return funded, passed, left
 
 
-def _result_text(process: ParticipatoryBudget, currency: str) -> str:
+def _result_text(session, process: ParticipatoryBudget, currency: str) -> str:
     def money(minor: int) -> str:
         return format_money(Money(minor, currency), "es")
 
     funded, passed, left = counted(process)
+    paper = session.scalar(sa.select(sa.func.count()).select_from(SupportBallot).where(
+        SupportBallot.process_id == process.id, SupportBallot.channel == BallotChannel.PAPER))
     lines = [f"Regla: cada socio eligió los proyectos que quiso hasta completar {money(process.amount_minor)} "
-             f"(mochila). Se cuentan {process.ballots_count} papeletas de apoyo; los proyectos se ordenan por número de apoyos y, "
-             "si empatan, va primero el más barato (estatuto). Se financia cada proyecto que cabe en lo que queda."]
+             f"(mochila). Se cuentan {process.ballots_count} papeletas de apoyo ({paper} en papel, "
+             f"{process.ballots_count - paper} por teléfono); los proyectos se ordenan por número de apoyos y, si "
+             "empatan, va primero el más barato (estatuto). Se financia cada proyecto que cabe en lo que queda."]
     remaining = process.amount_minor
     for proposal in sorted(funded + passed, key=lambda p: (-p.supports, p.final_cost_minor, p.number)):
         if proposal in funded:
@@ -408,7 +415,7 @@ def _last_year(session, coop: Coop, cast: Cast, fund, rng: random.Random) -> Par
     session.refresh(process)
     _block_results(session, coop, cast, process, rng)
     process.meeting_id, process.motion_id, process.resolution_id = motion.meeting_id, motion.id, resolution.id
-    process.result_text = _result_text(process, coop.currency)
+    process.result_text = _result_text(session, process, coop.currency)
     session.flush()
     return process
 

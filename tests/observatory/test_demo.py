@@ -7,7 +7,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from coop import demo
 from coop.auth import services as auth
+from coop.auth.models import User
 from coop.calendar import today_in, utc_to_local
 from coop.numbering import CoopCounter
 from ledger.models import Expense, ExpenseStatus, Posting
@@ -20,6 +22,7 @@ from meetings.observatory.models import (BallotChannel, BallotChoice, BlockResul
 from meetings.observatory.phases import Phase, phase_of
 from members.models import Member
 from minga.models import Attendance, AttendanceStatus
+from tests.conftest import log_in
 
 SOCIA = "socia@quebrada-verde.example"
 
@@ -150,8 +153,13 @@ def test_last_years_result_is_explained_and_its_three_funded_proposals_became_wo
     assert 1 <= photos <= 2
 
 
-def test_the_demo_member_has_not_supported_this_years_proposals_yet(demo_db, demo_coop):
+def test_the_demo_member_has_not_supported_this_years_proposals_yet(demo_db, demo_coop, demo_client):
     _last, current = processes(demo_db, demo_coop)
+    # those who supported by phone log in with the demo's password, as she does
+    voter = demo_db.scalar(sa.select(Member).join(SupportBallot, SupportBallot.member_id == Member.id).where(
+        SupportBallot.process_id == current.id, SupportBallot.channel == BallotChannel.PHONE,
+        Member.user_id.is_not(None)).order_by(Member.number).limit(1))
+    assert log_in(demo_client, demo_db.get(User, voter.user_id).email, demo.DEMO_PASSWORD).status_code == 302
     ana = socia(demo_db, demo_coop)
     assert demo_db.scalar(sa.select(SupportBallot.id).where(SupportBallot.process_id == current.id,
                                                             SupportBallot.member_id == ana.id)) is None
