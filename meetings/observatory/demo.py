@@ -6,11 +6,11 @@ assembly, which the meetings demo holds with an item and a carried motion on it:
 resolution decides the process. Eight proposals, two not feasible; some two hundred support
 ballots, mostly on paper entered by the secretary (few members have an account), the rest by
 phone; blocks A and B's assemblies' results; the result counted as the bylaws say (most supported
-first, the cheaper first on a tie, one that no longer fits is passed over) and written out in
-Spanish. Its three funded proposals became work packages: the children's playground finished,
-the ravine's gabion wall under way, the school's toilets just started, each with Minga sessions of
-its commission and expenses recorded, approved and paid through the ledger's services. The
-ledger demo closes every month but the last two, so the packages' bills were paid in those two
+first, the cheaper first on a tie, one that no longer fits is passed over) by the results'
+service and explained in the co-op's language as the decision freezes it. Its three funded
+proposals became work packages: the children's playground finished, the ravine's gabion wall
+under way, the school's toilets just started, each with Minga sessions of its commission and
+expenses recorded, approved and paid through the ledger's services. The ledger demo closes every month but the last two, so the packages' bills were paid in those two
 months. This year's process is in its support phase: twelve proposals, two not feasible, some
 ballots cast, and the demo member (Ana Toapanta, block B) has not voted yet.
 
@@ -28,13 +28,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import force_locale
 
 from coop import tenancy
 from coop.auth import services as auth
 from coop.calendar import add_months, local_to_utc, month_start, today_in, utc_to_local
 from coop.db import utcnow
 from coop.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_loader
-from coop.money import Money, format_money
 from coop.tenancy import Coop, Role
 from ledger import expenses
 from ledger import services as ledger_services
@@ -42,6 +42,7 @@ from ledger.demo import RECEIPT_PDF
 from meetings.demo import PARTICIPATORY_MOTION
 from meetings.models import Meeting, MeetingKind, MeetingStatus, Motion, Resolution
 from meetings.observatory import demo_questions
+from meetings.observatory.pb_results import count_process, explain
 from meetings.observatory.models import (BallotChannel, BallotChoice, BlockResult, BudgetTieRule, ObservatorySettings,
                                          ParticipatoryBudget, Proposal, ProposalStatus, SupportBallot, SupportRule,
                                          WorkExpenseLink, WorkPackage, WorkSessionLink, WorkStatus, WorkUpdate)
@@ -327,45 +328,9 @@ def _ballots(session, coop: Coop, cast: Cast, process: ParticipatoryBudget, plan
     session.flush()
 
 
-def counted(process: ParticipatoryBudget) -> tuple[list[Proposal], list[Proposal], int]:
-    """The bylaws' count: most supported first, the cheaper first on a tie, each funded while it
-    fits in what is left. (funded in order, passed over, leftover)."""
-    order = sorted((p for p in process.proposals if p.status is ProposalStatus.FEASIBLE),
-                   key=lambda p: (-p.supports, p.final_cost_minor, p.number))
-    funded, passed, left = [], [], process.amount_minor
-    for proposal in order:
-        if proposal.final_cost_minor <= left:
-            funded.append(proposal)
-            left -= proposal.final_cost_minor
-        else:
-            passed.append(proposal)
-    return funded, passed, left
-
-
-def _result_text(session, process: ParticipatoryBudget, currency: str) -> str:
-    def money(minor: int) -> str:
-        return format_money(Money(minor, currency), "es")
-
-    funded, passed, left = counted(process)
-    paper = session.scalar(sa.select(sa.func.count()).select_from(SupportBallot).where(
-        SupportBallot.process_id == process.id, SupportBallot.channel == BallotChannel.PAPER))
-    lines = [f"Regla: cada socio eligió los proyectos que quiso hasta completar {money(process.amount_minor)} "
-             f"(mochila). Se cuentan {process.ballots_count} papeletas de apoyo ({paper} en papel, "
-             f"{process.ballots_count - paper} por teléfono); los proyectos se ordenan por número de apoyos y, si "
-             "empatan, va primero el más barato (estatuto). Se financia cada proyecto que cabe en lo que queda."]
-    remaining = process.amount_minor
-    for proposal in sorted(funded + passed, key=lambda p: (-p.supports, p.final_cost_minor, p.number)):
-        if proposal in funded:
-            remaining -= proposal.final_cost_minor
-            lines.append(f"P-{proposal.number} {proposal.title}: {proposal.supports} apoyos, "
-                         f"{money(proposal.final_cost_minor)}. Se financia; quedan {money(remaining)}.")
-        else:
-            lines.append(f"P-{proposal.number} {proposal.title}: {proposal.supports} apoyos, "
-                         f"{money(proposal.final_cost_minor)}. No cabe en lo que queda ({money(remaining)}): "
-                         "se pasa al siguiente.")
-    lines.append(f"Se financian {len(funded)} proyectos por {money(process.amount_minor - left)}; "
-                 f"quedan {money(left)} sin asignar, que vuelven al fondo.")
-    return "\n".join(lines)
+def funded_of(session, coop: Coop, process: ParticipatoryBudget) -> list[Proposal]:
+    """The funded proposals in their order, counted as the results' page counts them."""
+    return [session.get(Proposal, line.candidate.id) for line in count_process(session, coop, process).funded]
 
 
 def _phases_last_year(assembly_day: dt.date) -> list[dt.date]:
@@ -415,7 +380,8 @@ def _last_year(session, coop: Coop, cast: Cast, fund, rng: random.Random) -> Par
     session.refresh(process)
     _block_results(session, coop, cast, process, rng)
     process.meeting_id, process.motion_id, process.resolution_id = motion.meeting_id, motion.id, resolution.id
-    process.result_text = _result_text(session, process, coop.currency)
+    with force_locale(coop.locale):  # frozen as the decision freezes it, in the co-op's language
+        process.result_text = explain(coop, count_process(session, coop, process))
     session.flush()
     return process
 
@@ -460,7 +426,7 @@ def _sessions(session, coop: Coop, commission: Commission, start: dt.date, end: 
 def _packages(session, coop: Coop, cast: Cast, process: ParticipatoryBudget, fund) -> list[WorkPackage]:
     today = today_in(coop)
     window = add_months(month_start(today), -1)  # the ledger demo leaves these two months open
-    funded, _passed, _left = counted(process)
+    funded = funded_of(session, coop, process)
     by_key = {plan.key: plan for plan in LAST_YEAR}
     keys = {p.id: next(k for k, v in by_key.items() if v.title == p.title) for p in funded}
     treasurer, admin, bank = cast.by_role[Role.TREASURER], cast.by_role[Role.ADMIN], \

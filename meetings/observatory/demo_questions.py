@@ -25,6 +25,7 @@ from ledger.demo import RECEIPT_PDF
 from ledger.models import Budget, DuesPlan, Expense, ExpenseStatus
 from meetings import agenda
 from meetings.models import Meeting, Resolution
+from meetings.observatory import questions
 from meetings.observatory.models import (Office, Question, QuestionAttachment, QuestionEvent, QuestionFollower,
                                          QuestionStatus, SubjectKind, WorkExpenseLink, WorkPackage)
 
@@ -62,9 +63,10 @@ def _at(coop: Coop, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return local_to_utc(coop, dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def search_words(title: str, body: str, answer: str) -> str:
-    """As the register searches: the lower-case words of title, body and answer."""
-    return " ".join(" ".join((title, body, answer)).split()).lower()
+def search_text(title: str, body: str, answer: str) -> str:
+    """As the questions' services keep it: the words of title, body and answer, lower-case and
+    without accents."""
+    return " ".join(questions.search_words(" ".join((title, body, answer))))
 
 
 def _subjects(session: so.Session, coop: Coop, packages: list[WorkPackage]) -> dict:
@@ -201,7 +203,7 @@ def _question(session: so.Session, coop: Coop, cast, plan: QuestionPlan, today: 
         question.agenda_item_id = item.id
         events.append(_event(coop, question, "sent_to_assembly", _at(coop, today - dt.timedelta(days=plan.sent), 11),
                              cast.by_role[Role.SECRETARY].id, coming.title))
-    question.search_text = search_words(question.title, question.body, question.answer)
+    question.search_text = search_text(question.title, question.body, question.answer)
     session.add(question)
     session.add_all(events)
     session.flush()
@@ -216,6 +218,9 @@ def ask(session: so.Session, coop: Coop, cast, rng: random.Random, packages: lis
     made = []
     for plan in plans:
         question = _question(session, coop, cast, plan, today, coming)
+        # the asker follows their own question from the start, as asking does
+        session.add(QuestionFollower(coop_id=coop.id, question_id=question.id, member_id=plan.asker,
+                                     created_dt=question.created_dt))
         others = [m for m in cast.users if m not in (plan.asker,)]
         for n, member in enumerate(sorted(rng.sample(others, plan.followers))):
             session.add(QuestionFollower(coop_id=coop.id, question_id=question.id, member_id=member,

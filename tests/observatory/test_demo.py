@@ -20,6 +20,8 @@ from meetings.observatory.models import (BallotChannel, BallotChoice, BlockResul
                                          SupportRule, WorkExpenseLink, WorkPackage, WorkSessionLink, WorkStatus,
                                          WorkUpdate)
 from meetings.observatory.phases import Phase, phase_of
+from meetings.observatory.pb_results import count_process
+from meetings.observatory.questions import search_words
 from members.models import Member
 from minga.models import Attendance, AttendanceStatus
 from tests.conftest import log_in
@@ -118,8 +120,12 @@ def test_last_years_result_is_explained_and_its_three_funded_proposals_became_wo
     last, _current = processes(demo_db, demo_coop)
     funded, left = funded_by_the_bylaws(last)
     assert len(funded) == 3 and left >= 0
+    counted = count_process(demo_db, demo_coop, last)  # as the results' page counts it
+    assert [line.candidate.id for line in counted.funded] == [p.id for p in funded]
+    assert counted.leftover_minor == left
     assert all(p.title in last.result_text for p in funded)
-    assert "Se financian 3 proyectos" in last.result_text and "100,00" in last.result_text
+    assert all(f"P-{p.number} {p.title}" in last.result_text for p in funded)
+    assert "100,00" in last.result_text  # what is left, as the co-op writes amounts
 
     packages = demo_db.scalars(sa.select(WorkPackage).where(WorkPackage.coop_id == demo_coop.id)
                                .order_by(WorkPackage.id)).all()
@@ -183,7 +189,7 @@ def test_questions_are_in_every_state_with_a_history_that_agrees(demo_db, demo_c
     for question in questions:
         kinds = [e.kind for e in question.events if e.kind not in ("reminded", "sent_to_assembly")]
         assert kinds == steps[question.status], question.title
-        assert question.search_text == " ".join(f"{question.title} {question.body} {question.answer}".split()).lower()
+        assert question.search_text == " ".join(search_words(f"{question.title} {question.body} {question.answer}"))
         if question.status not in (QuestionStatus.SUBMITTED, QuestionStatus.REJECTED):
             accepted_on = utc_to_local(demo_coop, question.decided_dt).date()
             assert question.due_on == accepted_on + dt.timedelta(days=30), question.title
@@ -219,6 +225,7 @@ def test_questions_are_in_every_state_with_a_history_that_agrees(demo_db, demo_c
 
     followers = demo_db.scalars(sa.select(QuestionFollower).where(QuestionFollower.coop_id == demo_coop.id)).all()
     assert any(f.is_me_too for f in followers)
-    assert all(f.member_id != demo_db.get(Question, f.question_id).asker_id for f in followers)
+    assert {q.id for q in questions} == {f.question_id for f in followers if
+                                         f.member_id == demo_db.get(Question, f.question_id).asker_id}
     assert demo_db.scalar(sa.select(sa.func.count()).select_from(QuestionEvent).where(
         QuestionEvent.coop_id == demo_coop.id)) >= len(questions) * 2
