@@ -10,8 +10,9 @@ first, the cheaper first on a tie, one that no longer fits is passed over) by th
 service and explained in the co-op's language as the decision freezes it. Its three funded
 proposals became work packages: the children's playground finished, the ravine's gabion wall
 under way, the school's toilets just started, each with Minga sessions of its commission and
-expenses recorded, approved and paid through the ledger's services. The ledger demo closes every month but the last two, so the packages' bills were paid in those two
-months. This year's process is in its support phase: twelve proposals, two not feasible, some
+expenses recorded, approved and paid through the ledger's services. The ledger demo closes
+every month but the last two, so the packages' bills were paid in those two months. This
+year's process is in its support phase: twelve proposals, two not feasible, some
 ballots cast, and the demo member (Ana Toapanta, block B) has not voted yet.
 
 Counters hold as the services keep them: a proposal's ``supports`` is its ballot choices, a
