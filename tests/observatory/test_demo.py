@@ -22,6 +22,7 @@ from meetings.observatory.models import (BallotChannel, BallotChoice, BlockResul
 from meetings.observatory.phases import Phase, phase_of
 from meetings.observatory.pb_results import count_process
 from meetings.observatory.questions import search_words
+from meetings.observatory.trace import package_trace
 from members.models import Member
 from minga.models import Attendance, AttendanceStatus
 from tests.conftest import log_in
@@ -153,6 +154,7 @@ def test_last_years_result_is_explained_and_its_three_funded_proposals_became_wo
         posted = demo_db.scalar(sa.select(sa.func.sum(Posting.amount_minor)).where(
             Posting.entry_id.in_([e.paid_entry_id for e in linked]), Posting.account_id == package.account_id))
         assert posted == sum(e.amount_minor for e in linked) <= package.voted_minor
+        assert package_trace(demo_db, demo_coop, package).spent_minor == posted  # as the trace page reads it
         assert package.updates and package.updates[-1].progress_pct == package.progress_pct
     photos = demo_db.scalar(sa.select(sa.func.count()).select_from(WorkUpdate).where(
         WorkUpdate.coop_id == demo_coop.id, WorkUpdate.photo_name != ""))
