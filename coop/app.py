@@ -103,3 +103,4 @@ def _register_jobs() -> None:
     import meetings.observatory.question_jobs  # noqa: F401
     import minga.demo  # noqa: F401  (after the books: its fine run charges members)
     import meetings.demo  # noqa: F401  (after the books and Minga: the roll reads arrears)
+    import meetings.observatory.demo  # noqa: F401  (after the assemblies: one decided last year's budget)

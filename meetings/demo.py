@@ -41,6 +41,10 @@ SEED = 12
 TURNOUT, PROXIES = 0.64, 5
 BOARD = [("Presidencia del consejo de administración", 1, 0), ("Vocalía del consejo de administración", 4, 2)]
 OVERSIGHT = ("Consejo de vigilancia", 3, 1)
+#: last year's assembly decided the participatory budget of the year before (the observatory's demo
+#: finds this motion by its title and links the process to it)
+PARTICIPATORY_ITEM = "Presupuesto participativo"
+PARTICIPATORY_MOTION = "Aprobar el resultado del presupuesto participativo"
 
 
 def _secretary(session: so.Session):
@@ -130,7 +134,8 @@ def _motion(session, actor, coop, item, title, text, present, now, **fields):
     return motion
 
 
-def _last_years_assembly(session, actor, coop: Coop, day: dt.date, rng: random.Random, positions) -> Meeting:
+def _last_years_assembly(session, actor, coop: Coop, day: dt.date, rng: random.Random, positions,
+                         participatory_year: int) -> Meeting:
     year = day.year
     meeting = _assembly(session, actor, coop, day, f"Asamblea general ordinaria {year}", [
         ("Constatación del quórum e instalación", ""),
@@ -139,6 +144,8 @@ def _last_years_assembly(session, actor, coop: Coop, day: dt.date, rng: random.R
         ("Cuota ordinaria", "Propuesta de cuota ordinaria mensual por socio."),
         ("Casa comunal", "Propuesta de ampliar la casa comunal con la Minga de construcción."),
         ("Elección del consejo de vigilancia", "Tres vocales y un suplente por dos años."),
+        (f"{PARTICIPATORY_ITEM} {participatory_year}", "Resultado de los apoyos de los socios y de las asambleas "
+         "de bloque; decisión de la asamblea."),
         ("Varios", "")])
     items = meeting.items
     present = _check_in(session, actor, coop, meeting, rng, _at(coop, day, 8, 30))
@@ -169,6 +176,14 @@ def _last_years_assembly(session, actor, coop: Coop, day: dt.date, rng: random.R
     sitting.set_current_item(session, meeting, items[5].id)
     _election(session, actor, coop, meeting, items[5], positions[OVERSIGHT[0]], present,
               clock + dt.timedelta(minutes=120))
+    sitting.set_current_item(session, meeting, items[6].id)
+    participatory = _motion(
+        session, actor, coop, items[6], f"{PARTICIPATORY_MOTION} {participatory_year}",
+        f"La asamblea aprueba el resultado del presupuesto participativo {participatory_year} presentado por el "
+        "consejo de administración: se financian, en el orden del informe, los proyectos más apoyados que caben en "
+        "el monto, y cada uno se ejecuta como un paquete de obra con su comisión.", present,
+        clock + dt.timedelta(minutes=150))
+    _hands(session, actor, coop, participatory, clock + dt.timedelta(minutes=160), against=6, abstain=11)
     sitting.close_meeting(session, actor, coop, meeting, now=_at(coop, day, 13, 10))
     _link_resolutions(session, coop, budget, dues, year)
     return meeting
@@ -208,7 +223,9 @@ def _minutes_notes(session, actor, coop, meeting: Meeting, members: list[Member]
         meeting.items[3].id: "Se debatió el monto; varios socios pidieron que un dólar vaya al fondo de construcción.",
         meeting.items[4].id: "Se pidió a la comisión de construcción un presupuesto antes de decidir.",
         meeting.items[5].id: "Votación en papeletas contadas en la mesa por dos escrutadores.",
-        meeting.items[6].id: "Se recordó la Minga de la quebrada del próximo sábado.",
+        meeting.items[6].id: "La secretaria leyó el resultado de los apoyos y de las asambleas de bloque; hubo "
+                             "preguntas sobre la cancha del bloque B, que no alcanzó en el monto.",
+        meeting.items[7].id: "Se recordó la Minga de la quebrada del próximo sábado.",
     }
     minutes.save_notes(session, actor, coop, meeting, minutes.NotesData(
         opening_notes="Presidió la presidenta del consejo de administración; actuó de secretaria la secretaria de la "
@@ -324,7 +341,7 @@ def load_meetings(session: so.Session, coop: Coop) -> None:
     members = _active(session, coop)
     assembly_day = _saturday_before(today - dt.timedelta(days=300))
     positions = _positions(session, actor, coop, members, assembly_day - dt.timedelta(days=400))
-    assembly = _last_years_assembly(session, actor, coop, assembly_day, rng, positions)
+    assembly = _last_years_assembly(session, actor, coop, assembly_day, rng, positions, today.year - 1)
     _minutes_notes(session, actor, coop, assembly, members)
     _board_meeting(session, actor, coop, assembly_day + dt.timedelta(days=31), assembly, members)
     _coming_assembly(session, actor, coop, today)
