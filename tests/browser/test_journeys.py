@@ -312,3 +312,114 @@ def test_secretary_checks_people_in_runs_a_vote_and_prints_the_minutes_on_a_phon
     text = pdf_text(task_pdf(secretaria, page.url))
     assert "bloque B" in text and "Votar a favor de la casa comunal" in text, text[:800]
     assert_nothing_went_wrong(secretaria)
+
+
+def refused(visitor: Visitor) -> None:
+    """A refusal the journey provoked on purpose: the page answered it (4xx) and nothing else went wrong."""
+    problems = visitor.watch.take()
+    assert problems and all(re.match(r"HTTP 4(00|09|22): ", problem) for problem in problems), problems
+
+
+def this_years_budget(visitor: Visitor) -> str:
+    """The address of the demo's participatory budget open for support (the list is newest first)."""
+    page = visitor.page
+    page.goto(f"{COOP}/observatory/budgets")
+    href = page.locator("main table tbody tr:first-child th a[href*='/observatory/budgets/']").first.get_attribute("href")
+    assert href, page.inner_text("main")[:500]
+    return href
+
+
+def test_member_asks_about_an_expense_and_assesses_an_answer_on_a_phone(fresh, screenshots):
+    socia = fresh("socia", PHONE)
+    page = socia.page
+    # from the budget open to members, down a line to one of its bills
+    page.goto(f"{COOP}/observatory/budget")
+    with page.expect_navigation():
+        page.locator("main table th a[href*='/lines/']").first.click()
+    with page.expect_navigation():
+        page.locator("main table a[href*='/budget/expenses/']").first.click()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+    screenshot(socia, screenshots, "journey observatory expense")
+    with page.expect_navigation():
+        page.locator("main a[href*='/observatory/questions/ask'][href*='subject=expense']").first.click()
+    page.locator("main input[name=title]").fill("¿Por qué se pagó esta factura dos veces?")
+    page.locator("main textarea[name=body]").fill("Veo un gasto parecido el mes anterior; ¿es el mismo trabajo?")
+    submit(socia, "main form[action*='/questions/ask']")
+    assert flashes(socia), page.inner_text("main")[:500]
+    assert "¿Por qué se pagó esta factura dos veces?" in page.inner_text("main")
+    assert re.search(r"C-\d{4}-\d+", page.inner_text("main")), page.inner_text("main")[:500]
+    screenshot(socia, screenshots, "journey observatory question asked")
+
+    # her question on the water bill has been answered: she says whether the answer satisfied her
+    page.goto(f"{COOP}/observatory/questions?status=answered")
+    links = [link.get_attribute("href") for link in page.locator("main table th a[href*='/observatory/questions/']").all()]
+    for href in links:
+        page.goto(href)
+        if page.locator("main form[action$='/assess']").count():
+            break
+    form = "main form[action$='/assess']"
+    assert page.locator(form).count(), "no answered question of hers to assess"
+    page.locator(f"{form} input[name=satisfactory][value=no]").check()
+    page.locator(f"{form} textarea[name=comment]").fill("Falta la factura del plomero.")
+    submit(socia, form)
+    assert flashes(socia), page.inner_text("main")[:500]
+    assert page.locator(form).count() == 0, "the assessment is offered a second time"
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+    screenshot(socia, screenshots, "journey observatory assessed")
+    assert_nothing_went_wrong(socia)
+
+
+def test_member_supports_proposals_within_the_amount_on_a_phone(fresh, screenshots):
+    socia = fresh("socia", PHONE)
+    page = socia.page
+    page.goto(this_years_budget(socia))
+    with page.expect_navigation():
+        page.locator("main a[href$='/ballot']").first.click()
+    boxes = page.locator("main input[name=proposals]")
+    assert boxes.count() >= 3, page.inner_text("main")[:500]
+    # everything at once costs more than the amount: refused beside the field, nothing saved
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    submit(socia, "main form[action$='/ballot']")
+    assert page.locator("main .has-error").count() == 1, page.inner_text("main")[:500]
+    refused(socia)
+    # two proposals fit: the ballot goes in, and is not offered again
+    for index in range(boxes.count()):
+        boxes.nth(index).set_checked(index < 2)
+    submit(socia, "main form[action$='/ballot']")
+    assert flashes(socia), page.inner_text("main")[:500]
+    assert page.locator("main input[name=proposals]").count() == 0, "the ballot is offered a second time"
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+    screenshot(socia, screenshots, "journey observatory ballot sent")
+    assert_nothing_went_wrong(socia)
+
+
+def test_secretary_enters_a_members_paper_ballot_on_a_phone(fresh, screenshots):
+    secretaria = fresh("secretaria", PHONE)
+    page = secretaria.page
+    page.goto(this_years_budget(secretaria))
+    with page.expect_navigation():
+        page.locator("main a[href$='/paper-ballots']").first.click()
+    paper = page.url
+    form = "main form[action$='/paper-ballots']"
+    # the first member number whose owner has not taken part yet (a few already have, by phone or paper)
+    for number in range(2, 40):
+        page.goto(paper)
+        page.locator(f"{form} input[name=member]").fill(str(number))
+        page.locator(f"{form} input[name=proposals]").first.check()
+        submit(secretaria, form)
+        if flashes(secretaria):
+            break
+        assert page.locator("main .has-error").count() >= 1, page.inner_text("main")[:500]
+        refused(secretaria)
+    assert flashes(secretaria), page.inner_text("main")[:500]
+    # the same member again: refused, naming the ballot already in
+    page.goto(paper)
+    page.locator(f"{form} input[name=member]").fill(str(number))
+    page.locator(f"{form} input[name=proposals]").first.check()
+    submit(secretaria, form)
+    assert not flashes(secretaria) and page.locator("main .has-error").count() >= 1, page.inner_text("main")[:500]
+    refused(secretaria)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE
+    screenshot(secretaria, screenshots, "journey observatory paper ballot")
+    assert_nothing_went_wrong(secretaria)

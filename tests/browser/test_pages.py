@@ -39,6 +39,25 @@ PAST_ASSEMBLY = Follow(f"{COOP}/meetings/", "section:last-of-type table th a:has
 BLOCK_ASSEMBLY = Follow(f"{COOP}/meetings/", "table th a[href*='/meetings/']:has-text('bloque B')", "block assembly")
 MINUTES = Follow(PAST_ASSEMBLY.start, PAST_ASSEMBLY.link, "approved minutes", then=("a[href$='/minutes']",))
 RESOLUTION = Follow(f"{COOP}/meetings/resolutions", "table a[href*='/meetings/resolutions/']", "resolution")
+#: the observatory's pages, reached from its lists: this year's participatory budget (newest first,
+#: in its support phase), last year's (decided), a question, a work package, a budget line, an expense
+OBS = f"{COOP}/observatory"
+THIS_BUDGET = Follow(f"{OBS}/budgets", "table tbody tr:first-child th a[href*='/observatory/budgets/']",
+                     "participatory budget")
+PAST_BUDGET = Follow(f"{OBS}/budgets", "table tbody tr:last-child th a[href*='/observatory/budgets/']",
+                     "past participatory budget")
+QUESTION = Follow(f"{OBS}/questions", "table th a[href*='/observatory/questions/']", "question")
+WORK_PACKAGE = Follow(f"{OBS}/work", "table th a[href*='/observatory/work/']", "work package")
+BUDGET_LINE = Follow(f"{OBS}/budget", "table th a[href*='/lines/']", "budget line")
+OBS_EXPENSE = Follow(BUDGET_LINE.start, BUDGET_LINE.link, "observatory expense",
+                     then=("table a[href*='/budget/expenses/']",))
+
+
+def budget_page(name: str, suffix: str, start: Follow = THIS_BUDGET) -> Follow:
+    """A page of one of the demo's participatory budgets, reached from its page by its address's ending."""
+    return Follow(start.start, start.link, name, then=start.then + (f"a[href$='{suffix}']",))
+
+
 #: pages meant to refresh themselves without JavaScript: the hall screen is projected for the room,
 #: never read on one person's own device, and the issue asks that it follow the meeting unattended
 SELF_REFRESHING = {"meeting hall screen"}
@@ -54,7 +73,12 @@ PAGES: dict[str, list] = {
     "socia": [f"{COOP}/", f"{COOP}/me", f"{COOP}/books/me/statement", f"{COOP}/books/", f"{COOP}/me/contact",
               "/account", f"{COOP}/minga/", MINGA_SESSION, f"{COOP}/minga/me", f"{COOP}/minga/calendar",
               f"{COOP}/meetings/", COMING_ASSEMBLY, BLOCK_ASSEMBLY, MINUTES, f"{COOP}/meetings/resolutions",
-              RESOLUTION, f"{COOP}/meetings/offices"],
+              RESOLUTION, f"{COOP}/meetings/offices",
+              f"{OBS}/", f"{OBS}/questions", QUESTION, f"{OBS}/questions/ask", f"{OBS}/budget", BUDGET_LINE,
+              OBS_EXPENSE, f"{OBS}/budgets", THIS_BUDGET, budget_page("support ballot", "/ballot"),
+              Follow(THIS_BUDGET.start, THIS_BUDGET.link, "proposal", then=("table a[href*='/proposals/']",)),
+              PAST_BUDGET, budget_page("past results", "/results", PAST_BUDGET), f"{OBS}/work", WORK_PACKAGE,
+              f"{OBS}/accountability"],
     "secretaria": [
         f"{COOP}/", f"{COOP}/members/", f"{COOP}/members/?q=toapanta", f"{COOP}/members/76",
         f"{COOP}/members/76/edit", f"{COOP}/members/applications",
@@ -76,6 +100,14 @@ PAGES: dict[str, list] = {
         PAST_ASSEMBLY, meeting_page("past minutes", "/minutes", PAST_ASSEMBLY),
         Follow(PAST_ASSEMBLY.start, PAST_ASSEMBLY.link, "past motion", then=("a[href*='/motions/']",)),
         Follow(PAST_ASSEMBLY.start, PAST_ASSEMBLY.link, "past election", then=("a[href*='/elections/']",)),
+        f"{OBS}/", f"{OBS}/budgets/new", THIS_BUDGET, budget_page("paper ballot", "/paper-ballots"),
+        budget_page("block results", "/blocks"), budget_page("live results", "/results"),
+        budget_page("budget printing", "/print"), budget_page("budget change", "/edit"),
+        budget_page("past decision", "/decision", PAST_BUDGET), f"{OBS}/work/new", WORK_PACKAGE,
+        Follow(WORK_PACKAGE.start, WORK_PACKAGE.link, "work links", then=("a[href$='/links']",)),
+        Follow(WORK_PACKAGE.start, WORK_PACKAGE.link, "work progress report", then=("a[href$='/updates']",)),
+        Follow(f"{OBS}/questions?status=overdue", QUESTION.link, "question to the assembly",
+               then=("a[href$='/to-assembly']",)),
     ],
     "tesoreria": [
         f"{COOP}/", f"{COOP}/books/", f"{COOP}/books/payments/", f"{COOP}/books/payments/new",
@@ -89,14 +121,18 @@ PAGES: dict[str, list] = {
         Follow(f"{COOP}/members/76", "a[href*='/books/members/'][href$='/statement']", "member statement"),
         f"{COOP}/minga/closes/",
         Follow(f"{COOP}/minga/closes/", "table th a[href*='/minga/closes/']", "minga close"),
+        f"{OBS}/", Follow(f"{OBS}/questions?status=overdue", QUESTION.link, "question answer",
+                          then=("a[href$='/answer']",)),
     ],
     "vigilancia": [
         f"{COOP}/", f"{COOP}/audit", f"{COOP}/books/balance-sheet", f"{COOP}/books/income-statement",
         f"{COOP}/books/budget-vs-actual", f"{COOP}/books/construction-fund", f"{COOP}/books/periods",
         f"{COOP}/meetings/resolutions", RESOLUTION,
+        f"{OBS}/", Follow(f"{OBS}/questions?status=submitted", QUESTION.link, "question decision",
+                          then=("a[href$='/decide']",)),
     ],
     "minga": [f"{COOP}/", f"{COOP}/me", f"{COOP}/minga/manage/", MANAGED_SESSION, ATTENDANCE],
-    "admin": [f"{COOP}/", f"{COOP}/admin/people", f"{COOP}/admin/settings", f"{COOP}/admin/jobs",
+    "admin": [f"{COOP}/", f"{COOP}/admin/people", f"{COOP}/admin/settings", f"{COOP}/admin/jobs", f"{OBS}/settings",
               f"{COOP}/admin/outbox",
               Follow(f"{COOP}/admin/people", "a[href*='/admin/people/revoke']", "remove a role")],
     "operador": ["/platform/coops", "/platform/jobs", "/platform/outbox"],
