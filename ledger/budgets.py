@@ -408,7 +408,10 @@ def actual_by_month(session: so.Session, coop: Coop, start: dt.date, end: dt.dat
     The entries are scoped to the co-op and the postings reached through them (an entry's postings
     are its co-op's): a condition on ``posting.coop_id`` as well would lead SQLite to read all of
     the co-op's postings by their (co-op, account) index, 2.4 million of them after 25 years, and
-    take about ten times as long as reading the year's entries by date and their postings.
+    take about ten times as long as reading the year's entries by date and their postings. Those
+    postings' accounts and amounts come from the covering index ``posting(entry_id, account_id,
+    amount_minor)`` alone; with only an ``entry_id`` index PostgreSQL's planner preferred to scan
+    all 2.4 million postings in parallel and hash them against the year's entries (390 ms to 85 ms).
     """
     month = month_number(JournalEntry.entry_date).label("month")
     signed = sa.case((Account.type == AccountType.INCOME, -Posting.amount_minor), else_=Posting.amount_minor)

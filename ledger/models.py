@@ -145,12 +145,15 @@ class Posting(Base):
     __table_args__ = (sa.CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
                       # covering: the trial balance sums amounts from the index alone
                       sa.Index("ix_posting_coop_account_amount", "coop_id", "account_id", "amount_minor"),
-                      sa.Index("ix_posting_coop_member", "coop_id", "member_id"))
+                      sa.Index("ix_posting_coop_member", "coop_id", "member_id"),
+                      # covering: budget against actual reaches the year's entries by date and sums
+                      # their postings' amounts per account from this index alone (PostgreSQL would
+                      # otherwise scan every posting); its first column serves an entry's postings
+                      sa.Index("ix_posting_entry_account_amount", "entry_id", "account_id", "amount_minor"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: the entry this line belongs to
-    entry_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("journal_entry.id", ondelete="RESTRICT"),
-                                                index=True)
+    entry_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("journal_entry.id", ondelete="RESTRICT"))
     #: the co-op (repeated from the entry so that balances are one indexed query)
     coop_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coop.id", ondelete="RESTRICT"))
     #: the account debited or credited
