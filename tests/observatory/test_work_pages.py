@@ -188,3 +188,5 @@ def test_a_resolution_and_an_expense_lead_to_the_work_they_paid_for(client, db, 
     assert f"/observatory/work/new?resolution={package.resolution_id}" in page.get_data(as_text=True)
     from meetings.observatory import trace
     assert [p.id for p in trace.packages_for(db, db.merge(obs_coop), expense_id=expense_id)] == [package.id]
+    bill = client.get(f"/c/{obs_coop.slug}/observatory/budget/expenses/{expense_id}")
+    assert "Columpios del parque" in text_of(bill) and f"/observatory/work/{package.id}" in bill.get_data(as_text=True)
