@@ -45,8 +45,9 @@ class ProposalsField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
-    def pre_validate(self, form):
-        pass  # the service says what is wrong with a choice, beside the field
+    def __init__(self, *args, **kwargs):
+        # the service says what is wrong with a choice (another process's proposal), beside the field
+        super().__init__(*args, validate_choice=False, **kwargs)
 
 
 class BallotForm(FlaskForm):
