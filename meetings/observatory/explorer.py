@@ -59,6 +59,22 @@ def _percent(part: int, whole: int) -> decimal.Decimal | None:
     return budgets.Cell(whole, part).percent
 
 
+class _VotedAndSpent:
+    """What a line and a section say alike, from their ``voted`` and ``spent``."""
+
+    voted: int
+    spent: int
+
+    @property
+    def remaining(self) -> int:
+        return self.voted - self.spent
+
+    @property
+    def percent(self) -> decimal.Decimal | None:
+        """Spent as a percentage of the amount voted (one decimal); None when nothing was voted."""
+        return _percent(self.spent, self.voted)
+
+
 @dataclass(frozen=True)
 class Month:
     """One month of a line (or of a section's total): voted and spent (or received)."""
@@ -69,7 +85,7 @@ class Month:
 
 
 @dataclass(frozen=True)
-class Line:
+class Line(_VotedAndSpent):
     """One account of an approved budget over its year."""
 
     account_id: int
@@ -86,18 +102,9 @@ class Line:
     def spent(self) -> int:
         return sum(m.spent for m in self.months)
 
-    @property
-    def remaining(self) -> int:
-        return self.voted - self.spent
-
-    @property
-    def percent(self) -> decimal.Decimal | None:
-        """Spent as a percentage of the amount voted (one decimal); None when nothing was voted."""
-        return _percent(self.spent, self.voted)
-
 
 @dataclass(frozen=True)
-class Section:
+class Section(_VotedAndSpent):
     """The expense lines or the income lines of a budget, with their totals."""
 
     type: AccountType
@@ -117,14 +124,6 @@ class Section:
     @property
     def spent(self) -> int:
         return sum(line.spent for line in self.lines)
-
-    @property
-    def remaining(self) -> int:
-        return self.voted - self.spent
-
-    @property
-    def percent(self) -> decimal.Decimal | None:
-        return _percent(self.spent, self.voted)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from flask_babel import get_locale
 from coop.tenancy import Coop
 from ledger.models import Account, Expense, ExpenseStatus, JournalEntry, Posting
 from meetings.models import Resolution
+from meetings.observatory.explorer import ExpenseRow
 from meetings.observatory.models import (ParticipatoryBudget, Proposal, WorkExpenseLink, WorkPackage, WorkSessionLink,
                                          WorkStatus, WorkUpdate)
 from minga.models import Attendance, AttendanceStatus, Commission, WorkSession
@@ -39,15 +40,9 @@ class CommissionHours:
 
 
 @dataclass(frozen=True)
-class ExpenseLine:
+class ExpenseLine(ExpenseRow):
     """A linked expense: what the receipt says, and what the books posted to the package's account."""
 
-    id: int
-    expense_date: dt.date
-    supplier: str
-    description: str
-    amount_minor: int
-    status: ExpenseStatus
     spent_minor: int
     entry_id: int | None
     entry_number: int | None
