@@ -12,6 +12,8 @@ needs GNU time (``/usr/bin/time``), as it always has.
 """
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -46,14 +48,25 @@ TIMEOUT_SECONDS = 300
 @pytest.fixture(scope="module")
 def smoke_runs():
     """Every script started at once at its tiny scale; the processes, by script name."""
+    # each in a session of its own, so that stopping one stops what it started too (gunicorn)
     processes = {name: subprocess.Popen([sys.executable, str(ROOT / "bench" / name), "--smoke"], cwd=ROOT,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        start_new_session=True)
                  for name in SCRIPTS}
     yield processes
     for process in processes.values():
         if process.poll() is None:
-            process.kill()
+            stop_all(process)
             process.communicate()
+
+
+def stop_all(process: subprocess.Popen) -> None:
+    """Kill a script and everything it started (a script left running when a test stops early or is
+    deselected would leave its gunicorn serving, holding its database)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def test_every_script_has_its_figures_listed():
@@ -66,7 +79,7 @@ def test_the_benchmark_runs_at_a_tiny_scale_and_prints_its_figures(smoke_runs, s
     try:
         output, errors = process.communicate(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
-        process.kill()
+        stop_all(process)
         output, errors = process.communicate()
         pytest.fail(f"{script} --smoke took over {TIMEOUT_SECONDS} s:\n{output}\n{errors[-3000:]}")
     assert process.returncode == 0, f"{script} --smoke failed:\n{output}\n{errors[-3000:]}"

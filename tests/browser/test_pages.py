@@ -121,7 +121,7 @@ PAGES: dict[str, list] = {
         Follow(f"{COOP}/members/76", "a[href*='/books/members/'][href$='/statement']", "member statement"),
         f"{COOP}/minga/closes/",
         Follow(f"{COOP}/minga/closes/", "table th a[href*='/minga/closes/']", "minga close"),
-        f"{OBS}/", Follow(f"{OBS}/questions?status=overdue", QUESTION.link, "question answer",
+        f"{OBS}/", Follow(f"{OBS}/", "section:has(h3) a[href*='/observatory/questions/']", "question answer",
                           then=("a[href$='/answer']",)),
     ],
     "vigilancia": [
