@@ -22,6 +22,7 @@ from coop.tenancy import Coop
 from ledger.models import Account, Expense, ExpenseStatus, JournalEntry, Posting
 from meetings.models import Resolution
 from meetings.observatory.explorer import ExpenseRow
+from meetings.observatory.work import LINKABLE_EXPENSES
 from meetings.observatory.models import (ParticipatoryBudget, Proposal, WorkExpenseLink, WorkPackage, WorkSessionLink,
                                          WorkStatus, WorkUpdate)
 from minga.models import Attendance, AttendanceStatus, Commission, WorkSession
@@ -207,6 +208,31 @@ def packages_for(session: so.Session, coop: Coop, *, resolution_id: int | None =
     if resolution_id is None and expense_id is None:
         return []
     return list(session.scalars(query))
+
+
+def sessions_to_link(session: so.Session, coop: Coop, package: WorkPackage, *, limit: int) -> list[sa.Row]:
+    """(id, title, starts_dt, commission name) of the co-op's sessions not linked to ``package``:
+    the package's commission's first, newest first."""
+    own_first = sa.case((WorkSession.commission_id == package.commission_id, 0), else_=1)
+    return list(session.execute(
+        sa.select(WorkSession.id, WorkSession.title, WorkSession.starts_dt, Commission.name)
+        .join(Commission, Commission.id == WorkSession.commission_id)
+        .outerjoin(WorkSessionLink, WorkSessionLink.session_id == WorkSession.id)
+        .where(WorkSession.coop_id == coop.id,
+               sa.or_(WorkSessionLink.package_id.is_(None), WorkSessionLink.package_id != package.id))
+        .order_by(own_first, WorkSession.starts_dt.desc()).limit(limit)))
+
+
+def expenses_to_link(session: so.Session, coop: Coop, package: WorkPackage, *, limit: int) -> list[sa.Row]:
+    """(id, date, supplier, amount, status) of the co-op's approved and paid expenses not linked to
+    ``package``: those of the package's account first, newest first."""
+    own_first = sa.case((Expense.account_id == package.account_id, 0), else_=1)
+    return list(session.execute(
+        sa.select(Expense.id, Expense.expense_date, Expense.supplier, Expense.amount_minor, Expense.status)
+        .outerjoin(WorkExpenseLink, WorkExpenseLink.expense_id == Expense.id)
+        .where(Expense.coop_id == coop.id, Expense.status.in_(LINKABLE_EXPENSES),
+               sa.or_(WorkExpenseLink.package_id.is_(None), WorkExpenseLink.package_id != package.id))
+        .order_by(own_first, Expense.expense_date.desc(), Expense.id.desc()).limit(limit)))
 
 
 def package_trace(session: so.Session, coop: Coop, package: WorkPackage) -> PackageTrace:

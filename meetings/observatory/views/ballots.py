@@ -29,8 +29,8 @@ from members import reports as member_reports
 from members.models import MemberStatus
 from meetings.models import Meeting, MeetingKind, Motion
 from meetings.observatory import ballots as services
-from meetings.observatory import pb_decision, pb_results
-from meetings.observatory.models import BallotChannel, ParticipatoryBudget, WorkPackage
+from meetings.observatory import pb_decision, pb_results, trace
+from meetings.observatory.models import BallotChannel, ParticipatoryBudget
 from meetings.observatory.pb_counting import ballot_limit
 from meetings.observatory.permissions import MANAGE_PARTICIPATION, VIEW_OBSERVATORY
 from meetings.observatory.phases import PHASE_LABELS, Phase, phase_of
@@ -238,8 +238,7 @@ def decision(process):
             flash(ngettext("The decision is recorded: %(num)d work package opened.",
                            "The decision is recorded: %(num)d work packages opened.", len(packages)), "success")
             return redirect(url_for("observatory.decision", process_id=process.id))
-    packages = db.scalars(sa.select(WorkPackage).where(WorkPackage.resolution_id == process.resolution_id)
-                          .order_by(WorkPackage.id)).all() if process.resolution_id else []
+    packages = trace.packages_for(db, g.coop, resolution_id=process.resolution_id) if process.resolution_id else []
     return render_template("observatory/decision.html", process=process, put_form=put_form, record_form=record_form,
                            phase=phase_of(process, today), phase_labels=PHASE_LABELS, Phase=Phase,
                            meeting=db.get(Meeting, process.meeting_id) if process.meeting_id else None,

@@ -38,6 +38,7 @@ from meetings.observatory.permissions import ANSWER_QUESTIONS, DECIDE_QUESTIONS,
 from meetings.observatory.views import bp
 from meetings.permissions import MANAGE_MEETINGS
 from members import reports as member_reports
+from minga import commissions as minga_commissions
 from minga.models import Commission
 
 
@@ -244,8 +245,7 @@ def decide_question(question: Question):
     db = get_session()
     form = DecideForm()
     form.office.choices = [("", _("Choose…"))] + [(o.value, label) for o, label in services.OFFICE_LABELS.items()]
-    form.commission.choices = [("", "—")] + [(str(c.id), c.name) for c in db.scalars(
-        sa.select(Commission).where(Commission.coop_id == g.coop.id).order_by(Commission.name))]
+    form.commission.choices = [("", "—")] + [(str(c.id), c.name) for c in minga_commissions.commissions(db, g.coop)]
     if form.validate_on_submit():
         with show_refusal(form):
             accept = form.decision.data == "accept"

@@ -31,9 +31,10 @@ from ledger.models import Account, Expense
 from meetings.models import Resolution
 from meetings.observatory import printing_accountability, trace
 from meetings.observatory import work as works
-from meetings.observatory.models import WorkExpenseLink, WorkPackage, WorkSessionLink, WorkStatus
+from meetings.observatory.models import WorkPackage, WorkStatus
 from meetings.observatory.permissions import MANAGE_WORK, VIEW_OBSERVATORY
 from meetings.observatory.views import bp
+from minga import commissions as minga_commissions
 from minga.models import Commission, WorkSession
 
 PACKAGE = Load(WorkPackage, arg="package_id")
@@ -99,8 +100,7 @@ def _choices(form: PackageForm) -> None:
     form.account.choices = [("", _("Choose…"))] + [
         (str(a.id), a.label) for a in ledger_expenses.expense_accounts(db, g.coop)]
     form.commission.choices = [("", _("No commission"))] + [
-        (str(c.id), c.name) for c in db.scalars(sa.select(Commission).where(Commission.coop_id == g.coop.id)
-                                                .order_by(Commission.name))]
+        (str(c.id), c.name) for c in minga_commissions.commissions(db, g.coop)]
     if isinstance(form, NewPackageForm):
         form.resolution.choices = [("", _("Choose…"))] + [
             (str(r.id), f"{r.reference} · {r.title}") for r in db.scalars(
@@ -209,15 +209,7 @@ def edit_work_package(package: WorkPackage):
 
 def _session_choices(package: WorkPackage) -> list[tuple[str, str]]:
     """The co-op's sessions not linked here, the package's commission's first, newest first."""
-    db = get_session()
-    own_first = sa.case((WorkSession.commission_id == package.commission_id, 0), else_=1)
-    rows = db.execute(
-        sa.select(WorkSession.id, WorkSession.title, WorkSession.starts_dt, Commission.name)
-        .join(Commission, Commission.id == WorkSession.commission_id)
-        .outerjoin(WorkSessionLink, WorkSessionLink.session_id == WorkSession.id)
-        .where(WorkSession.coop_id == g.coop.id,
-               sa.or_(WorkSessionLink.package_id.is_(None), WorkSessionLink.package_id != package.id))
-        .order_by(own_first, WorkSession.starts_dt.desc()).limit(PICKER_SIZE))
+    rows = trace.sessions_to_link(get_session(), g.coop, package, limit=PICKER_SIZE)
     return [("", _("Choose…"))] + [
         (str(sid), f"{utc_to_local(g.coop, starts).date().isoformat()} · {title} · {commission}")
         for sid, title, starts, commission in rows]
@@ -225,14 +217,7 @@ def _session_choices(package: WorkPackage) -> list[tuple[str, str]]:
 
 def _expense_choices(package: WorkPackage) -> list[tuple[str, str]]:
     """The co-op's approved and paid expenses not linked here, the package's account's first, newest first."""
-    db = get_session()
-    own_first = sa.case((Expense.account_id == package.account_id, 0), else_=1)
-    rows = db.execute(
-        sa.select(Expense.id, Expense.expense_date, Expense.supplier, Expense.amount_minor, Expense.status)
-        .outerjoin(WorkExpenseLink, WorkExpenseLink.expense_id == Expense.id)
-        .where(Expense.coop_id == g.coop.id, Expense.status.in_(works.LINKABLE_EXPENSES),
-               sa.or_(WorkExpenseLink.package_id.is_(None), WorkExpenseLink.package_id != package.id))
-        .order_by(own_first, Expense.expense_date.desc(), Expense.id.desc()).limit(PICKER_SIZE))
+    rows = trace.expenses_to_link(get_session(), g.coop, package, limit=PICKER_SIZE)
     labels = ledger_expenses.STATUS_LABELS
     return [("", _("Choose…"))] + [
         (str(eid), f"{_('No. %(number)d', number=eid)} · {day.isoformat()} · {supplier} · {_money(amount)} · {labels[status]}")
