@@ -53,3 +53,26 @@ def cedula(serial: int) -> str:
     """A valid Ecuadorian cédula for a serial number (province, third digit, check digit)."""
     body = f"{serial % 24 + 1:02d}{serial % 5}{serial % 1_000_000:06d}"
     return next(body + digit for digit in "0123456789" if ci.is_valid(body + digit))
+
+
+GIVEN = ["María", "José", "Rosa", "Luis", "Carmen", "Segundo", "Ana", "Wilson", "Nelly", "Byron"]
+FAMILY = ["Quishpe", "Guamán", "Chiluisa", "Tipán", "Pilataxi", "Toapanta", "Caiza", "Tituaña", "Simbaña"]
+
+
+def insert_members(session, coop_id: int, count: int) -> list[int]:
+    """``count`` active members numbered 1… inserted in bulk (names and cédulas made up); their ids."""
+    import datetime as dt
+
+    from members.models import Member
+    from members.services import search_text
+
+    joined = dt.date(2005, 1, 1)
+    session.execute(sa.insert(Member), [
+        {"coop_id": coop_id, "number": n, "given_names": GIVEN[n % len(GIVEN)],
+         "family_names": f"{FAMILY[n % len(FAMILY)]} {FAMILY[(n // 9) % len(FAMILY)]}", "document_type": "cedula",
+         "document_number": cedula(n), "join_date": joined, "status": "active",
+         "status_since": joined, "phone": "", "phone_alt": "", "address": "", "preferred_language": "es",
+         "search_text": search_text(n, GIVEN[n % len(GIVEN)], FAMILY[n % len(FAMILY)], [])}
+        for n in range(1, count + 1)])
+    return list(session.scalars(sa.select(Member.id).where(Member.coop_id == coop_id).order_by(Member.number)))
+

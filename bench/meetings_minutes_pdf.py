@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import cedula, fresh_database, machine  # noqa: E402
+from common import fresh_database, insert_members, machine  # noqa: E402
 
 from coop import calendar, migrate, tasks, tenancy  # noqa: E402
 from coop.app import create_app  # noqa: E402
@@ -47,28 +47,14 @@ from meetings.models import (  # noqa: E402
     AgendaItem, Call, Candidate, Election, ElectionStatus, MajorityRule, Meeting, MeetingKind, MeetingStatus, Motion,
     MotionStatus, MotionVersion, Position, PositionBody, QuorumEvent, RollEntry, RoundStatus, VoteRound, VotingMode)
 from meetings.resolutions import adopt_resolution  # noqa: E402
-from members.models import Member  # noqa: E402
-from members.services import search_text  # noqa: E402
 
 BENCH_DATABASE = "coop_bench_minutes"
 SMOKE_ITEMS, SMOKE_MEMBERS = 3, 40
 WARM_RUNS = 5
 DAY = dt.date.today() - dt.timedelta(days=60)
-GIVEN = ["María", "José", "Rosa", "Luis", "Carmen", "Segundo", "Ana", "Wilson", "Nelly", "Byron"]
-FAMILY = ["Quishpe", "Guamán", "Chiluisa", "Tipán", "Pilataxi", "Toapanta", "Caiza", "Tituaña", "Simbaña"]
 NOTES = ("Toma la palabra el socio {n}, que presenta el informe del punto y responde las preguntas de la "
          "asamblea sobre los costos, los plazos y la minga que hará falta para terminar la obra. ")
 
-
-def _members(session: so.Session, coop_id: int, count: int) -> list[int]:
-    session.execute(sa.insert(Member), [
-        {"coop_id": coop_id, "number": n, "given_names": GIVEN[n % len(GIVEN)],
-         "family_names": f"{FAMILY[n % len(FAMILY)]} {FAMILY[(n // 9) % len(FAMILY)]}", "document_type": "cedula",
-         "document_number": cedula(n), "join_date": dt.date(2005, 1, 1), "status": "active",
-         "status_since": dt.date(2005, 1, 1), "phone": "", "phone_alt": "", "address": "", "preferred_language": "es",
-         "search_text": search_text(n, GIVEN[n % len(GIVEN)], FAMILY[n % len(FAMILY)], [])}
-        for n in range(1, count + 1)])
-    return list(session.scalars(sa.select(Member.id).where(Member.coop_id == coop_id).order_by(Member.number)))
 
 
 def _assembly(session: so.Session, coop, member_ids: list[int]) -> Meeting:
@@ -146,7 +132,7 @@ def build(url: str, items: int, members: int) -> None:
         coop = tenancy.create_coop(session, None, name="Cooperativa de Vivienda Alianza Solidaria", slug="referencia")
         user = auth.create_user(session, email="secretaria@example.org", name="Secretaria", password="una clave larga")
         tenancy.grant_role(session, None, coop, user, tenancy.Role.SECRETARY)
-        member_ids = _members(session, coop.id, members)
+        member_ids = insert_members(session, coop.id, members)
         meeting = _assembly(session, coop, member_ids)
         for position in range(1, items + 1):
             _item(session, coop, meeting, position, member_ids)

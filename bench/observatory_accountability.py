@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import cedula, fresh_database, machine  # noqa: E402
+from common import fresh_database, insert_members, machine  # noqa: E402
 
 from coop import calendar, migrate, tasks, tenancy  # noqa: E402
 from coop.app import create_app  # noqa: E402
@@ -52,32 +52,18 @@ from meetings.observatory import printing_accountability, trace  # noqa: E402
 from meetings.observatory.models import (ParticipatoryBudget, Proposal, ProposalStatus, WorkExpenseLink,  # noqa: E402
                                          WorkPackage, WorkSessionLink, WorkStatus)
 from meetings.resolutions import adopt_resolution  # noqa: E402
-from members.models import Member  # noqa: E402
-from members.services import search_text  # noqa: E402
 from minga.models import Attendance, Commission, SessionStatus, WorkSession  # noqa: E402
 
 BENCH_DATABASE = "coop_bench_accountability"
 PROCESSES = 3
 WARM_RUNS = 5
 RECEIPT = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-GIVEN = ["María", "José", "Rosa", "Luis", "Carmen", "Segundo", "Ana", "Wilson", "Nelly", "Byron"]
-FAMILY = ["Quishpe", "Guamán", "Chiluisa", "Tipán", "Pilataxi", "Toapanta", "Caiza", "Tituaña", "Simbaña"]
 WORKS = ["Juegos infantiles", "Alumbrado del pasaje", "Cancha de uso múltiple", "Muro de contención",
          "Huerto comunitario", "Aulas de la escuela", "Graderíos", "Cerramiento", "Sendero de la quebrada",
          "Biblioteca del bloque"]
 COMMISSIONS = ["Parques y áreas verdes", "Construcción", "Recuperación de la quebrada", "Escuela cooperativa"]
 SUPPLIERS = ["Ferretería El Constructor", "Viveros Pichincha", "Metalmecánica Sur", "Cementos del Valle"]
 
-
-def _members(session: so.Session, coop_id: int, count: int) -> list[int]:
-    session.execute(sa.insert(Member), [
-        {"coop_id": coop_id, "number": n, "given_names": GIVEN[n % len(GIVEN)],
-         "family_names": f"{FAMILY[n % len(FAMILY)]} {FAMILY[(n // 9) % len(FAMILY)]}", "document_type": "cedula",
-         "document_number": cedula(n), "join_date": dt.date(2005, 1, 1), "status": "active",
-         "status_since": dt.date(2005, 1, 1), "phone": "", "phone_alt": "", "address": "", "preferred_language": "es",
-         "search_text": search_text(n, GIVEN[n % len(GIVEN)], FAMILY[n % len(FAMILY)], [])}
-        for n in range(1, count + 1)])
-    return list(session.scalars(sa.select(Member.id).where(Member.coop_id == coop_id).order_by(Member.number)))
 
 
 def _process(session: so.Session, coop, year: int, fund: Account, proposer_id: int, packages: int) -> list[WorkPackage]:
@@ -164,7 +150,7 @@ def build(url: str, args: argparse.Namespace) -> None:
         treasurer = auth.create_user(session, email="tesoreria@example.org", name="Tesorería", password="una clave larga")
         tenancy.grant_role(session, None, coop, recorder, tenancy.Role.SECRETARY)
         tenancy.grant_role(session, None, coop, treasurer, tenancy.Role.TREASURER)
-        member_ids = _members(session, coop.id, args.members)
+        member_ids = insert_members(session, coop.id, args.members)
         commissions = [Commission(coop_id=coop.id, name=name) for name in COMMISSIONS]
         session.add_all(commissions)
         session.flush()
