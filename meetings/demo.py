@@ -161,7 +161,7 @@ def _last_years_assembly(session, actor, coop: Coop, day: dt.date, rng: random.R
                    "La cuota ordinaria es de 24 dólares mensuales por socio, desde el mes siguiente.", present,
                    clock + dt.timedelta(minutes=50), majority=MajorityRule.TWO_THIRDS_CAST)
     amendment = motions.propose_motion(
-        session, actor, coop, items[3], title="Enmienda: 25 dólares", amends=dues,
+        session, actor, coop, items[3], title="Un dólar al fondo de construcción", amends=dues,
         text="La cuota ordinaria es de 25 dólares mensuales por socio, desde el mes siguiente; un dólar va al "
              "fondo de construcción.", proposer_number=present[2].number, now=clock + dt.timedelta(minutes=55))
     motions.move_motion(session, actor, coop, amendment, MotionStatus.IN_DEBATE)

@@ -92,7 +92,8 @@ def _round(vote_round: VoteRound) -> dict:
 
 
 def _motions(session: so.Session, meeting: Meeting) -> dict[int, list[dict]]:
-    """Each item's motions (amendments after the motion they amend), with versions and closed votes."""
+    """Each item's motions (amendments just before the motion they amend, as they were voted), with
+    versions and closed votes."""
     motions = list(session.scalars(sa.select(Motion).where(Motion.meeting_id == meeting.id)
                                    .options(so.selectinload(Motion.versions)).order_by(Motion.id)))
     rounds: dict[int, list[dict]] = {}
@@ -104,16 +105,17 @@ def _motions(session: so.Session, meeting: Meeting) -> dict[int, list[dict]]:
     by_item: dict[int, list[dict]] = {}
     parents = [m for m in motions if m.amends_id is None]
     amendments = [m for m in motions if m.amends_id is not None]
+    titles = {m.id: m.title for m in parents}
     for motion in parents + amendments:
-        entry = {"id": motion.id, "title": motion.title, "status": motion.status.value,
+        entry = {"amends_title": titles.get(motion.amends_id, ""),"id": motion.id, "title": motion.title, "status": motion.status.value,
                  "status_note": motion.status_note, "amends": motion.amends_id,
                  "proposer": names.get(motion.proposer_id, ""), "seconder": names.get(motion.seconder_id, ""),
                  "versions": [{"number": v.number, "text": v.text} for v in motion.versions],
                  "votes": rounds.get(motion.id, [])}
         by_item.setdefault(motion.item_id, []).append(entry)
-    for entries in by_item.values():  # an amendment right after its motion
+    for entries in by_item.values():  # an amendment right before its motion, which was voted after it
         order = {e["id"]: n for n, e in enumerate(entries)}
-        entries.sort(key=lambda e: (order.get(e["amends"], order[e["id"]]), e["amends"] is not None, e["id"]))
+        entries.sort(key=lambda e: (order.get(e["amends"], order[e["id"]]), e["amends"] is None, e["id"]))
     return by_item
 
 

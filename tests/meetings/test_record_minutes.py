@@ -46,9 +46,11 @@ def test_the_draft_says_what_the_record_says(ctx, db, assembly_coop, assembly):
     assert content["late_notice_reason"].startswith("La fecha de la asamblea")
     assert [item["title"] for item in content["items"]] == ["Punto 1", "Punto 2", "Punto 3"]
     first = content["items"][0]["motions"]
-    assert [m["title"] for m in first] == ["Moción del punto 1", "Enmienda al punto 1"]
-    assert first[0]["versions"] == [{"number": 1, "text": "Se resuelve el punto 1."}]
-    assert first[1]["votes"][0]["outcome"] == "Aprobada: 12 a favor, 3 en contra."
+    # the amendment, voted first, comes just before its motion and names it
+    assert [m["title"] for m in first] == ["Enmienda al punto 1", "Moción del punto 1"]
+    assert first[0]["amends_title"] == "Moción del punto 1"
+    assert first[1]["versions"] == [{"number": 1, "text": "Se resuelve el punto 1."}]
+    assert first[0]["votes"][0]["outcome"] == "Aprobada: 12 a favor, 3 en contra."
     election = content["items"][2]["elections"][0]
     assert election["position"] == "Consejo de administración"
     assert [(c["votes"], c["elected_rank"]) for c in election["candidates"]] == [(14, 1), (11, 2), (6, None)]

@@ -105,6 +105,7 @@ def test_the_item_under_debate_goes_on_the_hall_screen(client, db, door, login):
     html = hall.get_data(as_text=True)
     assert '<meta http-equiv="refresh" content="5">' in html and "<script" not in html
     assert "2. Presupuesto 2027" in text_of(hall) and "3 / 1" in text_of(hall)
+    assert "Main menu" not in html and "Log out" not in text_of(hall)  # the projector shows the room nothing else
     closed = client.post(f"{door['base']}/close", follow_redirects=True)
     assert flashes(closed) == ["The meeting is closed."]
     assert "The meeting is closed." in text_of(client.get(f"{door['base']}/hall"))

@@ -11,7 +11,8 @@ from flask_login import login_user
 
 from meetings.models import Choice, MeetingStatus, MotionStatus, Resolution, Vote, VoteRound, VotingMode
 from tests.conftest import field_error, flashes, once, once_key_of, text_of
-from tests.meetings.votes_factories import give_proxy, hall, open_vote, propose  # noqa: F401  (fixture)
+from meetings import voting
+from tests.meetings.votes_factories import NOW, give_proxy, hall, open_vote, propose  # noqa: F401  (fixture)
 
 
 def base(hall) -> str:
@@ -184,8 +185,22 @@ def test_a_motion_page_shows_every_version_and_the_state_form(client, db, hall, 
     assert flashes(moved) == ["The motion is now in debate."]
     db.rollback()
     assert db.get(type(motion), motion.id).status == MotionStatus.IN_DEBATE
-    assert "Version 1" in text_of(moved)
+    # a motion of one version shows its text without numbering it
+    assert "Se aprueba el presupuesto 2027." in text_of(moved) and "Version 1" not in text_of(moved)
 
+
+
+def test_an_amended_motion_shows_both_versions_the_current_first(client, db, hall, secretary):
+    motion = propose(db, hall)
+    amendment = propose(db, hall, title="Bajar la cuota a 20 dólares", text="Se aprueba con cuota de 20.",
+                        amends=motion)
+    vote_round = open_vote(db, hall, amendment, VotingMode.HANDS)
+    voting.enter_totals(db, None, hall.coop, vote_round, yes=6, no=2, abstain=0)
+    voting.close_round(db, None, hall.coop, vote_round, now=NOW)
+    db.commit()
+    page = text_of(client.get(f"{base(hall)}/motions/{motion.id}"))
+    assert page.index("Version 2 (current)") < page.index("Se aprueba con cuota de 20.") < page.index("Version 1")
+    assert "Made by a carried amendment." in page
 
 def test_members_do_not_read_the_motions_of_a_meeting_still_in_draft(client, db, hall, voter, login):
     motion = propose(db, hall)
