@@ -21,6 +21,7 @@ import random
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from babel.dates import format_date
 
 from coop.auth import services as auth
 from coop.calendar import local_to_utc, today_in, utc_to_local
@@ -134,10 +135,15 @@ def _motion(session, actor, coop, item, title, text, present, now, **fields):
     return motion
 
 
+def _ordinary_title(day: dt.date) -> str:
+    """"Asamblea general ordinaria de enero de 2026": the month tells two of one year apart."""
+    return f"Asamblea general ordinaria de {format_date(day, 'MMMM', locale='es')} de {day.year}"
+
+
 def _last_years_assembly(session, actor, coop: Coop, day: dt.date, rng: random.Random, positions,
                          participatory_year: int) -> Meeting:
     year = day.year
-    meeting = _assembly(session, actor, coop, day, f"Asamblea general ordinaria {year}", [
+    meeting = _assembly(session, actor, coop, day, _ordinary_title(day), [
         ("Constatación del quórum e instalación", ""),
         ("Informe del consejo de administración", "Informe de gestión del año anterior."),
         (f"Presupuesto {year}", "Presupuesto de ingresos y gastos propuesto por el consejo de administración."),
@@ -191,7 +197,7 @@ def _last_years_assembly(session, actor, coop: Coop, day: dt.date, rng: random.R
 
 def _election(session, actor, coop, meeting, item, position, present: list[RollEntry], now: dt.datetime) -> None:
     election = elections.new_election(session, actor, coop, meeting, position=position, item=item)
-    standing = present[3:8]
+    standing = present[6:11]  # after the board's five and the meeting's secretary: no one sits on both councils
     for entry in standing:
         elections.add_candidate(session, actor, coop, election, session.get(Member, entry.member_id))
     elections.open_election(session, actor, coop, election, mode=VotingMode.HANDS, now=now)
@@ -254,7 +260,7 @@ def _board_meeting(session, actor, coop: Coop, day: dt.date, assembly: Meeting, 
 def _coming_assembly(session, actor, coop: Coop, today: dt.date) -> Meeting:
     day = _saturday_before(today + dt.timedelta(days=16))
     meeting = create_meeting(session, actor, coop, MeetingData(
-        kind=MeetingKind.ORDINARY.value, title=f"Asamblea general ordinaria {day.year}", day=day,
+        kind=MeetingKind.ORDINARY.value, title=_ordinary_title(day), day=day,
         first_time=dt.time(9), second_time=dt.time(10), place="Casa comunal, calle Los Andes y pasaje 3",
         attendance_note="Socios activos; vota quien no tenga más de tres meses de aportes en mora."),
         now=_at(coop, today - dt.timedelta(days=5), 10))

@@ -20,6 +20,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -110,10 +111,17 @@ def new_election(session: so.Session, actor: User | None, coop: Coop, meeting: M
     return election
 
 
-def candidate_problem(session: so.Session, meeting: Meeting, member: Member | None) -> str | None:
-    """Why ``member`` may not stand at this meeting, or None."""
+def candidate_problem(session: so.Session, coop: Coop, election: Election, member: Member | None) -> str | None:
+    """Why ``member`` may not stand in this election, or None."""
+    meeting = session.get(Meeting, election.meeting_id)
     if not offices.eligible_member(member):
         return _("Only active members may stand.")
+    held = offices.incompatible_term(session, coop, member, election.position.body,
+                                     election.term_starts_on, election.term_ends_on)
+    if held is not None:
+        return _("%(name)s holds the office of %(office)s until %(end)s: no one sits on the board and the "
+                 "oversight council at once.", name=member.full_name, office=held.position.name,
+                 end=format_date(held.left_on or held.ends_on, "long"))
     if meeting.status != MeetingStatus.DRAFT:  # the roll is frozen: candidates come from its voters
         on_roll = session.scalar(sa.select(RollEntry.may_vote).where(
             RollEntry.meeting_id == meeting.id, RollEntry.member_id == member.id))
@@ -129,7 +137,7 @@ def add_candidate(session: so.Session, actor: User | None, coop: Coop, election:
         raise DomainError(_l("Voting has begun: the candidates can no longer change."), field="member")
     if member is None:
         raise DomainError(_l("There is no member with this number."), field="member")
-    problem = candidate_problem(session, session.get(Meeting, election.meeting_id), member)
+    problem = candidate_problem(session, coop, election, member)
     if problem:
         raise DomainError(problem, field="member")
     if any(c.member_id == member.id for c in election.candidates):

@@ -128,6 +128,26 @@ def in_office(session: so.Session, coop: Coop, day: dt.date, body: PositionBody 
                                                OfficeTerm.is_alternate, Member.family_names, Member.given_names)))
 
 
+#: bodies no one may sit on at once: those who administer are not those who oversee them
+INCOMPATIBLE = {PositionBody.BOARD: PositionBody.OVERSIGHT, PositionBody.OVERSIGHT: PositionBody.BOARD}
+
+
+def incompatible_term(session: so.Session, coop: Coop, member: Member, body: PositionBody,
+                      starts_on: dt.date, ends_on: dt.date) -> OfficeTerm | None:
+    """A term of ``member`` in the body incompatible with ``body`` that is still served after
+    ``starts_on`` (a term ending the day the new one starts, as at an assembly that renews both
+    councils, does not count), or None."""
+    other = INCOMPATIBLE.get(body)
+    if other is None:
+        return None
+    return session.scalar(
+        sa.select(OfficeTerm).join(Position, Position.id == OfficeTerm.position_id)
+        .where(OfficeTerm.coop_id == coop.id, OfficeTerm.member_id == member.id, Position.body == other,
+               OfficeTerm.starts_on <= ends_on, OfficeTerm.ends_on > starts_on,
+               sa.or_(OfficeTerm.left_on.is_(None), OfficeTerm.left_on > starts_on))
+        .options(so.contains_eager(OfficeTerm.position)).order_by(OfficeTerm.ends_on.desc()).limit(1))
+
+
 def is_serving(term: OfficeTerm, day: dt.date) -> bool:
     return term.starts_on <= day <= term.ends_on and (term.left_on is None or term.left_on > day)
 

@@ -158,10 +158,14 @@ def proxies_of(session: so.Session, meeting: Meeting, *, page: int = 1) -> tuple
 
 @dataclass(frozen=True)
 class MemberProxy:
-    """A member's proxy at one meeting: the one they gave, and those they hold."""
+    """A member's place at one meeting: their line on the frozen roll (None if not on it), the proxy
+    they gave, and those they hold."""
 
     given: Proxy | None
     held: list[Proxy]
+    entry: RollEntry | None = None
+    #: the reader is a member of the co-op (so "not on the roll" means something)
+    is_member: bool = False
 
     @property
     def any(self) -> bool:
@@ -171,10 +175,14 @@ class MemberProxy:
 def member_proxy(session: so.Session, meeting: Meeting, member: Member | None) -> MemberProxy:
     if member is None:
         return MemberProxy(None, [])
+    entry = session.scalar(sa.select(RollEntry).where(RollEntry.meeting_id == meeting.id,
+                                                      RollEntry.member_id == member.id))
+    if entry is None:
+        return MemberProxy(None, [], None, True)
     grantor, holder = _GRANTOR, _HOLDER
     rows = session.scalars(
         sa.select(Proxy).join(grantor, grantor.id == Proxy.grantor_id).join(holder, holder.id == Proxy.holder_id)
         .where(Proxy.meeting_id == meeting.id, sa.or_(grantor.member_id == member.id, holder.member_id == member.id))
         .options(so.joinedload(Proxy.grantor), so.joinedload(Proxy.holder)).order_by(grantor.name)).unique().all()
     given = next((p for p in rows if p.grantor.member_id == member.id), None)
-    return MemberProxy(given, [p for p in rows if p.holder.member_id == member.id])
+    return MemberProxy(given, [p for p in rows if p.holder.member_id == member.id], entry, True)

@@ -75,6 +75,29 @@ def test_only_active_voters_on_the_roll_stand_and_only_once(db, assembly_coop, b
         elections.add_candidate, db, None, assembly_coop, election, db.merge(suspended))["member"]
 
 
+def test_no_one_stands_for_the_oversight_council_while_on_the_board(db, assembly_coop, board, sitting):
+    meeting, members, _ = sitting
+    council = offices.add_position(db, None, assembly_coop, offices.PositionData(
+        name="Consejo de vigilancia", body=PositionBody.OVERSIGHT, seats=3, alternates=1, term_months=24))
+    election = elections.new_election(db, None, assembly_coop, meeting, position=council)
+    starts = election.term_starts_on
+    # on the board a year more; on the board until the very day the new council begins; left the board early
+    offices.record_term(db, None, assembly_coop, position=board, member=members[0], starts_on=starts - dt.timedelta(
+        days=365), ends_on=starts + dt.timedelta(days=365))
+    offices.record_term(db, None, assembly_coop, position=board, member=members[1], starts_on=starts - dt.timedelta(
+        days=730), ends_on=starts)
+    early = offices.record_term(db, None, assembly_coop, position=board, member=members[2],
+                                starts_on=starts - dt.timedelta(days=365), ends_on=starts + dt.timedelta(days=365))
+    offices.end_term(db, None, assembly_coop, early, left_on=starts - dt.timedelta(days=30), reason="Renuncia")
+    db.commit()
+    refused = refusal(elections.add_candidate, db, None, assembly_coop, election, members[0])["member"]
+    assert "holds the office of Consejo de administración until" in refused
+    assert "no one sits on the board and the oversight council at once" in refused
+    for member in members[1:3]:
+        elections.add_candidate(db, None, assembly_coop, election, member)
+    db.commit()
+    assert sorted(c.member_id for c in election.candidates) == [members[1].id, members[2].id]
+
 def test_voting_opens_only_while_the_meeting_sits_with_quorum(db, assembly_coop, board, sitting, make_meeting):
     meeting, members, roll = sitting
     election = _election(db, assembly_coop, meeting, board, members[:3])

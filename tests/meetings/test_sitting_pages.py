@@ -176,3 +176,29 @@ def test_the_members_proxy_on_the_meeting_page(app, db, door):
         html = render_template_string('{% include "meetings/_member_proxy.html" %}', meeting=meeting)
     assert "You hold proxies for:" in html and "Luis Quishpe" in html
     assert sitting.find_on_roll(db, meeting, "Quishpe").entries[0].name == "Luis Quishpe"
+
+
+def test_a_member_reads_their_place_on_the_roll_and_why_they_do_not_vote(client, db, door, login):
+    db.rollback()
+    meeting = db.get(Meeting, door["meeting"].id)
+    meeting.notice_issued_dt = meeting.first_call_dt - dt.timedelta(days=10)
+    db.commit()
+    login(client, door["member"])
+    number = door["entries"][0].number
+    assert f"You are on the roll as no. {number} and you vote." in text_of(client.get(door["base"]))
+    db.rollback()
+    entry = db.get(RollEntry, door["entries"][0].id)
+    entry.may_vote, entry.ineligible_reason = False, "Aportes en mora más de 3 meses."
+    db.commit()
+    assert (f"You are on the roll as no. {number} but do not vote: Aportes en mora más de 3 meses."
+            in text_of(client.get(door["base"])))
+
+
+def test_a_member_left_off_the_roll_is_told_so(client, db, door, login, make_user):
+    outsider = make_user("pedro@example.org", coop=door["coop"], roles=["member"], name="Pedro Chiluisa", locale="en")
+    meeting = db.get(Meeting, door["meeting"].id)
+    meeting.notice_issued_dt = meeting.first_call_dt - dt.timedelta(days=10)
+    db.get(type(door["outsider"]), door["outsider"].id).user_id = outsider.id
+    db.commit()
+    login(client, outsider)
+    assert "You are not on this meeting’s roll." in text_of(client.get(door["base"]))
