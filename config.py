@@ -95,6 +95,8 @@ class Config:
 
     SCHEDULER_IN_PROCESS = False
     SCHEDULER_LOCK_MINUTES = 30
+    #: seconds between the scheduler's looks for the runs an operator asked for ("Run now")
+    SCHEDULER_POLL_SECONDS = 5
     #: run background tasks (big documents, imports) in a thread of the web process that queued
     #: them; off, the scheduler process's task worker runs them (production: keeps web workers free)
     TASKS_RUN_IN_THREAD = False
@@ -122,7 +124,8 @@ class Config:
                 "PASSWORD_RESET_HOURS", "PASSWORD_MIN_LENGTH", "MAIL_PORT",
                 "OUTBOX_MAX_ATTEMPTS", "OUTBOX_BATCH", "SCHEDULER_LOCK_MINUTES",
                 "MAX_CONTENT_LENGTH", "TRUSTED_PROXIES", "LEDGER_ATTACHMENT_MAX_BYTES",
-                "MEETINGS_DOCUMENT_MAX_BYTES", "TASKS_POLL_SECONDS")
+                "MEETINGS_DOCUMENT_MAX_BYTES", "TASKS_POLL_SECONDS",
+                "SCHEDULER_POLL_SECONDS")
         bools = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SCHEDULER_IN_PROCESS", "SESSION_COOKIE_SECURE",
                  "TASKS_RUN_IN_THREAD")
         for key in strings:

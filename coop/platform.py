@@ -1,14 +1,15 @@
 """The platform operator's pages: opening co-ops, the whole outbox, and the scheduled jobs."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request, url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coop import invitations, outbox, scheduler, tenancy
 from coop.db import get_or_404, get_session
 from coop.forms import NewCoopForm
-from coop.pages import page_number, platform_view, query_text, show_refusal
+from coop.pages import page_number, platform_view, query_text, refreshing, show_refusal
+from coop.tasks import REFRESH_SECONDS
 from coop.tenancy import Role
 from coop.views import invitation_link
 
@@ -63,27 +64,20 @@ def retry_message(message_id: int):
 @platform_view
 def jobs():
     db = get_session()
-    return render_template("admin/jobs.html", specs=scheduler.REGISTRY.values(),
-                           last=scheduler.last_runs(db), runs=scheduler.recent_runs(db), platform=True)
+    waiting = scheduler.in_progress(db)
+    return refreshing(render_template("admin/jobs.html", specs=scheduler.REGISTRY.values(),
+                                      last=scheduler.last_runs(db), runs=scheduler.recent_runs(db), platform=True,
+                                      refresh=REFRESH_SECONDS if waiting else None),
+                      waiting, REFRESH_SECONDS)
 
 
 @bp.route("/jobs/<job_id>/run", methods=["POST"])
 @platform_view
 def run_job(job_id: str):
+    """Hand the job to the scheduler process: a dues run can take seconds, never inside a request."""
     if job_id not in scheduler.REGISTRY:
         abort(404)
-    # The job takes its own transactions, which must not wait for this request's (on SQLite it
-    # holds the write lock): it runs once the request's unit of work has ended, before the answer.
-    after_this_request(_run_now(job_id))
+    with show_refusal():
+        scheduler.request_run(get_session(), job_id)
+        flash(_("Job %(job)s will start within a few seconds; its run is listed below.", job=job_id), "success")
     return redirect(url_for("platform.jobs"))
-
-
-def _run_now(job_id: str):
-    def run(response):
-        done = scheduler.run_job(current_app._get_current_object(), job_id)
-        if done is None:
-            flash(_("This job is running elsewhere right now."), "info")
-        else:
-            flash(_("Job %(job)s finished: %(outcome)s.", job=job_id, outcome=done.outcome.value), "success")
-        return response
-    return run

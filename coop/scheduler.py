@@ -10,6 +10,13 @@ prevents overlap, not a second run later.
 In production the scheduler runs as its own process (``flask --app wsgi coop scheduler``); in
 development ``flask --app wsgi coop serve`` starts it in the web process.
 
+An operator's "Run now" never runs the job inside the web request (a dues run can take seconds):
+``request_run`` records a run *requested*, one per job at a time, and the scheduler process looks
+for requests every ``SCHEDULER_POLL_SECONDS`` (``start_requested``) and hands each job to its
+thread pool. The run takes its lock like any other; whichever run of the job starts next (the
+requested one, or the job's own schedule) takes up the request as its record, so the job runs
+once for it. The jobs page lists the request as waiting, then running, then done.
+
 What the jobs pages show is in the reader's language: a job's description is a lazy string, its
 trigger is written as a sentence ("every day at 02:00"), and the line a run reports is stored in
 English, as the job wrote it from a message declared with ``job_detail``, and read back in the
@@ -43,23 +50,32 @@ log = logging.getLogger(__name__)
 
 
 class JobOutcome(enum.StrEnum):
+    #: asked for by an operator, waiting for the scheduler process to start it
+    REQUESTED = "requested"
     RUNNING = "running"
     SUCCESS = "success"
     FAILED = "failed"
 
 
-OUTCOME_LABELS = {JobOutcome.RUNNING: _l("running"), JobOutcome.SUCCESS: _l("done"), JobOutcome.FAILED: _l("failed")}
+OUTCOME_LABELS = {JobOutcome.REQUESTED: _l("waiting to start"), JobOutcome.RUNNING: _l("running"),
+                  JobOutcome.SUCCESS: _l("done"), JobOutcome.FAILED: _l("failed")}
 
 
 class JobRun(Base):
     """One execution of a scheduled job."""
 
     __tablename__ = "job_run"
-    __table_args__ = (sa.Index("ix_job_run_job_started", "job_id", "started_dt"),)
+    __table_args__ = (
+        sa.Index("ix_job_run_job_started", "job_id", "started_dt"),
+        # a job has one request waiting at most: a second "Run now" (a double click) is the same request
+        sa.Index("uq_job_run_requested", "job_id", unique=True,
+                 sqlite_where=sa.text("outcome = 'requested'"), postgresql_where=sa.text("outcome = 'requested'")),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: the registry id of the job, such as "outbox.send"
     job_id: so.Mapped[str] = so.mapped_column(sa.String(100))
+    #: when it started (while it waits to start: when it was asked for)
     started_dt: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     finished_dt: so.Mapped[dt.datetime | None] = so.mapped_column()
     outcome: so.Mapped[JobOutcome] = so.mapped_column(
@@ -236,8 +252,24 @@ def release_lock(session: so.Session, job_id: str, owner: str) -> None:
                     .execution_options(synchronize_session=False))
 
 
-def run_job(app: Flask, job_id: str, now: dt.datetime | None = None) -> JobRun | None:
-    """Run one job now under its lock and record the run. None if another process holds the lock."""
+def _start_run(session: so.Session, job_id: str, owner: str, *, requested_only: bool) -> JobRun | None:
+    """The run's record (under the job's lock): the request waiting for the job, taken up, or a new one."""
+    run = session.scalar(sa.select(JobRun).where(JobRun.job_id == job_id, JobRun.outcome == JobOutcome.REQUESTED))
+    if run is not None:
+        run.outcome, run.runner, run.started_dt = JobOutcome.RUNNING, owner, utcnow()
+    elif not requested_only:
+        run = JobRun(job_id=job_id, runner=owner)
+        session.add(run)
+    return run
+
+
+def run_job(app: Flask, job_id: str, now: dt.datetime | None = None, *,
+            requested_only: bool = False) -> JobRun | None:
+    """Run one job now under its lock and record the run. None if another process holds the lock.
+
+    A run an operator requested is taken up as this run's record. ``requested_only``: run only if
+    a request still waits (a request handed to the thread pool twice runs once).
+    """
     spec = REGISTRY[job_id]
     database = app.extensions["coop.db"]
     owner = _runner_name()
@@ -249,8 +281,9 @@ def run_job(app: Flask, job_id: str, now: dt.datetime | None = None) -> JobRun |
                 return None
         try:
             with database.unit_of_work() as session:
-                run = JobRun(job_id=job_id, runner=owner)
-                session.add(run)
+                run = _start_run(session, job_id, owner, requested_only=requested_only)
+            if run is None:
+                return None
             outcome, detail = JobOutcome.SUCCESS, ""
             try:
                 with database.unit_of_work() as session:
@@ -267,14 +300,74 @@ def run_job(app: Flask, job_id: str, now: dt.datetime | None = None) -> JobRun |
                 release_lock(session, job_id, owner)
 
 
+# --- an operator's "Run now" ------------------------------------------------------------------------
+
+#: the scheduler's own job that starts the runs operators asked for (not a registered job: no run records)
+REQUESTS_POLL = "scheduler.requested"
+
+
+def is_running(session: so.Session, job_id: str, now: dt.datetime | None = None) -> bool:
+    """Whether a runner holds the job's lock now (an expired lock is held by nobody)."""
+    until = session.scalar(sa.select(JobLock.locked_until_dt).where(JobLock.job_id == job_id))
+    return until is not None and until > (now or utcnow())
+
+
+def request_run(session: so.Session, job_id: str, now: dt.datetime | None = None) -> JobRun:
+    """Ask the scheduler process to run a job soon (flushed, not committed): the operator's "Run now".
+
+    Refused while the job runs; asked again while a request waits, the waiting request is returned.
+    """
+    if job_id not in REGISTRY:
+        raise KeyError(job_id)
+    if is_running(session, job_id, now):
+        raise DomainError(_l("This job is running elsewhere right now."))
+    waiting = sa.select(JobRun).where(JobRun.job_id == job_id, JobRun.outcome == JobOutcome.REQUESTED)
+    run = session.scalar(waiting)
+    if run is None:
+        run = JobRun(job_id=job_id, outcome=JobOutcome.REQUESTED, started_dt=now or utcnow())
+        try:
+            with session.begin_nested():
+                session.add(run)
+        except sa.exc.IntegrityError:  # another operator's request, a moment ago: the same one
+            run = session.scalar(waiting)
+    return run
+
+
+def requested_jobs(session: so.Session) -> list[str]:
+    """The registered jobs a request waits for, oldest request first."""
+    ids = session.scalars(sa.select(JobRun.job_id).where(JobRun.outcome == JobOutcome.REQUESTED)
+                          .order_by(JobRun.started_dt, JobRun.id))
+    return [job_id for job_id in ids if job_id in REGISTRY]
+
+
+def start_requested(scheduler: BackgroundScheduler | BlockingScheduler, app: Flask) -> list[str]:
+    """Hand each job a request waits for to the scheduler's thread pool, to run now; their ids."""
+    with app.app_context(), app.extensions["coop.db"].unit_of_work(write=False) as session:
+        job_ids = requested_jobs(session)
+    for job_id in job_ids:
+        scheduler.add_job(run_job, args=[app, job_id], kwargs={"requested_only": True}, id=f"{job_id}:requested",
+                          name=f"{job_id} (requested)", replace_existing=True)
+    return job_ids
+
+
+def in_progress(session: so.Session, now: dt.datetime | None = None) -> bool:
+    """Whether a requested run waits or a job runs now: the jobs page keeps itself up to date."""
+    now = now or utcnow()
+    return session.scalar(sa.select(
+        sa.exists().where(JobRun.outcome == JobOutcome.REQUESTED, JobRun.job_id.in_(list(REGISTRY)))
+        | sa.exists().where(JobLock.locked_until_dt > now))) or False
+
+
 def build_scheduler(app: Flask, *, blocking: bool) -> BackgroundScheduler | BlockingScheduler:
-    """An APScheduler with every registered job; times are UTC."""
+    """An APScheduler with every registered job, and the look for requested runs; times are UTC."""
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone="UTC", job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 600})
     for spec in REGISTRY.values():
         scheduler.add_job(run_job, trigger=spec.trigger, args=[app, spec.id], id=spec.id,
                           name=spec.id, replace_existing=True, **spec.trigger_args)
+    scheduler.add_job(start_requested, trigger="interval", seconds=app.config["SCHEDULER_POLL_SECONDS"],
+                      args=[scheduler, app], id=REQUESTS_POLL, name=REQUESTS_POLL, replace_existing=True)
     return scheduler
 
 

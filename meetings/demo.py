@@ -27,6 +27,7 @@ from coop.auth import services as auth
 from coop.calendar import local_to_utc, today_in, utc_to_local
 from coop.db import utcnow
 from coop.demo import DEMO_PEOPLE, demo_loader
+from coop.officers import Officer
 from coop.tenancy import Coop, Role
 from ledger.models import Budget, DuesPlan
 from members.models import Member, MemberStatus
@@ -42,6 +43,8 @@ SEED = 12
 TURNOUT, PROXIES = 0.64, 5
 BOARD = [("Presidencia del consejo de administración", 1, 0), ("Vocalía del consejo de administración", 4, 2)]
 OVERSIGHT = ("Consejo de vigilancia", 3, 1)
+#: the co-op's secretary (member no. 6, who keeps the minutes): signs certificates with the president
+SECRETARY = ("Secretaría de la cooperativa", 1, 0)
 #: last year's assembly decided the participatory budget of the year before (the observatory's demo
 #: finds this motion by its title and links the process to it)
 PARTICIPATORY_ITEM = "Presupuesto participativo"
@@ -67,15 +70,20 @@ def _active(session: so.Session, coop: Coop) -> list[Member]:
 
 
 def _positions(session, actor, coop: Coop, members: list[Member], since: dt.date):
-    """The board and the council, and who has held them since before the co-op used Ayllu."""
+    """The board, the council and the secretary, and who has held them since before the co-op used Ayllu."""
     made = {}
-    for name, seats, alternates in BOARD + [OVERSIGHT]:
-        body = PositionBody.OVERSIGHT if (name, seats, alternates) == OVERSIGHT else PositionBody.BOARD
+    bodies = {OVERSIGHT: PositionBody.OVERSIGHT, SECRETARY: PositionBody.OTHER}
+    signs = {BOARD[0]: Officer.PRESIDENT, SECRETARY: Officer.SECRETARY}
+    for office in BOARD + [OVERSIGHT, SECRETARY]:
+        name, seats, alternates = office
         made[name] = offices.add_position(session, actor, coop, offices.PositionData(
-            name=name, body=body, seats=seats, alternates=alternates, term_months=24))
+            name=name, body=bodies.get(office, PositionBody.BOARD), seats=seats, alternates=alternates,
+            term_months=24, signs_as=signs.get(office)))
     board = members[:5]
     offices.record_term(session, actor, coop, position=made[BOARD[0][0]], member=board[0], starts_on=since,
                         ends_on=since + dt.timedelta(days=730), note="Elegida en la asamblea de 2024, antes de Ayllu.")
+    offices.record_term(session, actor, coop, position=made[SECRETARY[0]], member=members[5], starts_on=since,
+                        ends_on=since + dt.timedelta(days=730), note="Nombrada por el consejo en 2024, antes de Ayllu.")
     for member in board[1:]:
         offices.record_term(session, actor, coop, position=made[BOARD[1][0]], member=member, starts_on=since,
                             ends_on=since + dt.timedelta(days=730), note="Elegido en la asamblea de 2024, antes de Ayllu.")

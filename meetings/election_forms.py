@@ -10,6 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from coop.forms import OnceForm
 from meetings import elections, offices
+from coop.officers import Officer
 from meetings.models import PositionBody
 
 _SEATS = NumberRange(min=0, max=offices.MAX_SEATS)
@@ -27,11 +28,17 @@ class PositionForm(FlaskForm):
     term_months = IntegerField(_l("Term in months"), default=24,
                                validators=[InputRequired(), NumberRange(min=1, max=offices.MAX_TERM_MONTHS)])
     is_active = BooleanField(_l("Still elected"), default=True)
+    signs_as = SelectField(_l("Signs the co-op's certificates as"), default="",
+                           choices=[("", _l("It does not sign"))] + [
+                               (o.value, label) for o, label in offices.SIGNS_AS_LABELS.items()],
+                           description=_l("A membership certificate prints the name of whoever holds this office "
+                                          "on the day it is issued, under this title."))
 
     def data_for(self) -> offices.PositionData:
         return offices.PositionData(name=self.name.data or "", body=PositionBody(self.body.data),
                                     block=self.block.data or "", seats=self.seats.data, alternates=self.alternates.data,
-                                    term_months=self.term_months.data, is_active=self.is_active.data)
+                                    term_months=self.term_months.data, is_active=self.is_active.data,
+                                    signs_as=Officer(self.signs_as.data) if self.signs_as.data else None)
 
 
 class TermForm(OnceForm, FlaskForm):

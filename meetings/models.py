@@ -20,6 +20,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from coop.db import Base, utcnow, value_enum
+from coop.officers import Officer
 
 if TYPE_CHECKING:
     from members.models import Member
@@ -583,6 +584,8 @@ class Position(Base):
 
     __tablename__ = "position"
     __table_args__ = (sa.UniqueConstraint("coop_id", "name"),
+                      # one office signs as the co-op's president, one as its secretary (NULLs are distinct)
+                      sa.UniqueConstraint("coop_id", "signs_as"),
                       sa.CheckConstraint("seats > 0", name="seats_positive"),
                       sa.CheckConstraint("term_months > 0", name="term_positive"))
 
@@ -598,6 +601,8 @@ class Position(Base):
     alternates: so.Mapped[int] = so.mapped_column(default=0)
     term_months: so.Mapped[int] = so.mapped_column(default=24)
     is_active: so.Mapped[bool] = so.mapped_column(default=True)
+    #: whoever holds it signs the co-op's documents (a membership certificate) under this title
+    signs_as: so.Mapped[Officer | None] = so.mapped_column(value_enum(Officer))
 
 
 class Election(Base):

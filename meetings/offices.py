@@ -5,6 +5,9 @@ before the co-op used Ayllu. A term is never deleted: one that ends early (a res
 removal, a death) keeps its planned end and gains the day the person left and why. A person is
 in office on a day from the term's start, through its planned end, and before the day they left;
 ``in_office`` is the question the roll of a representatives' assembly and the minutes ask.
+
+An office may sign the co-op's documents as its president or its secretary (``signs_as``): the
+register answers ``coop.officers``, so a membership certificate names who held them on its day.
 """
 from __future__ import annotations
 
@@ -15,9 +18,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from coop import audit, calendar
+from coop import audit, calendar, duplicates, officers
 from coop.auth.models import User
 from coop.errors import DomainError, Problems
+from coop.officers import Officer
 from coop.tenancy import Coop
 from meetings.models import OfficeTerm, Position, PositionBody
 from members.models import Member, MemberStatus
@@ -34,6 +38,8 @@ BODY_LABELS = {
     PositionBody.COMMISSION: _l("Commission"),
     PositionBody.OTHER: _l("Other"),
 }
+SIGNS_AS_LABELS = {Officer.PRESIDENT: _l("President of the co-op"), Officer.SECRETARY: _l("Secretary of the co-op")}
+duplicates.unique_rule("uq_position_coop_id_signs_as", _l("Another office already signs as this."), field="signs_as")
 #: bounds the forms and the services share
 MAX_SEATS = 500
 MAX_TERM_MONTHS = 120
@@ -49,6 +55,7 @@ class PositionData:
     alternates: int = 0
     term_months: int = 24
     is_active: bool = True
+    signs_as: Officer | None = None
 
 
 def positions(session: so.Session, coop: Coop, *, active_only: bool = False) -> list[Position]:
@@ -75,6 +82,10 @@ def _check_position(session: so.Session, coop: Coop, data: PositionData, positio
         problems.add(_l("The term must be between 1 and %(max)d months.", max=MAX_TERM_MONTHS), "term_months")
     if data.body == PositionBody.REPRESENTATIVE and not data.block.strip():
         problems.add(_l("A representatives' office answers for a block or sector: name it."), "block")
+    if data.signs_as is not None and session.scalar(sa.select(Position.name).where(
+            Position.coop_id == coop.id, Position.signs_as == data.signs_as,
+            Position.id != (position.id if position else -1))) is not None:
+        problems.add(_l("Another office already signs as this."), "signs_as")
     problems.raise_any()
 
 
@@ -82,7 +93,7 @@ def add_position(session: so.Session, actor: User | None, coop: Coop, data: Posi
     _check_position(session, coop, data, None)
     position = Position(coop_id=coop.id, name=" ".join(data.name.split()), body=data.body,
                         block=data.block.strip(), seats=data.seats, alternates=data.alternates,
-                        term_months=data.term_months, is_active=data.is_active)
+                        term_months=data.term_months, is_active=data.is_active, signs_as=data.signs_as)
     session.add(position)
     session.flush()
     audit.record(session, action="meetings.position_new", coop=coop, actor=actor, obj=position,
@@ -95,7 +106,7 @@ def edit_position(session: so.Session, actor: User | None, coop: Coop, position:
     _check_position(session, coop, data, position)
     values = {"name": " ".join(data.name.split()), "body": data.body, "block": data.block.strip(),
               "seats": data.seats, "alternates": data.alternates, "term_months": data.term_months,
-              "is_active": data.is_active}
+              "is_active": data.is_active, "signs_as": data.signs_as}
     changes = audit.changes_between(position, values)
     for key, value in values.items():
         setattr(position, key, value)
@@ -234,3 +245,22 @@ def end_term(session: so.Session, actor: User | None, coop: Coop, term: OfficeTe
 
 def eligible_member(member: Member | None) -> bool:
     return member is not None and member.status == MemberStatus.ACTIVE
+
+
+# --- the provider the membership certificate asks (coop.officers) -----------------------------------
+
+class _Officers:
+    """Who holds the offices that sign, as ``coop.officers`` asks."""
+
+    def holders(self, session: so.Session, coop: Coop, day: dt.date) -> dict[Officer, Member]:
+        rows = session.execute(
+            sa.select(Position.signs_as, Member).join(OfficeTerm, OfficeTerm.position_id == Position.id)
+            .join(Member, Member.id == OfficeTerm.member_id)
+            .where(Position.coop_id == coop.id, Position.signs_as.is_not(None),
+                   OfficeTerm.is_alternate.is_(False), _serving_on(day))
+            .order_by(OfficeTerm.starts_on, OfficeTerm.id))
+        # terms that overlap on a handover day: the one that started last is in office
+        return {officer: member for officer, member in rows}
+
+
+officers.provide(_Officers())

@@ -2,13 +2,16 @@
 register itself (libro de socios) for the oversight council.
 
 A certificate is one page, rendered during the request that asks for it; the member page and,
-later, the member's own portal both print it with ``render_certificate``. The register of a large
-co-op (5,000 members) is rendered in the background (``coop.tasks``): its members are read in
-register order in batches, each batch is laid out by WeasyPrint as its own PDF (one HTML table of
-5,000 rows takes as long as the batches together but needs 760 MB; see bench/README.md), and the
-parts are joined with pypdf. Each part ends on a full page, so the joined register pages exactly
-as one whole would. Since no part knows how many pages the whole has, the parts print no page
-numbers; a last, cheap pass draws "Page X of Y" on an overlay that is stamped onto every page.
+later, the member's own portal both print it with ``render_certificate``. It names the president
+and the secretary in office on its day, as the register of offices says (``coop.officers``).
+
+The register of a large co-op (5,000 members) is rendered in the background (``coop.tasks``): its
+members are read in register order in batches, each batch is laid out by WeasyPrint as its own PDF
+(one HTML table of 5,000 rows takes as long as the batches together but needs 760 MB; see
+bench/README.md), and the parts are joined with pypdf. Each part ends on a full page, so the
+joined register pages exactly as one whole would. Since no part knows how many pages the whole
+has, the parts print no page numbers; a last, cheap pass draws "Page X of Y" on an overlay that is
+stamped onto every page.
 """
 from __future__ import annotations
 
@@ -23,9 +26,10 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 
-from coop import audit, pdf, tasks
+from coop import audit, officers, pdf, tasks
 from coop.auth.models import User
 from coop.db import utcnow
+from coop.officers import Officer
 from coop.pdf import render_pdf
 from coop.tasks import Task
 from coop.calendar import today_in
@@ -61,13 +65,16 @@ class Certificate:
     lots: list[Lot]
     #: the date it is issued, where the co-op is
     issued: dt.date
+    #: who signs it: the members in office as president and secretary that day (none: titles alone)
+    officers: dict[Officer, Member]
 
 
 def certificate_of(session: so.Session, coop: Coop, member: Member, *, issued: dt.date | None = None) -> Certificate:
     household = session.get(Household, member.household_id) if member.household_id else None
+    issued = issued or today_in(coop)
     return Certificate(coop=coop, member=member, household=household,
                        lots=reports.lots_of_household(session, member.household_id),
-                       issued=issued or today_in(coop))
+                       issued=issued, officers=officers.holders(session, coop, issued))
 
 
 #: the article a Spanish name takes after "de", by its first word ("de la Cooperativa…", "del Comité…")

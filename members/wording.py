@@ -48,6 +48,9 @@ PHRASES: dict[str, dict[FormOfAddress, str]] = {
     "in_credit": {F: N_("feminine|On %(date)s the member is in credit by %(amount)s."),
                   M: N_("masculine|On %(date)s the member is in credit by %(amount)s."),
                   N: N_("On %(date)s the member is in credit by %(amount)s.")},
+    # an officer's title under their name and signature
+    "president": {F: N_("feminine|President"), M: N_("masculine|President"), N: N_("President")},
+    "secretary": {F: N_("feminine|Secretary"), M: N_("masculine|Secretary"), N: N_("Secretary")},
 }
 _PREFIXES = tuple(f"{form.value}|" for form in (F, M))
 

@@ -64,7 +64,7 @@ def positions():
             return redirect(url_for("meetings.positions"))
     return render_template("meetings/positions.html", form=form,
                            positions=office_register.positions(get_session(), g.coop),
-                           body_labels=office_register.BODY_LABELS)
+                           body_labels=office_register.BODY_LABELS, signs_as_labels=office_register.SIGNS_AS_LABELS)
 
 
 @bp.route("/positions/<int:position_id>", methods=["GET", "POST"])
@@ -73,6 +73,7 @@ def edit_position(position: Position):
     form = PositionForm(obj=position) if request.method == "GET" else PositionForm()
     if request.method == "GET":
         form.body.data = position.body.value
+        form.signs_as.data = position.signs_as.value if position.signs_as else ""
     if form.validate_on_submit():
         with show_refusal(form):
             office_register.edit_position(get_session(), current_user, g.coop, position, form.data_for())

@@ -205,25 +205,6 @@ def test_operator_sees_registered_jobs_and_recent_runs(app, client, make_user, l
     assert "/platform/jobs/outbox.send/run" in response.get_data(as_text=True)
 
 
-def test_operator_runs_a_job_now_and_the_run_is_recorded(app, client, make_user, login):
-    login(client, make_user(is_platform_admin=True))
-
-    response = client.post("/platform/jobs/outbox.send/run")
-
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/platform/jobs")
-    [run] = runs_of(app, "outbox.send")
-    assert run.outcome is JobOutcome.SUCCESS
-    assert run.detail == NO_SERVER_DETAIL
-    assert NO_SERVER_DETAIL_ES in text_of(client.get("/platform/jobs"))
-
-
-def test_an_unknown_job_cannot_be_run(client, make_user, login):
-    login(client, make_user(is_platform_admin=True))
-
-    assert client.post("/platform/jobs/no.such.job/run").status_code == 404
-
-
 def test_a_coop_admin_may_not_run_jobs(app, client, make_coop, make_user, login):
     coop = make_coop()
     login(client, make_user(coop=coop, roles=["admin"]))
@@ -248,14 +229,15 @@ def test_coop_admin_sees_the_job_runs_without_run_buttons(app, client, make_coop
     assert "/platform/jobs/outbox.send/run" not in response.get_data(as_text=True)
 
 
-def test_the_scheduler_has_one_job_per_registered_entry(app, temp_job):
+def test_the_scheduler_has_one_job_per_registered_entry_and_looks_for_requested_runs(app, temp_job):
     temp_job("test.daily", lambda ctx: "ok", hours=24)
 
     sched = scheduler.build_scheduler(app, blocking=False)
 
     jobs = {job.id: job for job in sched.get_jobs()}
-    assert set(jobs) == set(scheduler.REGISTRY)
-    assert len(sched.get_jobs()) == len(scheduler.REGISTRY)
+    assert set(jobs) == set(scheduler.REGISTRY) | {scheduler.REQUESTS_POLL}
+    assert len(sched.get_jobs()) == len(scheduler.REGISTRY) + 1
+    assert jobs[scheduler.REQUESTS_POLL].trigger.interval == dt.timedelta(seconds=app.config["SCHEDULER_POLL_SECONDS"])
     assert {"outbox.send", "auth.purge", "test.daily"} <= set(jobs)
     assert jobs["outbox.send"].trigger.interval == dt.timedelta(minutes=1)
     assert jobs["test.daily"].trigger.interval == dt.timedelta(hours=24)
