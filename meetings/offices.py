@@ -249,6 +249,14 @@ def eligible_member(member: Member | None) -> bool:
 
 # --- the provider the membership certificate asks (coop.officers) -----------------------------------
 
+def signers_on(session: so.Session, coop: Coop, day: dt.date) -> tuple[str, str]:
+    """The names of the president and the secretary in office on ``day`` ("" for one nobody holds),
+    as the minutes' and the notice's signature lines print them."""
+    held = _Officers().holders(session, coop, day)
+    names = [held.get(officer) for officer in (Officer.PRESIDENT, Officer.SECRETARY)]
+    return tuple(m.full_name if m is not None else "" for m in names)
+
+
 class _Officers:
     """Who holds the offices that sign, as ``coop.officers`` asks."""
 

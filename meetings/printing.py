@@ -28,6 +28,7 @@ from coop.auth.models import User
 from coop.db import get_session, utcnow
 from coop.pdf import render_pdf
 from coop.tenancy import Coop
+from meetings import offices
 from meetings import notice as notices
 from meetings import roll as rolls
 from meetings.models import Meeting, MeetingStatus, Proxy, RollEntry, RollRole
@@ -155,9 +156,10 @@ def render_notice(session: so.Session, coop: Coop, params: dict, progress: tasks
     progress(0, 1)
     counts = rolls.roll_counts(session, meeting)
     rules = rules_of(session, coop)
+    issued = calendar.utc_to_local(coop, meeting.notice_issued_dt).date() if meeting.notice_issued_dt else None
     return render_pdf("pdf/meetings_notice.html", items=list(meeting.items), counts=counts,
-                      quorum=notices.quorum_words(rules, counts.voters or None), rules=rules,
-                      issued=calendar.utc_to_local(coop, meeting.notice_issued_dt).date() if meeting.notice_issued_dt else None,
+                      quorum=notices.quorum_words(rules, counts.voters or None), rules=rules, issued=issued,
+                      secretary=offices.signers_on(session, coop, issued or calendar.today_in(coop))[1],
                       **_context(session, coop, meeting, _language(params, coop)))
 
 

@@ -19,7 +19,7 @@ from coop.forms import OnceForm
 from coop.pages import Load, coop_view, page_number, query_int, query_text, show_refusal
 from coop.text import whole_number
 from coop.web import reader_locale
-from meetings import minutes, printing_minutes, register
+from meetings import minutes, offices, printing_minutes, register
 from meetings.models import Meeting, MeetingStatus, Resolution
 from meetings.permissions import MANAGE_MEETINGS, VIEW_MEETING_RECORD, VIEW_MEETINGS
 from meetings.views import bp
@@ -165,6 +165,8 @@ def approve_minutes(meeting: Meeting):
     form = ApproveForm()
     later = minutes.later_meetings(db, g.coop, meeting)
     form.at_meeting.choices = [("", "—")] + [(str(m.id), f"{m.title} ({_words().when(_local(m))})") for m in later]
+    if request.method == "GET":  # offered: who holds the signing offices today, as the register of offices says
+        form.president_name.data, form.secretary_name.data = offices.signers_on(db, g.coop, calendar.today_in(g.coop))
     if form.validate_on_submit():
         with show_refusal(form) as refusal:
             sent = submissions.claim(db, g.coop, form.once_key.data)

@@ -4,11 +4,15 @@ its search, filter and counts; the notice, roll and sign-in sheet printed in the
 A member reads the notice of a convened meeting but neither the roll nor a draft's notice."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
 from coop import tasks
-from meetings.models import Meeting, MeetingStatus, Proxy, RollEntry
+from coop.officers import Officer
+from meetings import offices
+from meetings.models import Meeting, MeetingStatus, PositionBody, Proxy, RollEntry
 from tests.conftest import field_error, flashes, once_key_of, text_of
 from tests.ledger.print_helpers import print_document
 from tests.meetings.convene_factories import add_items, mails
@@ -93,6 +97,12 @@ def test_a_member_prints_the_notice_of_a_convened_assembly_for_the_notice_board(
                                                                              assembly_coop, make_meeting):
     meeting = make_meeting(assembly_coop, status=MeetingStatus.DRAFT, attendance_note="Socios activos.")
     add_items(db, meeting, "Informe del consejo", "Presupuesto 2027")
+    db.rollback()
+    secretaria = offices.add_position(db, None, db.merge(assembly_coop), offices.PositionData(
+        name="Secretaría", body=PositionBody.OTHER, signs_as=Officer.SECRETARY))
+    offices.record_term(db, None, db.merge(assembly_coop), position=secretaria, member=db.merge(office["people"][1]),
+                        starts_on=dt.date(2026, 6, 1), ends_on=dt.date(2028, 5, 31))
+    db.commit()
     login(client, office["secretary"])
     client.post(url(office, meeting, "/notice"), data={"once_key": once_key_of(client.get(url(office, meeting, "/notice")))})
     client.post("/logout")
@@ -103,7 +113,8 @@ def test_a_member_prints_the_notice_of_a_convened_assembly_for_the_notice_board(
     for expected in ("Convocatoria", "Asamblea general ordinaria", "Cooperativa Asamblea", "Socios activos.",
                      "Primera convocatoria", "sábado, 13 de marzo de 2027, 09:00", "Segunda convocatoria",
                      "sábado, 13 de marzo de 2027, 10:00", "Casa comunal", "Informe del consejo", "Presupuesto 2027",
-                     "más del 50 % de los votantes (2 de 2)", "Emitida el 1 de marzo de 2027", "Secretario/a"):
+                     "más del 50 % de los votantes (2 de 2)", "Emitida el 1 de marzo de 2027",
+                     "Luis Guamán Secretario/a"):  # the secretary in office signs
         assert expected in text, expected
 
 

@@ -11,8 +11,11 @@ from flask import render_template_string
 from pypdf import PdfReader
 
 from coop import tasks
+from coop.calendar import today_in
+from coop.officers import Officer
 from coop.tenancy import Role
-from meetings import minutes
+from meetings import minutes, offices
+from meetings.models import PositionBody
 from tests.conftest import field_error, flashes, once_key_of, text_of
 from tests.ledger.print_helpers import print_document
 from tests.meetings.record_factories import held_assembly, later_meeting
@@ -169,3 +172,20 @@ def test_the_meeting_page_partial_shows_the_minutes_status_and_resolutions(app, 
         html = render_template_string('{% include "meetings/_meeting_record.html" %}', meeting=db.merge(assembly))
     assert "Resolución del punto 2" in html and f"/meetings/{assembly.id}/minutes" not in html
     assert "/meetings/resolutions/" in html
+
+
+def test_the_approval_form_offers_the_president_and_secretary_in_office(client, db, assembly_coop, assembly,
+                                                                          secretary, make_member):
+    db.rollback()
+    coop = db.merge(assembly_coop)
+    rosa = make_member(coop, given_names="Rosa", family_names="Pilataxi")
+    pedro = make_member(coop, given_names="Pedro", family_names="Guamán")
+    today = today_in(coop)
+    for name, body, officer, member in (("Presidencia", PositionBody.BOARD, Officer.PRESIDENT, rosa),
+                                        ("Secretaría", PositionBody.OTHER, Officer.SECRETARY, pedro)):
+        position = offices.add_position(db, None, coop, offices.PositionData(name=name, body=body, signs_as=officer))
+        offices.record_term(db, None, coop, position=position, member=db.merge(member),
+                            starts_on=today - dt.timedelta(days=100), ends_on=today + dt.timedelta(days=600))
+    db.commit()
+    html = client.get(url(assembly_coop, assembly, "/approve")).get_data(as_text=True)
+    assert 'value="Rosa Pilataxi"' in html and 'value="Pedro Guamán"' in html
