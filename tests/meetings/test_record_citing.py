@@ -74,6 +74,16 @@ def draft_budget(db, coop) -> Budget:
     return budget
 
 
+def citing_forms(db, coop, member, household, lot) -> list[tuple[str, dict]]:
+    """The forms that cite a resolution, filled in but for it: shares, a lot, a dues plan, a budget."""
+    day = ASSEMBLY_DAY.isoformat()
+    return [(f"/members/{member.number}/shares", {**once(), "amount": "500", "instalments": "10",
+                                                  "first_due_date": day}),
+            (f"/members/lots/{lot.id}/assign", {"household_id": household.id, "from_date": day}),
+            ("/books/dues/new", plan_form(db, coop)),
+            ("/books/budgets/2027/approve", {"resolution_ref": ""})]
+
+
 def cited(db, resolution) -> list[str]:
     db.rollback()
     return [c.kind for c in register.applied_to(db, db.merge(resolution))]
@@ -84,15 +94,10 @@ def test_a_typed_reference_cites_the_resolution_from_each_form_and_is_linked_bot
     member = make_member(assembly_coop, given_names="Luis", family_names="Tipán")
     household, lot = household_with_lot(db, assembly_coop)
     draft_budget(db, assembly_coop)
-    day, budget_label = ASSEMBLY_DAY.isoformat(), "2027-001 Aprobación del presupuesto 2027"
-    posts = [(f"/members/{member.number}/shares", {**once(), "amount": "500", "instalments": "10",
-                                                   "first_due_date": day, "resolution_id": "2027-1"}),
-             (f"/members/lots/{lot.id}/assign", {"household_id": household.id, "from_date": day,
-                                                 "resolution_id": "1/2027"}),
-             ("/books/dues/new", plan_form(db, assembly_coop, resolution_id=budget_label)),
-             ("/books/budgets/2027/approve", {"resolution_ref": "", "resolution_id": " 2027-001 "})]
-    for path, data in posts:
-        assert client.post(url(assembly_coop, path), data=data).status_code == 302, path
+    budget_label = "2027-001 Aprobación del presupuesto 2027"
+    typed = ["2027-1", "1/2027", budget_label, " 2027-001 "]  # as people write it, or a suggestion picked
+    for (path, data), reference in zip(citing_forms(db, assembly_coop, member, household, lot), typed, strict=True):
+        assert client.post(url(assembly_coop, path), data=data | {"resolution_id": reference}).status_code == 302, path
     assert cited(db, budget_resolution) == ["shares", "lot", "dues", "budget"]
     resolution_page = client.get(url(assembly_coop, f"/meetings/resolutions/{budget_resolution.id}"))
     assert "Luis Tipán" in text_of(resolution_page) and "B-12: Familia Tipán" in text_of(resolution_page)
@@ -143,14 +148,8 @@ def test_another_coops_reference_or_words_are_refused_beside_the_field_and_nothi
     member = make_member(assembly_coop)
     household, lot = household_with_lot(db, assembly_coop)
     budget = draft_budget(db, assembly_coop)
-    refused = [(f"/members/{member.number}/shares", {**once(), "amount": "500", "instalments": "10",
-                                                     "first_due_date": ASSEMBLY_DAY.isoformat()}),
-               (f"/members/lots/{lot.id}/assign", {"household_id": household.id,
-                                                   "from_date": ASSEMBLY_DAY.isoformat()}),
-               ("/books/dues/new", plan_form(db, assembly_coop)),
-               ("/books/budgets/2027/approve", {"resolution_ref": "Asamblea del 13 de marzo"})]
     for typed in ("2026-001", "el presupuesto"):
-        for path, data in refused:
+        for path, data in citing_forms(db, assembly_coop, member, household, lot):
             response = client.post(url(assembly_coop, path), data=data | {"resolution_id": typed})
             assert response.status_code in (200, 400), path
             assert field_error(response, "resolution_id").startswith(
