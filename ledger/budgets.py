@@ -247,7 +247,7 @@ def set_account_months(session: so.Session, actor: User | None, coop: Coop, budg
 
 
 def approve_budget(session: so.Session, actor: User | None, coop: Coop, budget: Budget,
-                   resolution_ref: str, resolution_id: int | None = None) -> Budget:
+                   resolution_ref: str, resolution_id: decisions.Cited = None) -> Budget:
     """Record the assembly's approval of a draft budget; from then on it does not change.
 
     The resolution is cited in the register (``resolution_id``), in words, or both.

@@ -15,7 +15,7 @@ reverses such an entry, the charge is voided and what paid it becomes the member
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -103,8 +103,8 @@ class PlanData:
     run_day: int | None = None
     due_days: int = 0
     resolution_ref: str = ""
-    #: the resolution in the register that approved it (``coop.decisions``)
-    resolution_id: int | None = None
+    #: the resolution in the register that approved it, typed or by id (``coop.decisions.checked``)
+    resolution_id: decisions.Cited = None
 
 
 def plans(session: so.Session, coop: Coop) -> list[DuesPlan]:
@@ -119,8 +119,8 @@ def runs_of(session: so.Session, plan: DuesPlan) -> list[DuesRun]:
                                 .order_by(DuesRun.period_start.desc())))
 
 
-def _check_plan(session: so.Session, coop: Coop, data: PlanData, plan: DuesPlan | None) -> tuple[str, str]:
-    """Every refusal of the plan's data at once; the cleaned name and resolution."""
+def _check_plan(session: so.Session, coop: Coop, data: PlanData, plan: DuesPlan | None) -> PlanData:
+    """Every refusal of the plan's data at once; the data cleaned (its resolution's id found)."""
     problems = Problems()
     name = " ".join((data.name or "").split())
     if not name:
@@ -154,11 +154,11 @@ def _check_plan(session: so.Session, coop: Coop, data: PlanData, plan: DuesPlan 
     resolution = " ".join((data.resolution_ref or "").split())
     if len(resolution) > 200:
         problems.add(_l("A resolution reference has at most 200 characters."), field="resolution_ref")
-    problems.check(decisions.checked, session, coop, data.resolution_id)
+    decision = problems.check(decisions.checked, session, coop, data.resolution_id)
     if plan is not None:
         _check_change_after_runs(session, plan, data, problems)
     problems.raise_any()
-    return name, resolution
+    return replace(data, name=name, resolution_ref=resolution, resolution_id=decision)
 
 
 def _check_change_after_runs(session: so.Session, plan: DuesPlan, data: PlanData, problems: Problems) -> None:
@@ -176,11 +176,12 @@ def _check_change_after_runs(session: so.Session, plan: DuesPlan, data: PlanData
                         day=last.isoformat()), field="end_date")
 
 
-def _values(data: PlanData, name: str, resolution: str) -> dict:
-    return {"name": name, "amount_minor": data.amount_minor, "frequency": Frequency(data.frequency),
+def _values(data: PlanData) -> dict:
+    """The columns of a checked plan (``_check_plan``)."""
+    return {"name": data.name, "amount_minor": data.amount_minor, "frequency": Frequency(data.frequency),
             "debtors": Debtors(data.debtors), "income_account_id": data.income_account_id,
             "start_date": data.start_date, "end_date": data.end_date, "run_day": data.run_day,
-            "due_days": data.due_days, "resolution_ref": resolution, "resolution_id": data.resolution_id}
+            "due_days": data.due_days, "resolution_ref": data.resolution_ref, "resolution_id": data.resolution_id}
 
 
 def _flush_plan(session: so.Session) -> None:
@@ -193,13 +194,12 @@ def _flush_plan(session: so.Session) -> None:
 
 def create_plan(session: so.Session, actor: User | None, coop: Coop, data: PlanData) -> DuesPlan:
     """Record a dues plan the assembly approved."""
-    name, resolution = _check_plan(session, coop, data, None)
-    plan = DuesPlan(coop_id=coop.id, created_by_id=actor.id if actor is not None else None,
-                    **_values(data, name, resolution))
+    data = _check_plan(session, coop, data, None)
+    plan = DuesPlan(coop_id=coop.id, created_by_id=actor.id if actor is not None else None, **_values(data))
     session.add(plan)
     _flush_plan(session)
-    audit.record(session, coop=coop, actor=actor, action="ledger.dues_plan", obj=plan, summary=name,
-                 changes={"created": [None, name]})
+    audit.record(session, coop=coop, actor=actor, action="ledger.dues_plan", obj=plan, summary=data.name,
+                 changes={"created": [None, data.name]})
     return plan
 
 
@@ -212,13 +212,13 @@ def _own(coop: Coop, plan: DuesPlan) -> DuesPlan:
 def update_plan(session: so.Session, actor: User | None, coop: Coop, plan: DuesPlan, data: PlanData) -> dict:
     """Change a plan; a new amount applies to the periods charged from now on. The changes made."""
     _own(coop, plan)
-    name, resolution = _check_plan(session, coop, data, plan)
-    changes = audit.changes_between(plan, _values(data, name, resolution))
+    data = _check_plan(session, coop, data, plan)
+    changes = audit.changes_between(plan, _values(data))
     if changes:
-        for key, value in _values(data, name, resolution).items():
+        for key, value in _values(data).items():
             setattr(plan, key, value)
         _flush_plan(session)
-        audit.record(session, coop=coop, actor=actor, action="ledger.dues_plan", obj=plan, summary=name,
+        audit.record(session, coop=coop, actor=actor, action="ledger.dues_plan", obj=plan, summary=data.name,
                      changes=changes)
     return changes
 

@@ -107,12 +107,25 @@ def _context(session: so.Session, coop: Coop, meeting: Meeting, language: str) -
 
 
 FIGURE_SPACE = "\u2007"  # as wide as a digit: numbers padded with it line up without a box of their own
+#: the heading "No." is about three digits wide: numbers take at least that much room below it
+NUMBER_MIN_DIGITS = 3
 
 
-def number_padder(pages: list[Sheet]):
-    """A function writing a member number right-aligned to the widest number of the document."""
-    width = max((len(str(line.number)) for page in pages for line in page.lines if line.number), default=1)
-    return lambda number: (str(number) if number else "").rjust(width, FIGURE_SPACE)
+@dataclass(frozen=True)
+class NumberPad:
+    """Writes a member number right-aligned to the widest number of the document, then a figure
+    space before the name: the name starts ``width + 1`` digits in, where the heading row puts
+    "Name" (its "No." is set in a box ``width`` digits wide, ``ch`` in CSS)."""
+
+    width: int
+
+    def __call__(self, number: int | None) -> str:
+        return (str(number) if number else "").rjust(self.width, FIGURE_SPACE) + FIGURE_SPACE
+
+
+def number_padder(pages: list[Sheet]) -> NumberPad:
+    widest = max((len(str(line.number)) for page in pages for line in page.lines if line.number), default=1)
+    return NumberPad(max(widest, NUMBER_MIN_DIGITS))
 
 
 def _render_pages(template: str, pages: list[Sheet], progress: tasks.Progress, **context) -> bytes:

@@ -5,11 +5,14 @@ Search reads ``Resolution.search_text`` (lower-cased title and text, written at 
 LIKE, narrowed first by the co-op and, when chosen, the year (``ix_resolution_coop_decided``).
 "Applied to" asks each table that keeps a ``resolution_id`` (status changes, admissions, share
 subscriptions, lot assignments, dues plans, budgets) for the rows pointing here: the link the
-other way of the select those pages offer through ``coop.decisions``.
+other way of the "Resolution in the register" field those pages offer through ``coop.decisions``,
+where a resolution is typed by its reference ("2027-014", ``parse_reference``) or picked among
+the recent ones.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -26,8 +29,13 @@ from members.applications import STATUS_LABELS as application_labels
 from members.models import Application, Household, Lot, LotAssignment, Member, MemberStatusChange, ShareSubscription
 
 PAGE_SIZE = 25
-#: how many resolutions the "Resolution in the register" select offers, newest first
-CHOICES_LIMIT = 200
+#: the "Resolution in the register" field suggests the resolutions of the register's latest
+#: ``RECENT_YEARS`` years, newest first, at most ``RECENT_LIMIT`` (older ones are typed)
+RECENT_YEARS = 2
+RECENT_LIMIT = 200
+#: "2027-014", "2027-14", "2027/14"; and "14/2027", "14-2027" as people also write them
+_YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,5})")
+_NUMBER_FIRST = re.compile(r"(\d{1,5})[-/.](\d{4})")
 
 
 @dataclass(frozen=True)
@@ -139,20 +147,47 @@ def applied_to(session: so.Session, resolution: Resolution, *, people: bool = Tr
 
 # --- the provider the member register and the books ask (coop.decisions) -------------------------
 
-class _Register:
-    """Resolutions as ``coop.decisions`` offers and links them."""
+def parse_reference(text: str) -> tuple[int, int] | None:
+    """(year, number) of the reference that opens ``text`` ("2027-014 Aprobación…"); None if none."""
+    words = (text or "").split()
+    token = words[0].rstrip(".,;:") if words else ""
+    if found := _YEAR_FIRST.fullmatch(token):
+        year, number = int(found[1]), int(found[2])
+    elif found := _NUMBER_FIRST.fullmatch(token):
+        number, year = int(found[1]), int(found[2])
+    else:
+        return None
+    return (year, number) if number > 0 else None
 
-    def choices(self, session: so.Session, coop: Coop) -> list[tuple[int, str]]:
+
+def _reference(year: int, number: int) -> str:
+    return f"{year}-{number:03d}"
+
+
+class _Register:
+    """Resolutions as ``coop.decisions`` suggests, finds and links them."""
+
+    def recent(self, session: so.Session, coop: Coop) -> list[tuple[int, str]]:
+        latest = (sa.select(sa.func.max(Resolution.year)).where(Resolution.coop_id == coop.id)
+                  .scalar_subquery())
         rows = session.execute(
             sa.select(Resolution.id, Resolution.year, Resolution.number, Resolution.title)
-            .where(Resolution.coop_id == coop.id)
-            .order_by(Resolution.year.desc(), Resolution.number.desc()).limit(CHOICES_LIMIT))
-        return [(rid, f"{year}-{number:03d} {title}") for rid, year, number, title in rows]
+            .where(Resolution.coop_id == coop.id, Resolution.year > latest - RECENT_YEARS)
+            .order_by(Resolution.year.desc(), Resolution.number.desc()).limit(RECENT_LIMIT))
+        return [(rid, f"{_reference(year, number)} {title}") for rid, year, number, title in rows]
+
+    def find(self, session: so.Session, coop: Coop, text: str) -> int | None:
+        reference = parse_reference(text)
+        if reference is None:
+            return None
+        year, number = reference
+        return session.scalar(sa.select(Resolution.id).where(
+            Resolution.coop_id == coop.id, Resolution.year == year, Resolution.number == number))
 
     def labels(self, session: so.Session, coop: Coop, ids: set[int]) -> dict[int, tuple[str, str]]:
         rows = session.execute(sa.select(Resolution.id, Resolution.year, Resolution.number, Resolution.title)
                                .where(Resolution.coop_id == coop.id, Resolution.id.in_(ids)))
-        return {rid: (f"{year}-{number:03d}", title) for rid, year, number, title in rows}
+        return {rid: (_reference(year, number), title) for rid, year, number, title in rows}
 
     def url(self, decision_id: int) -> str:
         return url_for("meetings.resolution", resolution_id=decision_id)

@@ -339,7 +339,7 @@ def approve_application(session: so.Session, actor: User | None, coop: Coop, app
                         decision_date: dt.date, today: dt.date, resolution_ref: str = "", reason: str = "",
                         invitation: Invitation | None = None,
                         invite_link: Callable[[str], str] | None = None,
-                        resolution_id: int | None = None) -> Approval:
+                        resolution_id: decisions.Cited = None) -> Approval:
     """Admit the applicant: an active member from the decision date, with the next member number."""
     _check_decision(decision_date, today)
     resolution_id = decisions.checked(session, coop, resolution_id)
@@ -364,7 +364,7 @@ def approve_application(session: so.Session, actor: User | None, coop: Coop, app
 
 def reject_application(session: so.Session, actor: User | None, coop: Coop, application: Application, *,
                        decision_date: dt.date, reason: str, today: dt.date,
-                       resolution_ref: str = "", resolution_id: int | None = None) -> Application:
+                       resolution_ref: str = "", resolution_id: decisions.Cited = None) -> Application:
     """Turn the application down; the reason is required, for the applicant and for the record."""
     if not (reason or "").strip():
         raise DomainError(_l("Say why the application is rejected."), field="reason")

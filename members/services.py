@@ -164,7 +164,7 @@ def create_member(session: so.Session, actor: User | None, coop: Coop, data: Mem
                   today: dt.date, status: MemberStatus = MemberStatus.ACTIVE,
                   status_date: dt.date | None = None, reason: str = "", resolution_ref: str = "",
                   household: Household | None = None, number: int | None = None,
-                  resolution_id: int | None = None) -> Member:
+                  resolution_id: decisions.Cited = None) -> Member:
     """Enter a person in the register with the next member number (or a given one, for imports)."""
     data = check_member_data(session, coop, data, today=today)
     resolution_id = decisions.checked(session, coop, resolution_id)
@@ -207,7 +207,8 @@ def update_member(session: so.Session, actor: User | None, coop: Coop, member: M
 
 def change_status(session: so.Session, actor: User | None, coop: Coop, member: Member,
                   new_status: MemberStatus, *, effective_date: dt.date, reason: str,
-                  resolution_ref: str = "", today: dt.date, resolution_id: int | None = None) -> MemberStatusChange:
+                  resolution_ref: str = "", today: dt.date,
+                  resolution_id: decisions.Cited = None) -> MemberStatusChange:
     """Record a change of status; only the transitions in ALLOWED_TRANSITIONS are possible."""
     if new_status not in ALLOWED_TRANSITIONS[member.status]:
         raise DomainError(_l("A member who is %(old)s cannot become %(new)s.",
@@ -406,7 +407,7 @@ def _members_of(session: so.Session, household_id: int | None) -> list[Member]:
 
 def assign_lot(session: so.Session, actor: User | None, coop: Coop, lot: Lot, household: Household | None,
                *, from_date: dt.date, reason: str = "", resolution_ref: str = "", today: dt.date,
-               resolution_id: int | None = None) -> None:
+               resolution_id: decisions.Cited = None) -> None:
     """Assign a lot to a household (or free it), closing the previous assignment on that date."""
     if household is not None and household.coop_id != coop.id:
         raise DomainError(_l("Choose a household of this co-op."), field="household_id")
@@ -440,7 +441,7 @@ def assign_lot(session: so.Session, actor: User | None, coop: Coop, lot: Lot, ho
 
 def subscribe_shares(session: so.Session, actor: User | None, coop: Coop, member: Member, *,
                      amount_minor: int, instalments: int, first_due_date: dt.date,
-                     resolution_ref: str = "", resolution_id: int | None = None) -> ShareSubscription:
+                     resolution_ref: str = "", resolution_id: decisions.Cited = None) -> ShareSubscription:
     """Record the share capital a member subscribes, payable in equal monthly instalments."""
     if amount_minor <= 0:
         raise DomainError(_l("The amount must be more than zero."), field="amount")

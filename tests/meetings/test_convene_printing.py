@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from coop import tasks
+from coop.pdf import layout_pdf
 from meetings import printing
 from meetings.models import MeetingStatus
 from tests.meetings.convene_factories import add_items
@@ -69,3 +70,32 @@ def test_the_roll_of_a_meeting_gone_fails_its_task_with_a_reason(app, db, ctx, a
     db.rollback()
     failed = db.get(tasks.Task, task.id)
     assert failed.status == tasks.TaskStatus.FAILED and failed.content is None
+
+
+def _heading_and_blank_line(doc):
+    """The "No." and "Name" headings' text boxes, and a blank line's (only its padding: where a
+    name would start), as WeasyPrint laid them out."""
+    texts = [box for box in doc.pages[0]._page_box.descendants() if type(box).__name__ == "TextBox"]
+    number = next(box for box in texts if box.text in ("No.", "N.º"))
+    name = next(box for box in texts if box.text in ("Name", "Nombre"))
+    blank = next(box for box in texts if box.text and set(box.text) == {printing.FIGURE_SPACE})
+    return number, name, blank
+
+
+@pytest.mark.parametrize("numbers", [(7, 1042), (3, 12)])
+@pytest.mark.parametrize("sign_in", [False, True])
+def test_the_number_heading_stands_over_the_numbers_and_the_name_heading_over_the_names(
+        app, db, assembly_coop, make_meeting, sign_in, numbers):
+    meeting = make_meeting(assembly_coop)
+    db.rollback()
+    lines = [printing.Line(n, f"Caiza, Rosa {n}", "Socio", True) for n in numbers] + [printing.Line()]
+    pages = printing.paginate(lines, printing.SIGN_IN_LINES if sign_in else printing.ROLL_LINES)
+    pad = printing.number_padder(pages)
+    with app.test_request_context():
+        doc = layout_pdf("pdf/meetings_roll.html", pages=pages, total_pages=1, pad=pad, coop=db.merge(assembly_coop),
+                         meeting=db.merge(meeting), kind_label="Asamblea", first_call="sábado", second_call="",
+                         counts=printing.rolls.RollCounts(2, 2), sign_in=sign_in, show_role=False)
+    number, name, blank = _heading_and_blank_line(doc)
+    digit = blank.width / (pad.width + 1)  # a blank line is the padding alone: the number's digits and a space
+    assert number.position_x + number.width == pytest.approx(blank.position_x + pad.width * digit, abs=0.1)
+    assert name.position_x == pytest.approx(blank.position_x + blank.width, abs=0.1)

@@ -17,7 +17,7 @@ from meetings import register
 from members import applications, portal, services
 from members.applications import ApplicationData, Source
 from members.models import DocumentType, MemberStatus
-from tests.conftest import text_of
+from tests.conftest import field_error, text_of
 from tests.meetings.conftest import ASSEMBLY_DAY
 from tests.meetings.record_factories import resolve
 from tests.members.conftest import cedula
@@ -73,11 +73,27 @@ def test_another_coops_resolutions_are_neither_found_nor_offered(ctx, db, assemb
     ours = resolve(db, assembly_coop, assembly, "Presupuesto nuestro")
     found, _ = register.search(db, assembly_coop, register.RegisterQuery(text="presupuesto"))
     assert titles(found) == ["Presupuesto nuestro"]
-    assert decisions.choices(db, assembly_coop) == [(ours.id, "2027-001 Presupuesto nuestro")]
+    assert decisions.recent(db, assembly_coop) == [(ours.id, "2027-001 Presupuesto nuestro")]
     with pytest.raises(DomainError) as refused:
         decisions.checked(db, assembly_coop, theirs.id)
     assert refused.value.field == "resolution_id"
     assert decisions.checked(db, assembly_coop, ours.id) == ours.id and decisions.checked(db, assembly_coop, None) is None
+    # both registers have a 2027-001: typed, it is always the co-op's own
+    assert decisions.checked(db, assembly_coop, decisions.Typed("2027-001")) == ours.id
+    assert decisions.checked(db, make_coop("tercera"), decisions.Typed("")) is None
+    with pytest.raises(DomainError) as refused:
+        decisions.checked(db, make_coop("cuarta"), decisions.Typed("2027-001 Presupuesto vecino"))
+    assert (refused.value.field, refused.value.text) == (
+        "resolution_id", "This co-op's register has no resolution “2027-001”. Type its reference "
+                         "(year-number, such as 2027-014) or choose one from the list.")
+
+
+@pytest.mark.parametrize("typed, reference", [
+    ("2027-014", (2027, 14)), ("2027-14", (2027, 14)), ("2027/14", (2027, 14)), ("14/2027", (2027, 14)),
+    ("14-2027", (2027, 14)), ("2027-014 Aprobación del presupuesto", (2027, 14)), ("  2027-1000: muro", (2027, 1000)),
+    ("presupuesto 2027-014", None), ("14", None), ("2027", None), ("2027-000", None), ("27-14", None), ("", None)])
+def test_a_reference_is_read_from_the_first_word_as_people_write_it(typed, reference):
+    assert register.parse_reference(typed) == reference
 
 
 # --- links both ways ----------------------------------------------------------------------------
@@ -183,15 +199,16 @@ def secretary(client, db, assembly_coop, make_user, login):
     return user
 
 
-def test_the_status_form_offers_the_register_and_the_member_page_links_to_it(
+def test_the_status_form_suggests_the_register_and_the_member_page_links_to_it(
         client, db, assembly_coop, budget_resolution, make_member, secretary):
     member = make_member(assembly_coop, given_names="Rosa", family_names="Caiza")
     url = f"/c/{assembly_coop.slug}/members/{member.number}/status"
-    form = client.get(url)
-    assert "2027-001 Aprobación del presupuesto 2027" in text_of(form)
+    form = client.get(url).get_data(as_text=True)
+    assert 'list="register-decisions"' in form
+    assert '<option value="2027-001 Aprobación del presupuesto 2027">' in form
     response = client.post(url, data={"status": "suspended", "effective_date": ASSEMBLY_DAY.isoformat(),
                                       "reason": "Tres mingas faltadas", "resolution_ref": "",
-                                      "resolution_id": str(budget_resolution.id)})
+                                      "resolution_id": "2027-001 Aprobación del presupuesto 2027"})
     assert response.status_code == 302
     page = client.get(f"/c/{assembly_coop.slug}/members/{member.number}").get_data(as_text=True)
     assert f'href="/c/{assembly_coop.slug}/meetings/resolutions/{budget_resolution.id}"' in page
@@ -200,13 +217,18 @@ def test_the_status_form_offers_the_register_and_the_member_page_links_to_it(
     assert f'href="/c/{assembly_coop.slug}/members/{member.number}"' in resolution_page.get_data(as_text=True)
 
 
-def test_a_made_up_resolution_id_is_shown_beside_the_select(client, db, assembly_coop, make_member, secretary):
+def test_a_made_up_reference_is_refused_beside_the_field_and_kept_as_typed(
+        client, db, assembly_coop, budget_resolution, make_member, secretary):
     member = make_member(assembly_coop)
     response = client.post(f"/c/{assembly_coop.slug}/members/{member.number}/status",
                            data={"status": "suspended", "effective_date": ASSEMBLY_DAY.isoformat(),
-                                 "reason": "x", "resolution_id": "98765"})
-    assert response.status_code == 200
-    assert "Choose a resolution of this co-op's register." in text_of(response)
+                                 "reason": "x", "resolution_id": str(budget_resolution.id)})
+    assert response.status_code == 200  # an id is not a reference: 2027-001 is
+    assert field_error(response, "resolution_id").startswith(
+        f"This co-op's register has no resolution “{budget_resolution.id}”.")
+    assert f'name="resolution_id" type="text" value="{budget_resolution.id}"' in response.get_data(as_text=True)
+    db.rollback()
+    assert db.merge(member).status == MemberStatus.ACTIVE
 
 
 def test_members_search_the_register_and_read_a_resolution(client, db, assembly_coop, assembly, make_user, login):
