@@ -117,6 +117,17 @@ def member_of_user(session: so.Session, coop: Coop, user_id: int) -> Member | No
     return session.scalar(sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user_id))
 
 
+def active_members_of_households(session: so.Session, coop: Coop, household_ids: set[int]) -> dict[int, list[Member]]:
+    """The active members of each of these households, by given names (one query): household id -> members."""
+    found: dict[int, list[Member]] = {}
+    if household_ids:
+        for member in session.scalars(sa.select(Member).where(
+                Member.coop_id == coop.id, Member.household_id.in_(household_ids), Member.status == MemberStatus.ACTIVE)
+                .order_by(Member.given_names, Member.family_names, Member.number)):
+            found.setdefault(member.household_id, []).append(member)
+    return found
+
+
 def status_history(session: so.Session, member: Member) -> list[MemberStatusChange]:
     return list(session.scalars(sa.select(MemberStatusChange).where(MemberStatusChange.member_id == member.id)
                                 .order_by(MemberStatusChange.effective_date, MemberStatusChange.id)))

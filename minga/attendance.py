@@ -4,8 +4,10 @@ After a session the coordinator records, for each person on the sheet (the confi
 anyone already recorded), whether they were present and for how long (partial hours allowed,
 never more than the session lasted), absent, or excused with a reason. Every row is checked
 before anything is written: one wrong row refuses the whole sheet, each problem named beside its
-row (``row_field``). Recording a row again is a correction: it needs a reason and leaves an
-``AttendanceChange`` with what it was, what it became, who and why. A member who came without
+row (``row_field``). Recording a row again with another status or other hours is a correction:
+it needs a reason and leaves an ``AttendanceChange`` with what it was, what it became, who and why.
+Rewording only why someone was absent or excused changes no hours, so it needs no correction: the
+audit trail keeps the old and the new wording, who and when. A member who came without
 signing up (a walk-in, or another of the household working in the signed-up member's place) is
 recorded with no sign-up; the hours count for the household fixed at that moment.
 """
@@ -41,6 +43,7 @@ STATUS_LABELS = {AttendanceStatus.PRESENT: _l("Present"), AttendanceStatus.ABSEN
 
 audit.describe("minga.attendance", _l("Minga attendance recorded"))
 audit.describe("minga.attendance_correction", _l("Minga attendance corrected"))
+audit.describe("minga.attendance_reason", _l("Reason of a Minga absence changed"))
 audit.describe("minga.walk_in", _l("Minga walk-in recorded"))
 audit.describe_field("minutes", _l("Minutes worked"), on="attendance")
 audit.describe_field("status", _l("Attendance"), values=STATUS_LABELS, on="attendance")
@@ -249,7 +252,7 @@ def _check_all(session: so.Session, coop: Coop, work_session: WorkSession, entri
         correction = (entry.correction_reason or "").strip()
         if member is None or values is None:
             continue
-        if existing is not None and _differs(existing, *values) and not correction:
+        if existing is not None and _corrects(existing, *values[:2]) and not correction:
             problems.add(_l("Say why this attendance is corrected."), row_field(entry.member_id, "correction_reason"))
             continue
         checked.append(_Checked(member, *values, correction, existing))
@@ -260,12 +263,18 @@ def _differs(attendance: Attendance, status: AttendanceStatus, minutes: int, rea
     return (attendance.status, attendance.minutes, attendance.reason) != (status, minutes, reason)
 
 
+def _corrects(attendance: Attendance, status: AttendanceStatus, minutes: int) -> bool:
+    """Whether the row changes what counts (the status or the hours): a correction, with its reason."""
+    return (attendance.status, attendance.minutes) != (status, minutes)
+
+
 def record_attendance(session: so.Session, actor: User | None, coop: Coop, work_session: WorkSession,
                       entries: list[AttendanceEntry], *, now: dt.datetime | None = None) -> list[Attendance]:
     """Record (or correct) a session's attendance, all rows or none; returns the rows written.
 
     A row already recorded with the same values is left as it is (sending the sheet twice changes
-    nothing); one recorded with other values is a correction and needs ``correction_reason``.
+    nothing); one recorded with another status or other hours is a correction and needs
+    ``correction_reason``; one whose only change is the reason takes the new reason (audited).
     The first attendance recorded after the session ended marks it done.
     """
     now = now or utcnow()
@@ -278,8 +287,10 @@ def record_attendance(session: so.Session, actor: User | None, coop: Coop, work_
         if row.existing is None:
             written.append(_create(session, actor, coop, work_session, row.member, row.status, row.minutes,
                                    row.reason, now, "minga.attendance"))
-        elif _differs(row.existing, row.status, row.minutes, row.reason):
+        elif _corrects(row.existing, row.status, row.minutes):
             written.append(_correct(session, actor, coop, row, now))
+        elif _differs(row.existing, row.status, row.minutes, row.reason):
+            written.append(_reword(session, actor, coop, row))
     _mark_done(session, actor, coop, work_session, now)
     session.flush()
     return written
@@ -316,6 +327,17 @@ def _correct(session: so.Session, actor: User | None, coop: Coop, row: _Checked,
     attendance.status, attendance.minutes, attendance.reason = row.status, row.minutes, row.reason
     audit.record(session, coop=coop, actor=actor, action="minga.attendance_correction", obj=attendance,
                  summary=f"{row.member.number}: {row.member.full_name} · {row.correction_reason}", changes=changes)
+    return attendance
+
+
+def _reword(session: so.Session, actor: User | None, coop: Coop, row: _Checked) -> Attendance:
+    """A new reason for an absence or excuse: the hours stand, the audit trail keeps the old wording."""
+    attendance = row.existing
+    changes = audit.changes_between(attendance, {"reason": row.reason})
+    attendance.reason = row.reason
+    audit.record(session, coop=coop, actor=actor, action="minga.attendance_reason", obj=attendance,
+                 summary=" · ".join(filter(None, [f"{row.member.number}: {row.member.full_name}",
+                                                  row.correction_reason])), changes=changes)
     return attendance
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from coop import audit, calendar, tasks
@@ -132,28 +133,36 @@ class ProgrammeSession:
 
 @dataclass(frozen=True)
 class ProgrammeWeek:
-    """Seven days of the programme, with their sessions in order."""
+    """A week of the programme, Monday to Sunday (the first from the day it is printed), with its sessions."""
 
     first: dt.date
     last: dt.date
     sessions: list[ProgrammeSession]
 
 
+def programme_weeks(first_day: dt.date, weeks: int) -> list[tuple[dt.date, dt.date]]:
+    """The first and last day of each week: this week from ``first_day`` to Sunday, then whole weeks
+    from Monday to Sunday, as a calendar on the notice board shows them."""
+    monday = first_day - dt.timedelta(days=first_day.weekday())
+    return [(max(first_day, monday + dt.timedelta(weeks=n)), monday + dt.timedelta(weeks=n, days=6))
+            for n in range(weeks)]
+
+
 def programme(session: so.Session, coop: Coop, *, first_day: dt.date, weeks: int, language: str) -> list[ProgrammeWeek]:
-    """The open and closed sessions of ``weeks`` weeks from ``first_day`` (seven days each, from that day on)."""
+    """The open and closed sessions from ``first_day`` to the Sunday that ends the ``weeks``-th week."""
+    found = [ProgrammeWeek(first, last, []) for first, last in programme_weeks(first_day, weeks)]
     starts = calendar.local_to_utc(coop, dt.datetime.combine(first_day, dt.time()))
-    ends = calendar.local_to_utc(coop, dt.datetime.combine(first_day + dt.timedelta(weeks=weeks), dt.time()))
+    ends = calendar.local_to_utc(coop, dt.datetime.combine(found[-1].last + dt.timedelta(days=1), dt.time()))
     rows = session.execute(
         sa.select(WorkSession, Commission.name).join(Commission, Commission.id == WorkSession.commission_id)
         .where(WorkSession.coop_id == coop.id, WorkSession.starts_dt >= starts, WorkSession.starts_dt < ends,
                WorkSession.status.in_([SessionStatus.OPEN, SessionStatus.CLOSED]))
         .options(so.selectinload(WorkSession.tasks))
         .order_by(WorkSession.starts_dt, Commission.name, WorkSession.id)).all()
-    found = [ProgrammeWeek(first_day + dt.timedelta(weeks=n), first_day + dt.timedelta(weeks=n, days=6), [])
-             for n in range(weeks)]
+    monday = first_day - dt.timedelta(days=first_day.weekday())
     for work_session, commission in rows:
         day = calendar.utc_to_local(coop, work_session.starts_dt).date()
-        found[(day - first_day).days // 7].sessions.append(
+        found[(day - monday).days // 7].sessions.append(
             ProgrammeSession(work_session, commission, wording.session_when(coop, work_session, language),
                              list(work_session.tasks)))
     return found
@@ -162,6 +171,18 @@ def programme(session: so.Session, coop: Coop, *, first_day: dt.date, weeks: int
 def day_month(day: dt.date, language: str) -> str:
     """A day of the programme without its year ("5 de diciembre", "December 5")."""
     return format_skeleton("MMMMd", day, locale=language)
+
+
+def week_title(week: ProgrammeWeek, language: str) -> str:
+    """A week's heading: "Semana del 7 al 13 de diciembre", "Semana del 28 de diciembre al 3 de enero";
+    a week printed on its Sunday is that day alone ("Domingo, 6 de diciembre de 2026")."""
+    first, last = week.first, week.last
+    if first == last:
+        return format_date(first, format="full", locale=language).capitalize()
+    if first.month == last.month:
+        return _("Week of %(month)s %(first)d to %(last)d", month=format_date(first, "MMMM", locale=language),
+                 first=first.day, last=last.day)
+    return _("Week of %(start)s to %(end)s", start=day_month(first, language), end=day_month(last, language))
 
 
 def programme_filename(first_day: dt.date, weeks: int) -> str:
@@ -184,5 +205,4 @@ def render_programme(session: so.Session, coop: Coop, params: dict, progress: ta
     found = programme(session, coop, first_day=first_day, weeks=weeks, language=_language_of(params, coop))
     progress(1, 2)
     return render_pdf("pdf/minga_programme.html", coop=coop, weeks=found, first_day=first_day,
-                      day_month=lambda day: day_month(day, _language_of(params, coop)),
-                      last_day=first_day + dt.timedelta(weeks=weeks, days=-1))
+                      week_title=lambda week: week_title(week, _language_of(params, coop)), last_day=found[-1].last)

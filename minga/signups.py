@@ -32,6 +32,7 @@ from coop.auth.models import User
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, PermissionDenied
 from coop.tenancy import Coop
+from members import reports as member_reports
 from members.models import Member, MemberStatus
 from members.services import status_label
 from minga import notices
@@ -364,6 +365,16 @@ def substitute(session: so.Session, actor: User | None, coop: Coop, sign_up: Sig
     return sign_up
 
 
+def stand_ins(session: so.Session, coop: Coop, listed: SessionSignUps) -> dict[int, list[Member]]:
+    """Who may work in each listed place (sign-up id -> members): the other active members of its
+    member's household who are not signed up for the session themselves."""
+    rows = [*listed.confirmed, *listed.waitlisted]
+    taken = {row.member_id for row in rows}
+    households = member_reports.active_members_of_households(
+        session, coop, {row.member.household_id for row in rows if row.member.household_id is not None})
+    return {row.id: [m for m in households.get(row.member.household_id, []) if m.id not in taken] for row in rows}
+
+
 def _swap_into(session: so.Session, place: SignUp, cancelled: SignUp) -> SignUp:
     """The substitute's own cancelled row (one row per member and session) takes over the place:
     its status, arrival and task; the member it replaces keeps a cancelled row. Arrival numbers
@@ -486,6 +497,5 @@ def sign_up_of(session: so.Session, work_session: WorkSession, member: Member | 
     """The member's sign-up for a session that holds or waits for a place, if any."""
     if member is None:
         return None
-    found = session.scalar(sa.select(SignUp).where(SignUp.session_id == work_session.id,
-                                                   SignUp.member_id == member.id, SignUp.status.in_(ACTIVE)))
-    return found
+    return session.scalar(sa.select(SignUp).where(SignUp.session_id == work_session.id,
+                                                  SignUp.member_id == member.id, SignUp.status.in_(ACTIVE)))

@@ -237,6 +237,6 @@ def programme():
             return redirect(url_for("coop.task", task_id=task.id))
     weeks = form.weeks.data if form.weeks.data in printing.PROGRAMME_WEEKS else printing.DEFAULT_WEEKS
     return render_template("minga/attendance_programme.html", form=form, first_day=first_day,
-                           day_month=lambda day: printing.day_month(day, _language()),
+                           week_title=lambda week: printing.week_title(week, _language()),
                            weeks=printing.programme(get_session(), g.coop, first_day=first_day, weeks=weeks,
                                                     language=_language()))

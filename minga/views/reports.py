@@ -41,7 +41,7 @@ def _hours_text(language: str | None = None):
 def hours():
     months = reports.last_months(calendar.today_in(g.coop))
     table = reports.hours_by_commission(get_session(), g.coop, months)
-    return render_template("minga/hours.html", table=table, hours_text=_hours_text(),
+    return render_template("minga/hours.html", table=table, hours_text=_hours_text(), legend=charts.legend(table),
                            chart=charts.hours_chart(table, locale=_language(), small_screens=True))
 
 

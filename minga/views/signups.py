@@ -1,6 +1,7 @@
 """Sign-ups taken at the office: a coordinator of the session's commission, or the secretary, finds
 a member by number or name and signs them up (it counts the same as the member's own), cancels a
-sign-up until the session starts, or lets another member of the household work in a place.
+sign-up until the session starts, or lets another member of the household work in a place, chosen
+among the household's other active members listed under the place.
 
 The page lists the session's places and waitlist with those actions on each row. Every route is
 guarded by MANAGE_SESSIONS on the session, so a coordinator of another commission is refused.
@@ -44,7 +45,10 @@ class RowForm(FlaskForm):
 
 
 class SubstituteForm(RowForm):
-    member = StringField(_l("Member no. of who works instead"), validators=[InputRequired(), Length(max=12)])
+    """The place's row and the member number of the housemate chosen among those listed under it."""
+
+    member = StringField(_l("Who works instead"),
+                         validators=[InputRequired(_l("Choose who works instead.")), Length(max=12)])
 
 
 def _member_by_number(text: str | None, field: str = "member"):
@@ -72,17 +76,19 @@ def _found_members(text: str):
     return member_reports.directory(get_session(), g.coop, query, per_page=FOUND_AT_MOST)
 
 
-def _render(work_session: WorkSession, form: OfficeSignUpForm, *, find: str = "", status: int = 200):
+def _render(work_session: WorkSession, form: OfficeSignUpForm, *, find: str = "",
+            substitute: SubstituteForm | None = None, status: int = 200):
     db = get_session()
     form.task.choices = [("", _("Any task"))] + [(str(t.id), t.name) for t in work_session.tasks]
     found, found_total = _found_members(find)
     chosen = None
     if whole_number(form.member.data) is not None:
         chosen = member_reports.member_by_number(db, g.coop, whole_number(form.member.data))
+    listed = signups.sign_ups_of_session(db, g.coop, work_session)
     return render_template(
         "minga/office_sign_up.html", work_session=work_session, form=form, find=find, found=found,
-        found_total=found_total, chosen=chosen, listed=signups.sign_ups_of_session(db, g.coop, work_session),
-        row_form=RowForm(formdata=None), substitute_form=SubstituteForm(formdata=None),
+        found_total=found_total, chosen=chosen, listed=listed, stand_ins=signups.stand_ins(db, g.coop, listed),
+        substitute=substitute or SubstituteForm(formdata=None),
         when=wording.session_when(g.coop, work_session, str(g.coop.locale).split("_")[0]),
         may_sign_up=utcnow() < work_session.starts_dt, SignUpStatus=SignUpStatus), status
 
@@ -143,12 +149,13 @@ def office_cancel_sign_up(work_session: WorkSession):
 def substitute_sign_up(work_session: WorkSession):
     form = SubstituteForm()
     if form.validate_on_submit():
-        with show_refusal():
+        with show_refusal(form):
             place = _row_sign_up(work_session, form)
             member = _member_by_number(form.member.data)
             place = signups.substitute(get_session(), current_user, g.coop, place, member)
             flash(_("%(name)s works in this place instead.", name=place.member.full_name), "success")
             return redirect(url_for("minga.office_sign_up", session_id=work_session.id))
-    else:
-        flash(_("Write the member number of who works instead."), "error")
-    return _render(work_session, OfficeSignUpForm(formdata=None))
+    elif not form.member.errors:
+        flash(_("Choose the sign-up from the list."), "error")
+    # a refusal is shown under the place's own list of the household, beside the choice
+    return _render(work_session, OfficeSignUpForm(formdata=None), substitute=form)

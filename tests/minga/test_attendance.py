@@ -207,6 +207,26 @@ def test_a_correction_needs_a_reason_and_keeps_its_history(db, ravine, people, m
     assert event.changes == {"status": ["absent", "present"], "minutes": [0, 240]}
 
 
+def test_rewording_only_the_reason_of_an_excuse_needs_no_correction_and_is_audited(db, ravine, people, make_user):
+    _rosa, luis, _ana = people
+    coordinator = make_user("coordinadora@example.org", name="Carmen Coordinadora")
+    record(db, ravine, [AttendanceEntry(luis.id, EXCUSED, reason="Enfermo")])
+
+    written = record(db, ravine, [AttendanceEntry(luis.id, EXCUSED, reason="Cita médica en el IESS")],
+                     actor=db.merge(coordinator))
+
+    assert [row.member_id for row in written] == [luis.id]
+    [row] = recorded(db)
+    assert (row.status, row.minutes, row.reason) == (EXCUSED, 0, "Cita médica en el IESS")
+    assert db.scalar(sa.select(sa.func.count()).select_from(AttendanceChange)) == 0  # the hours did not change
+    event = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "minga.attendance_reason"))
+    assert event.changes == {"reason": ["Enfermo", "Cita médica en el IESS"]}
+    assert event.actor_id == coordinator.id
+    # a reason that comes with another status is still a correction, and asks why
+    error = refusal(db, ravine, [AttendanceEntry(luis.id, ABSENT, reason="No avisó")])
+    assert messages(error) == {row_field(luis.id, "correction_reason"): "Say why this attendance is corrected."}
+
+
 def test_sending_the_same_sheet_twice_changes_nothing(db, ravine, people):
     rosa, _luis, _ana = people
     record(db, ravine, [AttendanceEntry(rosa.id, PRESENT, 360)])

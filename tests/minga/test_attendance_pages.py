@@ -112,6 +112,21 @@ def test_a_correction_needs_a_reason_and_its_history_is_shown(client, db, field_
     assert recorded(db)[field_day["luis"].id].status is AttendanceStatus.PRESENT
 
 
+def test_a_new_reason_for_an_excuse_is_kept_without_asking_why_it_is_corrected(client, db, field_day, login):
+    login(client, field_day["coordinator"])
+    client.post(field_day["url"], data=sheet(field_day, rosa=("present", "6"), luis=("excused", "", "Enfermo")))
+
+    done = client.post(field_day["url"], data=sheet(field_day, rosa=("present", "6"),
+                                                    luis=("excused", "", "Cita médica en el IESS")))
+
+    assert done.status_code == 302
+    page = client.get(field_day["url"])
+    assert re.search(r'name="m%d-reason"[^>]*value="Cita médica en el IESS"' % field_day["luis"].id,
+                     page.get_data(as_text=True))
+    assert "corrección" not in text_of(page)  # no correction in the row's history: the hours stand
+    assert recorded(db)[field_day["luis"].id].reason == "Cita médica en el IESS"
+
+
 def test_a_walk_in_is_found_by_name_chosen_among_several_and_added(client, db, field_day, login):
     login(client, field_day["coordinator"])
     several = client.post(field_day["url"], data={"form": "walk_in", "who": "pilataxi", "hours": "3"})

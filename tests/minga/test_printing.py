@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from flask_babel import force_locale
 from pypdf import PdfReader
 
 from coop import tasks, tenancy
@@ -135,6 +136,39 @@ def test_the_programme_offers_one_to_eight_weeks_and_four_by_default(client, sat
     assert re.search(r'<option[^>]*selected[^>]*value="4"|<option[^>]*value="4"[^>]*selected', html)
 
 
+def test_the_programme_runs_monday_to_sunday_headed_by_its_dates(app, client, db, saturday, make_session, make_user,
+                                                               login, monkeypatch):
+    """Printed on Wednesday 2 December: this week to Sunday the 6th, then Monday 7 to Sunday 13."""
+    monkeypatch.setattr("minga.views.attendance.today_in", lambda coop: dt.date(2026, 12, 2))
+    ravine = saturday["commission"]
+    for day, title in ((6, "Domingo de siembra"), (7, "Lunes de huerto"), (13, "Cierre de la quincena"),
+                       (14, "La semana siguiente")):
+        make_session(ravine, day=dt.date(2026, 12, day), title=title)
+    login(client, make_user("socia@example.org", coop=saturday["coop"], roles=["member"]))
+    url = f"/c/{saturday['coop'].slug}/minga/programme"
+    page = text_of(client.get(f"{url}?weeks=2"))
+    assert page.index("Semana del 2 al 6 de diciembre") < page.index("Domingo de siembra") \
+        < page.index("Semana del 7 al 13 de diciembre") < page.index("Lunes de huerto") \
+        < page.index("Cierre de la quincena")
+    assert "La semana siguiente" not in page
+
+    response = client.post(url, data={"weeks": "2"})
+    tasks.run_waiting(app)
+    text = pdf_text(client.get(response.headers["Location"]).data)
+    assert "Jornadas del 2 de diciembre de 2026 al 13 de diciembre de 2026" in text
+    assert text.index("Semana del 2 al 6 de diciembre") < text.index("Domingo de siembra") \
+        < text.index("Semana del 7 al 13 de diciembre") < text.index("Lunes de huerto")
+    assert "La semana siguiente" not in text
+
+
+def test_a_week_across_two_months_names_both_and_a_sunday_names_its_day(app):
+    weeks = printing.programme_weeks(dt.date(2026, 12, 27), 3)
+    assert weeks == [(dt.date(2026, 12, 27), dt.date(2026, 12, 27)), (dt.date(2026, 12, 28), dt.date(2027, 1, 3)),
+                     (dt.date(2027, 1, 4), dt.date(2027, 1, 10))]
+    with app.test_request_context(), force_locale("es"):
+        titles = [printing.week_title(printing.ProgrammeWeek(first, last, []), "es") for first, last in weeks]
+    assert titles == ["Domingo, 27 de diciembre de 2026", "Semana del 28 de diciembre al 3 de enero",
+                      "Semana del 4 al 10 de enero"]
 
 
 def test_a_long_sheet_repeats_its_heading_row_on_every_page(app, db, minga_coop, make_commission, make_session,

@@ -108,6 +108,26 @@ def test_the_charts_bars_carry_the_same_hours_as_the_attendance(db, minga_coop, 
     assert 'width="400"' in narrow or "400" in narrow
 
 
+def test_on_a_phone_ten_commissions_are_named_in_the_pages_text_in_the_colours_of_their_bars(app):
+    """The phone's drawing keeps its whole height for the bars: no legend inside it; the page names
+    every commission in full beside a swatch of its bars' colour (no two alike)."""
+    months = reports.last_months(dt.date(2026, 12, 15))
+    names = [f"Comisión {n} de mantenimiento de la escuela cooperativa" for n in range(1, 11)]
+    table = reports.HoursTable(months, list(enumerate(names, 1)),
+                               {(n, month): 60 * n for n in range(1, 11) for month in months})
+    with app.test_request_context():
+        legend = charts.legend(table)
+        phone = charts.hours_svg(table, locale="es", size=charts.NARROW, with_legend=False)
+        printed = charts.hours_svg(table, locale="es")
+
+    assert [entry.name for entry in legend] == names
+    assert len({entry.colour for entry in legend}) == 10
+    for n, entry in enumerate(legend):
+        assert re.search(rf"\.color-{n}[^{{]*\{{[^}}]*fill:{entry.colour}", phone), (n, entry.colour)
+    assert not any(name in phone for name in names)
+    assert all(name in printed for name in names)  # a PDF has no page around it: its drawing keeps the legend
+
+
 def test_the_secretary_reads_hours_per_commission_and_a_member_may_not(client, db, minga_coop, year_of_work,
                                                                        make_user, login, count_queries):
     member = make_user("ana@example.org", coop=minga_coop, roles=[Role.MEMBER], locale="es")
@@ -125,6 +145,9 @@ def test_the_secretary_reads_hours_per_commission_and_a_member_may_not(client, d
     html, text = page.get_data(as_text=True), text_of(page)
     assert "<picture>" in html and 'src="data:image/svg+xml;base64,' in html
     assert "Horas por comisión" in text
+    legend = html[html.index('<ul class="chart-legend">'):html.index("</ul>", html.index('class="chart-legend"'))]
+    assert re.findall(r'fill="(#[0-9a-f]{6})"/></svg>([^<]+)</li>', legend) == [
+        ("#2f6b4f", "Mantenimiento de la escuela"), ("#c0603a", "Recuperación de la quebrada")]
     assert "10,5 h" in text and "2,5 h" in text and "4 h" in text and "17 h" in text  # 1020 minutes in all
     assert counted.count <= 6 and sum("attendance" in s for s in counted.statements) == 1, counted  # one grouped query
 

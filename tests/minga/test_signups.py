@@ -315,6 +315,25 @@ def test_a_substitute_with_a_cancelled_sign_up_takes_the_place_over(db, app, min
     assert statuses(db, work_session) == [(mother.id, SignUpStatus.CANCELLED), (son.id, SignUpStatus.CONFIRMED)]
 
 
+def test_who_may_work_in_a_place_is_the_rest_of_the_household_not_signed_up_already(
+        db, minga_coop, quebrada, make_member, make_session, household, people):
+    mother = make_member(minga_coop, given_names="Luz", family_names="Quishpe", household=household)
+    son = make_member(minga_coop, given_names="Pablo", family_names="Quishpe", household=household)
+    daughter = make_member(minga_coop, given_names="Rosa", family_names="Quishpe", household=household)
+    make_member(minga_coop, given_names="Abuela", family_names="Quishpe", household=household,
+                status=MemberStatus.SUSPENDED)
+    coop, work_session, mother, daughter, ana = fresh(db, minga_coop, make_session(quebrada, capacity=2), mother,
+                                                      daughter, people[0])
+    hers, alone = sign(db, coop, work_session, mother), sign(db, coop, work_session, ana)
+    coop, work_session, daughter = fresh(db, coop, work_session, daughter)
+    sign(db, coop, work_session, daughter)  # on the waitlist: already signed up herself
+    coop, work_session = fresh(db, coop, work_session)
+    listed = signups.sign_ups_of_session(db, coop, work_session)
+    offered = signups.stand_ins(db, coop, listed)
+    assert [m.id for m in offered[hers.id]] == [son.id]
+    assert offered[alone.id] == []  # Ana has no household
+
+
 def test_only_the_household_may_work_in_a_place(db, minga_coop, quebrada, make_member, make_session, household,
                                                 people):
     mother = make_member(minga_coop, given_names="Luz", family_names="Quishpe", household=household)

@@ -4,6 +4,7 @@ form and reads the pages as they are."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -11,9 +12,10 @@ import sqlalchemy as sa
 from coop import tenancy
 from coop.tenancy import Role, Scope
 from members import services as member_services
+from members.models import MemberStatus
 from minga.models import SessionTask, SignUp, SignUpStatus, WorkSession
 from minga.permissions import COMMISSION_SCOPE
-from tests.conftest import flashes, once, once_key_of, text_of
+from tests.conftest import field_error, flashes, once, once_key_of, text_of
 
 #: sessions a week or more ahead of the real clock, which the pages read
 NEXT_WEEK = dt.date.today() + dt.timedelta(days=8)
@@ -209,23 +211,40 @@ def test_the_office_cancels_a_place_and_the_first_waiting_moves_up(client, db, a
     assert db.scalar(sa.select(SignUp.status).where(SignUp.member_id == luis.id)) == SignUpStatus.CONFIRMED
 
 
-def test_the_office_lets_a_housemate_work_in_the_place(client, db, minga_coop, quebrada, make_session, make_member,
-                                                       coordinator, login):
+def test_the_office_chooses_a_housemate_to_work_in_the_place_from_the_household(
+        client, db, minga_coop, quebrada, make_session, make_member, coordinator, login):
     db.rollback()
     home = member_services.create_household(db, None, db.merge(minga_coop), name="Familia Quishpe")
     db.commit()
     work_session = make_session(quebrada, day=NEXT_WEEK)
     mother = make_member(minga_coop, given_names="Luz", family_names="Quishpe", household=home)
     son = make_member(minga_coop, given_names="Pablo", family_names="Quishpe", household=home)
+    make_member(minga_coop, given_names="Rosa", family_names="Quishpe", household=home,
+                status=MemberStatus.SUSPENDED)
     stranger = make_member(minga_coop, given_names="Marco", family_names="Pilco")
     login(client, coordinator(quebrada))
     base_url = f"{base(minga_coop)}/manage/sessions/{work_session.id}/sign-ups"
     client.post(base_url + "/new", data={"member": str(mother.number), **once()})
+    client.post(base_url + "/new", data={"member": str(stranger.number), **once()})
     db.rollback()
-    place_id = db.scalar(sa.select(SignUp.id))
+    place_id = db.scalar(sa.select(SignUp.id).where(SignUp.member_id == mother.id))
+
+    html = client.get(base_url + "/new").get_data(as_text=True)
+    row = html[html.index(f'id="sign-up-{place_id}"'):]
+    row = row[:row.index("</tr>")]
+    # Pablo is offered; Rosa, suspended, is not
+    assert re.findall(r'type="radio" name="member"[^>]*value="(\d+)"', row) == [str(son.number)]
+    assert "Pablo Quishpe" in row and 'inputmode="numeric"' not in row  # chosen, not typed
+    assert "Nadie más del hogar puede trabajar en su lugar." in text_of(client.get(base_url + "/new"))  # Marco's row
+
+    chose_nobody = client.post(base_url + "/substitute", data={"sign_up_id": str(place_id)})
+    assert field_error(chose_nobody, f"stand-in-{place_id}") == "Elija quién trabaja en su lugar."
     refused = client.post(base_url + "/substitute", data={"sign_up_id": str(place_id),
                                                          "member": str(stranger.number)})
-    assert "Solo otra persona del hogar de Luz Quishpe puede trabajar en su lugar." in text_of(refused)
+    assert field_error(refused, f"stand-in-{place_id}") == \
+        "Solo otra persona del hogar de Luz Quishpe puede trabajar en su lugar."
+    db.rollback()
+    assert db.get(SignUp, place_id).member_id == mother.id
     shown = client.post(base_url + "/substitute", data={"sign_up_id": str(place_id), "member": str(son.number)},
                         follow_redirects=True)
     assert flashes(shown) == ["Pablo Quishpe trabaja en este cupo en su lugar."]
