@@ -29,7 +29,7 @@ from coop.db import get_session
 from coop.decisions import DecisionField
 from coop.forms import MoneyField
 from coop.money import Money, format_money
-from coop.pages import Load, coop_view, load_or_404, query_given, query_int, show_refusal
+from coop.pages import Load, coop_view, load_or_404, query_args, query_given, query_int, show_refusal
 from coop.pdf import render_pdf
 from coop.tenancy import Coop
 from coop.web import reader_locale
@@ -319,7 +319,7 @@ def budget_vs_actual_print():
     return documents.print_report("budget_vs_actual",
                                   {"year": year, "through": through, "approved_only": not _books_reader()},
                                   filename=f"budget-vs-actual-{year}.pdf",
-                                  back=url_for("ledger.budget_vs_actual", **request.args.to_dict()))
+                                  back=url_for("ledger.budget_vs_actual", **query_args()))
 
 
 def _may_read_report(viewer: Viewer, task: tasks.Task) -> bool:
