@@ -63,7 +63,7 @@ def _percent(part: int, whole: int) -> decimal.Decimal | None:
 
 
 class _VotedAndSpent:
-    """What a line and a section say alike, from their ``voted`` and ``spent``."""
+    """What a month, a line and a section say alike, from their ``voted`` and ``spent``."""
 
     voted: int
     spent: int
@@ -79,7 +79,7 @@ class _VotedAndSpent:
 
 
 @dataclass(frozen=True)
-class Month:
+class Month(_VotedAndSpent):
     """One month of a line (or of a section's total): voted and spent (or received)."""
 
     month: dt.date
