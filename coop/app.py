@@ -15,7 +15,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
-from coop import access, audit, db, decisions, money, web
+from coop import access, audit, db, decisions, money, pages, web
 from coop.auth.views import bp as auth_bp
 from coop.auth.views import load_user
 from coop.cli import coop_cli
@@ -83,6 +83,10 @@ def _register_template_helpers(app: Flask) -> None:
                 "audit_summary": audit.summary_text, "audit_changes": audit.changes_of,
                 "current_coop": g.get("coop"), "current_user": current_user,
                 "language": str(get_locale() or "es").split("_")[0]}
+
+    # globals rather than context: imported macros (the pager) see them too
+    app.add_template_global(pages.this_url, "this_url")
+    app.add_template_global(pages.query_args, "query_args")
 
     @app.template_filter("money")
     def _money(minor: int, currency: str | None = None) -> str:

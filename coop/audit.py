@@ -25,6 +25,7 @@ from flask_babel import format_date, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from coop.db import Base, utcnow
+from coop.paging import count_of, one_page
 
 PAGE_SIZE = 50
 
@@ -319,14 +320,13 @@ def events(session: so.Session, coop_id: int, filters: AuditFilter, *, page: int
     """One page of the co-op's trail, newest first, and the total number of matching events."""
     query = _filtered(coop_id, filters)
     total = count_events(session, coop_id, filters)
-    rows = session.scalars(query.order_by(AuditEvent.created_dt.desc(), AuditEvent.id.desc())
-                           .limit(per_page).offset((max(page, 1) - 1) * per_page))
+    rows = session.scalars(one_page(query.order_by(AuditEvent.created_dt.desc(), AuditEvent.id.desc()), page, per_page))
     return list(rows), total
 
 
 def count_events(session: so.Session, coop_id: int, filters: AuditFilter) -> int:
     """How many of the co-op's events the filters match."""
-    return session.scalar(sa.select(sa.func.count()).select_from(_filtered(coop_id, filters).subquery()))
+    return count_of(session, _filtered(coop_id, filters))
 
 
 def all_events(session: so.Session, coop_id: int, filters: AuditFilter, *,

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 
 from coop.db import Base, is_sqlite, utcnow, value_enum
 from coop.errors import DomainError
+from coop.paging import count_of, one_page
 
 PAGE_SIZE = 50
 #: the secret part of a link in a message (a reset or invitation token): long, unbroken, URL-safe
@@ -225,7 +226,6 @@ def messages(session: so.Session, *, coop_id: int | None, status: str = "", page
         query = query.where(OutboxMessage.coop_id == coop_id)
     if status in set(OutboxStatus):
         query = query.where(OutboxMessage.status == OutboxStatus(status))
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(OutboxMessage.id.desc()).limit(per_page)
-                           .offset((max(page, 1) - 1) * per_page))
+    total = count_of(session, query)
+    rows = session.scalars(one_page(query.order_by(OutboxMessage.id.desc()), page, per_page))
     return list(rows), total

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, g, request
+from flask import Blueprint, Response, abort, current_app, flash, g, request, url_for
 from flask_login import current_user
 
 from coop import access, duplicates, tenancy
@@ -342,6 +342,24 @@ def page_number() -> int:
     if text.isdigit() and len(text) > 7:
         return MAX_PAGE
     return _bounded_int(text, 1, MAX_PAGE) or 1
+
+
+def query_args(*leaving_out: str) -> dict[str, list[str]]:
+    """The page's query string as ``url_for`` takes it, without the names ``leaving_out``.
+
+    A name given twice keeps both values. Names starting with "_" are never carried over: to
+    ``url_for`` they are its own options (``_external``, ``_scheme``...), not the reader's filters.
+    """
+    return {name: values for name, values in request.args.lists()
+            if name not in leaving_out and not name.startswith("_")}
+
+
+def this_url(**changes: Any) -> str:
+    """This page's address with its query string changed, the reader's filters kept: the pager's
+    ``this_url(page=3)``, a download's ``this_url(page=None, format="csv")`` (None leaves a name out)."""
+    args = {**query_args(*changes), **(request.view_args or {})}
+    args.update({name: value for name, value in changes.items() if value is not None})
+    return url_for(request.endpoint, **args)
 
 
 def query_form(form_class, **kwargs):

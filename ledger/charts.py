@@ -51,10 +51,15 @@ CHAR_WIDTH = 0.62
 Y_AXIS_ROOM, RIGHT_ROOM = 20, 20
 
 
-def _style(size: Size) -> Style:
+#: the series' colours, in the order they are added (a chart may bring its own)
+COLOURS = ("#2f6b4f", "#c0603a", "#3a6ea5")
+
+
+def chart_style(size: Size, colours: Sequence[str] = COLOURS) -> Style:
+    """The co-op's charts' look: white, dark green type, DejaVu Sans at ``size``'s type sizes."""
     return Style(background="#ffffff", plot_background="#ffffff", foreground="#1d2a24",
                  foreground_strong="#1d2a24", foreground_subtle="#5b6b63", opacity=".9", opacity_hover="1",
-                 colors=("#2f6b4f", "#c0603a", "#3a6ea5"), font_family="DejaVu Sans, Liberation Sans, sans-serif",
+                 colors=tuple(colours), font_family="DejaVu Sans, Liberation Sans, sans-serif",
                  label_font_size=size.font, major_label_font_size=size.font, legend_font_size=size.legend,
                  value_font_size=12, title_font_size=16, tooltip_font_size=12)
 
@@ -103,27 +108,39 @@ def label_every(labels: Sequence[str], plot_width: float, font: int, *, slots: i
     return next((n for n in (1, 2, 3, 4, 6, 12) if room * n >= need), 12)
 
 
-def _config(locale: str, currency: str, size: Size, marks: list[float], **options) -> dict:
+def legend_columns(names: Sequence[str], size: Size) -> int:
+    """As many legend columns (at most 3) as the longest series name leaves room for: names are never
+    cut. Names that take several rows share them evenly (four names: two rows of two)."""
+    longest = max((len(name) for name in names), default=10)
+    fit = max(1, min(3, int(size.width // (longest * size.legend * CHAR_WIDTH + 2 * size.legend))))
+    return fit if len(names) <= fit else math.ceil(len(names) / math.ceil(len(names) / fit))
+
+
+def _config(locale: str, currency: str, size: Size, marks: list[float], names: Sequence[str],
+            colours: Sequence[str] = COLOURS, **options) -> dict:
     axis, exact, _scale = _amount_labels(currency, locale)
-    return dict(js=[], style=_style(size), width=size.width, height=size.height, explicit_size=False,
-                disable_xml_declaration=True, legend_at_bottom=True, legend_at_bottom_columns=3,
+    return dict(js=[], style=chart_style(size, colours), width=size.width, height=size.height, explicit_size=False,
+                disable_xml_declaration=True, legend_at_bottom=True,
+                legend_at_bottom_columns=legend_columns(names, size), truncate_legend=-1,
                 truncate_label=-1, y_labels=marks, range=(marks[0], marks[-1]),
                 margin_bottom=size.legend + 16,  # pygal's default leaves the legend's descenders outside
                 formatter=exact, value_formatter=axis, no_data_text=_("No figures yet"),
                 **options)
 
 
-def _plot_width(size: Size, marks: Sequence[float], axis) -> float:
+def plot_width(size: Size, marks: Sequence[float], axis) -> float:
+    """The plot's width once the y axis's widest label (``axis(mark)``) and the margins are taken."""
     widest = max((len(axis(m)) for m in marks), default=4)
     return size.width - widest * size.font * CHAR_WIDTH - Y_AXIS_ROOM - RIGHT_ROOM
 
 
-def _month_labels(months: Sequence[dt.date], locale: str) -> list[str]:
+def month_labels(months: Sequence[dt.date], locale: str) -> list[str]:
+    """Short month names ("ene"), with the year ("ene 26") when the months run over two years."""
     many = len({month.year for month in months}) > 1
     return [format_date(month, "MMM yy" if many else "MMM", locale=locale) for month in months]
 
 
-def _shown_months(months: Sequence[dt.date], labels: list[str], every: int) -> dict:
+def shown_months(months: Sequence[dt.date], labels: list[str], every: int) -> dict:
     """pygal options showing only every ``every``-th month's label, counted from January."""
     if every == 1:
         return {"show_minor_x_labels": True}
@@ -158,14 +175,16 @@ def as_picture(wide_svg: str, narrow_svg: str, alt: str) -> Markup:
 
 
 def month_bars_svg(months: Sequence[dt.date], series: Sequence[tuple[str, Sequence[int]]], *,
-                   currency: str = "USD", locale: str = "es", size: Size = WIDE) -> str:
+                   currency: str = "USD", locale: str = "es", size: Size = WIDE,
+                   colours: Sequence[str] = COLOURS) -> str:
     """Bars by month, one colour per series; ``series`` are (label, amounts in minor units per month)."""
     axis, _exact, scale = _amount_labels(currency, locale)
     values = [[amount / scale for amount in amounts] for _label, amounts in series]
     marks = scale_marks([v for column in values for v in column], from_zero=True)
-    labels = _month_labels(months, locale)
-    every = label_every(labels, _plot_width(size, marks, axis), size.font, slots=len(labels))
-    chart = pygal.Bar(**_config(locale, currency, size, marks, **_shown_months(months, labels, every)))
+    labels = month_labels(months, locale)
+    every = label_every(labels, plot_width(size, marks, axis), size.font, slots=len(labels))
+    chart = pygal.Bar(**_config(locale, currency, size, marks, [label for label, _amounts in series], colours,
+                                **shown_months(months, labels, every)))
     chart.x_labels = labels
     for (label, _amounts), column in zip(series, values, strict=True):
         chart.add(label, column)
@@ -173,12 +192,14 @@ def month_bars_svg(months: Sequence[dt.date], series: Sequence[tuple[str, Sequen
 
 
 def month_bars_chart(months: Sequence[dt.date], series: Sequence[tuple[str, Sequence[int]]], alt: str, *,
-                     currency: str = "USD", locale: str = "es", small_screens: bool = False) -> Markup:
+                     currency: str = "USD", locale: str = "es", small_screens: bool = False,
+                     colours: Sequence[str] = COLOURS) -> Markup:
     """Bars by month, ready for a PDF, or with ``small_screens`` for a page (``alt`` says what they show)."""
-    wide = month_bars_svg(months, series, currency=currency, locale=locale)
+    wide = month_bars_svg(months, series, currency=currency, locale=locale, colours=colours)
     if not small_screens:
         return as_image(wide, alt)
-    return as_picture(wide, month_bars_svg(months, series, currency=currency, locale=locale, size=NARROW), alt)
+    narrow = month_bars_svg(months, series, currency=currency, locale=locale, size=NARROW, colours=colours)
+    return as_picture(wide, narrow, alt)
 
 
 def income_expenses_svg(rows: Sequence, *, currency: str = "USD", locale: str = "es", size: Size = WIDE) -> str:
@@ -205,12 +226,13 @@ def fund_balance_svg(points: Sequence[tuple[dt.date, int]], *, currency: str = "
     balances = [balance / scale for _month, balance in points]
     marks = scale_marks(balances, from_zero=False)
     months = [month for month, _balance in points]
-    labels = _month_labels(months, locale)
-    every = label_every(labels, _plot_width(size, marks, axis), size.font, slots=len(labels) - 1)
-    chart = pygal.Line(**_config(locale, currency, size, marks, fill=True, show_dots=len(points) <= 24,
-                                 dots_size=3, **_shown_months(months, labels, every)))
+    labels = month_labels(months, locale)
+    every = label_every(labels, plot_width(size, marks, axis), size.font, slots=len(labels) - 1)
+    name = _("Fund balance")
+    chart = pygal.Line(**_config(locale, currency, size, marks, [name], fill=True, show_dots=len(points) <= 24,
+                                 dots_size=3, **shown_months(months, labels, every)))
     chart.x_labels = labels
-    chart.add(_("Fund balance"), balances)
+    chart.add(name, balances)
     return svg_text(chart)
 
 

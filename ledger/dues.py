@@ -25,6 +25,7 @@ from coop import audit, calendar, decisions
 from coop.auth.models import User
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR
+from coop.paging import one_page
 from coop.scheduler import run_each
 from coop.tenancy import Coop, check_amount
 from ledger import allocation, charges, services
@@ -461,11 +462,11 @@ def run_dues(session: so.Session, actor: User | None, coop: Coop, plan: DuesPlan
 
 def charges_of_run(session: so.Session, run: DuesRun, *, page: int = 1, per_page: int = 100) -> list[Charge]:
     """One page of a run's charges, by member number."""
-    return list(session.scalars(
+    return list(session.scalars(one_page(
         sa.select(Charge).join(Member, Member.id == Charge.member_id)
         .where(Charge.coop_id == run.coop_id, Charge.run_id == run.id)
-        .options(so.contains_eager(Charge.member), so.joinedload(Charge.entry)).order_by(Member.number)
-        .offset((max(page, 1) - 1) * per_page).limit(per_page)))
+        .options(so.contains_eager(Charge.member), so.joinedload(Charge.entry)).order_by(Member.number),
+        page, per_page)))
 
 
 def charge_member(session: so.Session, actor: User | None, coop: Coop, *, member: Member, amount_minor: int,

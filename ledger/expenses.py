@@ -37,6 +37,7 @@ from coop.auth.models import User
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR
+from coop.paging import count_of, one_page
 from coop.tasks import Task, TaskStatus
 from coop.tenancy import Coop, check_amount
 from coop.text import whole_number
@@ -503,10 +504,9 @@ def expenses_page(session: so.Session, coop: Coop, status: ExpenseStatus | None,
     query = sa.select(Expense).where(Expense.coop_id == coop.id)
     if status is not None:
         query = query.where(Expense.status == status)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.options(so.joinedload(Expense.account))
-                           .order_by(Expense.expense_date.desc(), Expense.id.desc())
-                           .limit(per_page).offset((max(page, 1) - 1) * per_page))
+    total = count_of(session, query)
+    rows = session.scalars(one_page(query.options(so.joinedload(Expense.account))
+                                    .order_by(Expense.expense_date.desc(), Expense.id.desc()), page, per_page))
     return list(rows), total
 
 

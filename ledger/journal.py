@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from coop.auth.models import User
+from coop.paging import one_page
 from coop.tenancy import Coop
 from ledger.chart import CREDIT_NORMAL, code_key, natural  # noqa: F401  (CREDIT_NORMAL: its old home)
 from ledger.models import Account, ClosedPeriod, EntrySource, JournalEntry, Posting
@@ -105,8 +106,7 @@ def journal(session: so.Session, coop: Coop, query: JournalQuery, *, page: int =
                             sa.func.lower(JournalEntry.reference).like(pattern, escape="\\")))
     total = session.scalar(sa.select(sa.func.count()).select_from(JournalEntry).where(*where))
     entries = list(session.scalars(
-        sa.select(JournalEntry).where(*where).order_by(JournalEntry.number.desc())
-        .offset((page - 1) * per_page).limit(per_page)
+        one_page(sa.select(JournalEntry).where(*where).order_by(JournalEntry.number.desc()), page, per_page)
         .options(so.selectinload(JournalEntry.postings).joinedload(Posting.account))))
     return entries, total
 

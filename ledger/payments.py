@@ -31,6 +31,7 @@ from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.money import MAX_MINOR, Money, format_money
 from coop.calendar import today_in
+from coop.paging import one_page
 from coop.tenancy import Coop, check_amount
 from coop.text import whole_number
 from ledger import allocation, services
@@ -354,9 +355,8 @@ def payments_page(session: so.Session, coop: Coop, filters: PaymentFilter, *, pa
     counted = query.with_only_columns(sa.func.count(), sa.func.coalesce(sa.func.sum(
         sa.case((Payment.voided_dt.is_(None), Payment.amount_minor), else_=0)), 0)).order_by(None)
     total, amount = session.execute(counted).one()
-    rows = session.scalars(query.options(so.joinedload(Payment.member))
-                           .order_by(Payment.receipt_number.desc())
-                           .limit(per_page).offset((max(page, 1) - 1) * per_page))
+    rows = session.scalars(one_page(query.options(so.joinedload(Payment.member))
+                                    .order_by(Payment.receipt_number.desc()), page, per_page))
     return list(rows), int(total), int(amount)
 
 

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from coop import audit, calendar, outbox
 from coop.auth.models import User
 from coop.errors import DomainError, NotFoundError, Problems
+from coop.paging import count_of, one_page
 from coop.tenancy import Coop
 from meetings.models import Meeting, MeetingKind, MeetingStatus, RollEntry
 from minga import commissions as minga_commissions
@@ -328,9 +329,9 @@ def meeting_lists(session: so.Session, coop: Coop, *, with_drafts: bool, now: dt
     coming = list(session.scalars(visible.where(_is_coming(now)).order_by(Meeting.first_call_dt, Meeting.id)
                                   .limit(100)))
     past_query = visible.where(~_is_coming(now))
-    past = list(session.scalars(past_query.order_by(Meeting.first_call_dt.desc(), Meeting.id.desc())
-                                .offset((page - 1) * per_page).limit(per_page)))
-    total = session.scalar(sa.select(sa.func.count()).select_from(past_query.subquery()))
+    past = list(session.scalars(one_page(past_query.order_by(Meeting.first_call_dt.desc(), Meeting.id.desc()),
+                                         page, per_page)))
+    total = count_of(session, past_query)
     return MeetingLists(coming, past, total or 0)
 
 

@@ -22,6 +22,7 @@ from coop import audit, calendar, duplicates, officers
 from coop.auth.models import User
 from coop.errors import DomainError, Problems
 from coop.officers import Officer
+from coop.paging import one_page
 from coop.tenancy import Coop
 from meetings.models import OfficeTerm, Position, PositionBody
 from members.models import Member, MemberStatus
@@ -178,11 +179,11 @@ def register(session: so.Session, coop: Coop, *, position_id: int | None = None,
     if on_day is not None:
         where.append(_serving_on(on_day))
     total = session.scalar(sa.select(sa.func.count()).select_from(OfficeTerm).where(*where))
-    terms = session.scalars(
+    terms = session.scalars(one_page(
         sa.select(OfficeTerm).where(*where)
         .options(so.joinedload(OfficeTerm.position), so.joinedload(OfficeTerm.member))
-        .order_by(OfficeTerm.starts_on.desc(), OfficeTerm.position_id, OfficeTerm.is_alternate, OfficeTerm.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+        .order_by(OfficeTerm.starts_on.desc(), OfficeTerm.position_id, OfficeTerm.is_alternate, OfficeTerm.id),
+        page, PAGE_SIZE))
     return RegisterPage(list(terms), total)
 
 

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from coop import audit, duplicates
 from coop.auth.models import User
 from coop.errors import DomainError, NotFoundError, Problems
+from coop.paging import one_page
 from coop.tenancy import Coop
 from meetings import quorum
 from meetings.models import BallotReceipt, Meeting, Proxy, RollEntry, Vote
@@ -149,10 +150,10 @@ def proxies_of(session: so.Session, meeting: Meeting, *, page: int = 1) -> tuple
     """A page of the meeting's proxies, by grantor's name, and how many there are."""
     grantor = _GRANTOR
     total = session.scalar(sa.select(sa.func.count()).select_from(Proxy).where(Proxy.meeting_id == meeting.id))
-    rows = session.scalars(
+    rows = session.scalars(one_page(
         sa.select(Proxy).join(grantor, grantor.id == Proxy.grantor_id).where(Proxy.meeting_id == meeting.id)
         .options(so.joinedload(Proxy.grantor), so.joinedload(Proxy.holder))
-        .order_by(grantor.name, Proxy.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+        .order_by(grantor.name, Proxy.id), page, PAGE_SIZE))
     return list(rows), total
 
 

@@ -21,6 +21,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from coop import decisions
+from coop.paging import one_page
 from coop.tenancy import Coop
 from ledger.models import Budget, DuesPlan
 from meetings.models import Meeting, Motion, Resolution
@@ -62,10 +63,9 @@ def search(session: so.Session, coop: Coop, query: RegisterQuery, *, page: int =
     """The resolutions whose title or text hold every word, newest first, one page; and how many."""
     conditions = _filtered(coop, query)
     total = session.scalar(sa.select(sa.func.count()).select_from(Resolution).where(*conditions))
-    rows = session.execute(
+    rows = session.execute(one_page(
         sa.select(Resolution, Meeting).join(Meeting, Meeting.id == Resolution.meeting_id).where(*conditions)
-        .order_by(Resolution.year.desc(), Resolution.number.desc())
-        .offset((page - 1) * per_page).limit(per_page)).all()
+        .order_by(Resolution.year.desc(), Resolution.number.desc()), page, per_page)).all()
     return [(r, m) for r, m in rows], total
 
 

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from coop import calendar
+from coop.paging import count_of, one_page
 from coop.text import fold, whole_number
 from coop.tenancy import Coop
 from meetings import eligibility
@@ -192,9 +193,8 @@ def roll_page(session: so.Session, meeting: Meeting, *, text: str = "", voters: 
         query = query.where(RollEntry.may_vote.is_(True))
     elif voters == "non_voters":
         query = query.where(RollEntry.may_vote.is_(False))
-    found = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    entries = session.scalars(query.order_by(RollEntry.number, RollEntry.id)
-                              .offset((page - 1) * ROLL_PAGE_SIZE).limit(ROLL_PAGE_SIZE))
+    found = count_of(session, query)
+    entries = session.scalars(one_page(query.order_by(RollEntry.number, RollEntry.id), page, ROLL_PAGE_SIZE))
     return list(entries), found
 
 

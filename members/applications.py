@@ -30,6 +30,7 @@ from coop.auth import services as auth
 from coop.auth.models import LoginThrottle, User
 from coop.db import utcnow
 from coop.errors import DomainError
+from coop.paging import count_of, one_page
 from coop.tenancy import Coop, Invitation, Role
 from members import services
 from members.models import Application, ApplicationStatus, DocumentType, Member, MemberStatus
@@ -386,12 +387,12 @@ def queue(session: so.Session, coop: Coop, *, status: ApplicationStatus | None =
     select = sa.select(Application).where(Application.coop_id == coop.id)
     if status is not None:
         select = select.where(Application.status == status)
-    total = session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
+    total = count_of(session, select)
     is_pending = Application.status == ApplicationStatus.PENDING
     order = [sa.case((is_pending, 0), else_=1),
              sa.case((is_pending, Application.submitted_dt)).asc(),
              Application.decided_dt.desc(), Application.id.desc()]
-    rows = session.scalars(select.order_by(*order).limit(per_page).offset((max(page, 1) - 1) * per_page))
+    rows = session.scalars(one_page(select.order_by(*order), page, per_page))
     return list(rows), total
 
 

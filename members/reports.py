@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from coop.paging import count_of, one_page
 from coop.tenancy import Coop
 from coop.text import fold
 from members.models import (Application, ApplicationStatus, Household, Lot, LotAssignment, Member,
@@ -84,9 +85,8 @@ def directory(session: so.Session, coop: Coop, query: DirectoryQuery, *, page: i
               per_page: int = PAGE_SIZE) -> tuple[list[DirectoryRow], int]:
     """One page of the directory and the number of members matching."""
     select = _directory_select(coop, query)
-    total = session.scalar(sa.select(sa.func.count()).select_from(select.order_by(None).subquery()))
-    members = session.scalars(select.order_by(*_order(query)).limit(per_page)
-                              .offset((max(page, 1) - 1) * per_page)).all()
+    total = count_of(session, select)
+    members = session.scalars(one_page(select.order_by(*_order(query)), page, per_page)).all()
     return _rows(session, members), total
 
 
@@ -189,8 +189,8 @@ def household_summaries(session: so.Session, coop: Coop, *, text: str = "", page
                         per_page: int = PAGE_SIZE) -> tuple[list[tuple[Household, int, str]], int]:
     """Households (those matching ``text``, if given) with their number of members and their lots."""
     select = _households_matching(coop, text)
-    total = session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
-    rows = session.scalars(select.order_by(Household.name).limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    total = count_of(session, select)
+    rows = session.scalars(one_page(select.order_by(Household.name), page, per_page)).all()
     return _household_rows(session, rows), total
 
 
@@ -201,7 +201,7 @@ def find_households(session: so.Session, coop: Coop, text: str, *, limit: int = 
     select = _households_matching(coop, text)
     if excluding is not None:
         select = select.where(Household.id != excluding)
-    total = session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
+    total = count_of(session, select)
     rows = session.scalars(select.order_by(Household.name, Household.id).limit(limit)).all()
     return _household_rows(session, rows), total
 
@@ -229,9 +229,9 @@ def lots(session: so.Session, coop: Coop, *, block: str = "", page: int = 1,
     select = sa.select(Lot).where(Lot.coop_id == coop.id)
     if block:
         select = select.where(Lot.block == block)
-    total = session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
-    rows = session.scalars(select.options(so.joinedload(Lot.household)).order_by(Lot.sort_key, Lot.id)
-                           .limit(per_page).offset((max(page, 1) - 1) * per_page))
+    total = count_of(session, select)
+    rows = session.scalars(one_page(select.options(so.joinedload(Lot.household)).order_by(Lot.sort_key, Lot.id),
+                                    page, per_page))
     return list(rows), total
 
 

@@ -9,24 +9,20 @@ leave the bars a thin strip, while text wraps and keeps the reader's type size o
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pygal
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
 from pygal.colors import lighten
-from pygal.style import Style
 
-from ledger.charts import NARROW, WIDE, Size, as_image, as_picture, label_every, scale_marks, svg_text
+from ledger.charts import (NARROW, WIDE, Size, as_image, as_picture, chart_style, label_every, legend_columns,
+                           month_labels, plot_width, scale_marks, shown_months, svg_text)
 from minga.reports import HoursTable
 
 #: one colour per commission, in the order the legend lists them (then again, a shade lighter)
 COLOURS = ("#2f6b4f", "#c0603a", "#3a6ea5", "#b08a1e", "#7a4f9a", "#2d8a8a", "#9a3f5c", "#5b6b63")
-#: room left of the plot for the hours of the y axis and right of it, in pixels
-Y_AXIS_ROOM, RIGHT_ROOM, CHAR_WIDTH = 20, 20, 0.62
 
 
 @dataclass(frozen=True)
@@ -49,25 +45,6 @@ def legend(table: HoursTable) -> list[LegendEntry]:
             for (commission_id, name), colour in zip(table.commissions, colours(len(table.commissions)))]
 
 
-def _style(size: Size, count: int) -> Style:
-    return Style(background="#ffffff", plot_background="#ffffff", foreground="#1d2a24",
-                 foreground_strong="#1d2a24", foreground_subtle="#5b6b63", opacity=".9", opacity_hover="1",
-                 colors=tuple(colours(max(count, 1))), font_family="DejaVu Sans, Liberation Sans, sans-serif",
-                 label_font_size=size.font, major_label_font_size=size.font, legend_font_size=size.legend,
-                 value_font_size=12, title_font_size=16, tooltip_font_size=12)
-
-
-def _month_labels(months: list[dt.date], locale: str) -> list[str]:
-    many = len({month.year for month in months}) > 1
-    return [format_date(month, "MMM yy" if many else "MMM", locale=locale) for month in months]
-
-
-def _legend_columns(table: HoursTable, size: Size) -> int:
-    """As many legend columns as the longest commission name leaves room for (names are never cut)."""
-    longest = max((len(name) for _id, name in table.commissions), default=10)
-    return max(1, min(3, int(size.width // (longest * size.legend * CHAR_WIDTH + 2 * size.legend))))
-
-
 def hours_svg(table: HoursTable, *, locale: str = "es", size: Size = WIDE, with_legend: bool = True) -> str:
     """Stacked bars of hours by month, one series (and colour) per commission; ``with_legend``
     names the commissions under the bars (a page names them in its text instead)."""
@@ -76,19 +53,18 @@ def hours_svg(table: HoursTable, *, locale: str = "es", size: Size = WIDE, with_
 
     stacks = [table.month_total(month) / 60 for month in table.months]
     marks = scale_marks(stacks, from_zero=True)
-    labels = _month_labels(table.months, locale)
-    plot_width = size.width - max(len(hours(m)) for m in marks) * size.font * CHAR_WIDTH - Y_AXIS_ROOM - RIGHT_ROOM
-    every = label_every(labels, plot_width, size.font, slots=len(labels))
-    majors = [label for month, label in zip(table.months, labels) if (month.month - 1) % every == 0]
-    shown = {"show_minor_x_labels": True} if every == 1 else {"show_minor_x_labels": False, "x_labels_major": majors}
+    labels = month_labels(table.months, locale)
+    every = label_every(labels, plot_width(size, marks, hours), size.font, slots=len(labels))
     # without a series pygal draws its "no data" text, and fails on a scale given to it
     scale = {"y_labels": marks, "range": (marks[0], marks[-1])} if table.commissions else {}
-    drawn_legend = {"legend_at_bottom": True, "legend_at_bottom_columns": _legend_columns(table, size),
-                    "truncate_legend": -1, "margin_bottom": size.legend + 16} if with_legend else {"show_legend": False}
+    drawn_legend = ({"legend_at_bottom": True, "truncate_legend": -1, "margin_bottom": size.legend + 16,
+                     "legend_at_bottom_columns": legend_columns([name for _id, name in table.commissions], size)}
+                    if with_legend else {"show_legend": False})
     chart = pygal.StackedBar(
-        js=[], style=_style(size, len(table.commissions)), width=size.width, height=size.height, explicit_size=False,
-        disable_xml_declaration=True, truncate_label=-1, formatter=hours, value_formatter=hours,
-        no_data_text=_("No hours recorded yet"), **drawn_legend, **scale, **shown)
+        js=[], style=chart_style(size, tuple(colours(max(len(table.commissions), 1)))), width=size.width,
+        height=size.height, explicit_size=False, disable_xml_declaration=True, truncate_label=-1, formatter=hours,
+        value_formatter=hours, no_data_text=_("No hours recorded yet"), **drawn_legend, **scale,
+        **shown_months(table.months, labels, every))
     chart.x_labels = labels
     for commission_id, name in table.commissions:
         chart.add(name, [table.of(commission_id, month) / 60 for month in table.months])

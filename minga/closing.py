@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from coop import audit
 from coop.auth.models import User
 from coop.errors import DomainError
+from coop.paging import one_page
 from coop.scheduler import run_each
 from coop.tenancy import Coop
 from ledger import allocation, charges, statements
@@ -240,11 +241,10 @@ def lines_of(session: so.Session, close: PeriodClose, *, page: int = 1, per_page
     """One page of a close's lines, by member number."""
     query = (sa.select(CloseLine).join(Member, Member.id == CloseLine.member_id)
              .where(CloseLine.coop_id == close.coop_id, CloseLine.close_id == close.id)
-             .options(so.contains_eager(CloseLine.member)).order_by(Member.number)
-             .offset((max(page, 1) - 1) * per_page).limit(per_page))
+             .options(so.contains_eager(CloseLine.member)).order_by(Member.number))
     if only_posted:
         query = query.where(sa.or_(CloseLine.fine_entry_id.is_not(None), CloseLine.capital_entry_id.is_not(None)))
-    return list(session.scalars(query))
+    return list(session.scalars(one_page(query, page, per_page)))
 
 
 def periods_to_close(session: so.Session, coop: Coop, today: dt.date, rules: MingaRules | None = None) -> list[dt.date]:

@@ -25,6 +25,7 @@ from coop import audit, calendar
 from coop.auth.models import User
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, Problems
+from coop.paging import one_page
 from coop.tenancy import Coop
 from minga import notices, signups
 from minga.commissions import own_commission
@@ -426,9 +427,8 @@ def sessions_for_manager(session: so.Session, coop: Coop, commission_ids: frozen
                          recent: bool = True) -> ManagerSessions:
     """The coming sessions (paged, soonest first) and those of the last weeks, with their waitlists."""
     base = _scoped(sa.select(WorkSession), coop, commission_ids).options(so.joinedload(WorkSession.commission))
-    upcoming = list(session.scalars(base.where(WorkSession.ends_dt >= now)
-                                    .order_by(WorkSession.starts_dt, WorkSession.id)
-                                    .offset((page - 1) * limit).limit(limit)))
+    upcoming = list(session.scalars(one_page(base.where(WorkSession.ends_dt >= now)
+                                             .order_by(WorkSession.starts_dt, WorkSession.id), page, limit)))
     total = session.scalar(_scoped(sa.select(sa.func.count(WorkSession.id)), coop, commission_ids)
                            .where(WorkSession.ends_dt >= now))
     past = list(session.scalars(base.where(WorkSession.ends_dt < now,

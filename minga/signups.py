@@ -31,6 +31,7 @@ from coop import audit, calendar
 from coop.auth.models import User
 from coop.db import utcnow
 from coop.errors import DomainError, NotFoundError, PermissionDenied
+from coop.paging import count_of, one_page
 from coop.tenancy import Coop
 from members import reports as member_reports
 from members.models import Member, MemberStatus
@@ -463,10 +464,9 @@ def upcoming_sessions(session: so.Session, coop: Coop, *, now: dt.datetime, comm
                                           WorkSession.status.in_([SessionStatus.OPEN, SessionStatus.CLOSED]))
     if commission_id is not None:
         select = select.where(WorkSession.commission_id == commission_id)
-    total = session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
-    sessions = list(session.scalars(select.order_by(WorkSession.starts_dt, WorkSession.id)
-                                    .options(so.joinedload(WorkSession.commission))
-                                    .limit(per_page).offset((max(page, 1) - 1) * per_page)))
+    total = count_of(session, select)
+    sessions = list(session.scalars(one_page(select.order_by(WorkSession.starts_dt, WorkSession.id)
+                                             .options(so.joinedload(WorkSession.commission)), page, per_page)))
     full = [s.id for s in sessions if s.confirmed_count >= s.capacity]
     waiting = dict(session.execute(
         sa.select(SignUp.session_id, sa.func.count()).where(SignUp.session_id.in_(full),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from coop.paging import one_page
 from coop.tenancy import Coop
 from ledger.chart import natural
 from ledger.models import Account, JournalEntry, Posting
@@ -92,11 +93,10 @@ def general_ledger(session: so.Session, coop: Coop, account: Account, start: dt.
     opening = natural(account.type, int(opening or 0))
     # the running balance is a window over the whole period, so any page starts from the right figure
     running = sa.func.sum(amount).over(order_by=ORDER).label("running")
-    page = max(page, 1)
-    rows = session.execute(_ledger_lines(ids, start, end).add_columns(running).order_by(*ORDER)
-                           .limit(per_page).offset((page - 1) * per_page))
+    rows = session.execute(one_page(_ledger_lines(ids, start, end).add_columns(running).order_by(*ORDER),
+                                    page, per_page))
     return GeneralLedger(account, start, end, opening, int(debits or 0), int(credits or 0), int(count or 0),
-                         [_line(account, opening, row) for row in rows], page, per_page)
+                         [_line(account, opening, row) for row in rows], max(page, 1), per_page)
 
 
 def _line(account: Account, opening: int, row) -> LedgerLine:

@@ -7,9 +7,6 @@ keep the books draft, edit and record the assembly's approval. The rules live in
 """
 from __future__ import annotations
 
-import base64
-
-import pygal
 from babel.dates import get_month_names
 from babel.numbers import format_decimal
 from flask import flash, g, redirect, render_template, request, url_for
@@ -18,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from pygal.style import Style
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -28,8 +24,7 @@ from coop.calendar import fiscal_months, fiscal_year_of, today_in
 from coop.db import get_session
 from coop.decisions import DecisionField
 from coop.forms import MoneyField
-from coop.money import Money, format_money
-from coop.pages import Load, coop_view, load_or_404, query_given, query_int, show_refusal
+from coop.pages import Load, coop_view, load_or_404, query_args, query_given, query_int, show_refusal
 from coop.pdf import render_pdf
 from coop.tenancy import Coop
 from coop.web import reader_locale
@@ -235,37 +230,19 @@ def percent_text(value) -> str:
     return format_decimal(value, format="#,##0.0", locale=reader_locale()) + "\u00a0%"
 
 
-def _money_label(value: float | None) -> str:
-    if value is None:
-        return ""
-    digits = g.coop.currency_digits
-    return format_money(Money(round(value * 10 ** digits), g.coop.currency), reader_locale())
+#: income budgeted and received in greens, expenses budgeted and made in browns: pale for the plan
+BUDGET_COLOURS = ("#a9cdb8", "#2f6b4f", "#e5c39a", "#8a4b00")
 
 
-def chart_data_url(report: budgets.BudgetReport) -> str:
-    """A bar chart of budget and actual per month, as a ``data:`` URL for an <img>.
-
-    Drawn server-side by pygal without scripts. An image, not inline SVG: the chart's own
-    stylesheet would be refused by the pages' Content-Security-Policy (no inline styles).
-    """
-    names = get_month_names("abbreviated", context="stand-alone", locale=reader_locale())
-    scale = 10 ** g.coop.currency_digits
-    style = Style(colors=("#a9cdb8", "#2f6b4f", "#e5c39a", "#8a4b00"), background="white",
-                  plot_background="white", font_family="DejaVu Sans, sans-serif")
-    values = [v / scale for s in (report.income, report.expense) for c in s.month_totals for v in (c.budget, c.actual)]
-    marks = charts.scale_marks(values, from_zero=True)  # pygal's own marks may stop below the tallest bar
-    chart = pygal.Bar(js=[], disable_xml_declaration=True, width=760, height=340, legend_at_bottom=True,
-                      legend_at_bottom_columns=2, style=style, value_formatter=_money_label,
-                      print_values=False, explicit_size=False, margin=8, y_labels=marks, range=(marks[0], marks[-1]))
-    chart.x_labels = [str(names[m.month]) for m in report.months]
-    for section, budget_label, actual_label in (
-            (report.income, _("Income budgeted"), _("Income received")),
-            (report.expense, _("Expenses budgeted"), _("Expenses made"))):
-        cells = section.month_totals
-        chart.add(budget_label, [c.budget / scale for c in cells])
-        chart.add(actual_label, [c.actual / scale for c in cells])
-    svg = chart.render(is_unicode=True)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+def budget_chart(report: budgets.BudgetReport, coop: Coop, *, small_screens: bool) -> Markup:
+    """Budget and actual per month, income and expenses: the books' month bars (``ledger.charts``)."""
+    income, expense = report.income.month_totals, report.expense.month_totals
+    series = [(_("Income budgeted"), [c.budget for c in income]), (_("Income received"), [c.actual for c in income]),
+              (_("Expenses budgeted"), [c.budget for c in expense]), (_("Expenses made"), [c.actual for c in expense])]
+    return charts.month_bars_chart(
+        report.months, series, _("Bar chart: income and expenses budgeted and actual, month by month. "
+                                 "The same figures are in the table below."),
+        currency=coop.currency, locale=reader_locale(), small_screens=small_screens, colours=BUDGET_COLOURS)
 
 
 def _report_csv(report: budgets.BudgetReport):
@@ -290,11 +267,11 @@ def _report_csv(report: budgets.BudgetReport):
     return csv_download(f"budget-vs-actual-{report.year}.csv", header, rows)
 
 
-def _report_context(db, coop: Coop, year: int, through: int, *, approved_only: bool) -> dict:
+def _report_context(db, coop: Coop, year: int, through: int, *, approved_only: bool, small_screens: bool) -> dict:
     report = budgets.budget_vs_actual(db, coop, year, through, approved_only=approved_only)
     hidden_draft = report.budget is None and budgets.budget_for_year(db, coop, year) is not None
     return {"report": report, "labels": SECTION_LABELS, "percent": percent_text, "coop": coop,
-            "chart": Markup.escape(chart_data_url(report)), "hidden_draft": hidden_draft}
+            "chart": budget_chart(report, coop, small_screens=small_screens), "hidden_draft": hidden_draft}
 
 
 @bp.get("/budget-vs-actual")
@@ -304,7 +281,7 @@ def budget_vs_actual():
     db = get_session()
     if report_format() == "csv":
         return _report_csv(budgets.budget_vs_actual(db, g.coop, year, through, approved_only=not _books_reader()))
-    context = _report_context(db, g.coop, year, through, approved_only=not _books_reader())
+    context = _report_context(db, g.coop, year, through, approved_only=not _books_reader(), small_screens=True)
     years = sorted({b.year for b in budgets.budgets(db, g.coop, approved_only=not _books_reader())}
                    | {fiscal_year_of(g.coop, today_in(g.coop)), year}, reverse=True)
     return render_template("ledger/budget_vs_actual.html", years=years, through=through, errors=errors,
@@ -319,7 +296,7 @@ def budget_vs_actual_print():
     return documents.print_report("budget_vs_actual",
                                   {"year": year, "through": through, "approved_only": not _books_reader()},
                                   filename=f"budget-vs-actual-{year}.pdf",
-                                  back=url_for("ledger.budget_vs_actual", **request.args.to_dict()))
+                                  back=url_for("ledger.budget_vs_actual", **query_args()))
 
 
 def _may_read_report(viewer: Viewer, task: tasks.Task) -> bool:
@@ -331,6 +308,7 @@ def _may_read_report(viewer: Viewer, task: tasks.Task) -> bool:
                            rule=_may_read_report)
 def render_budget_vs_actual(session, coop: Coop, params: dict, progress: tasks.Progress) -> bytes:
     progress(0, 2)
-    context = _report_context(session, coop, params["year"], params["through"], approved_only=params["approved_only"])
+    context = _report_context(session, coop, params["year"], params["through"], approved_only=params["approved_only"],
+                              small_screens=False)
     progress(1, 2)
     return render_pdf("pdf/ledger_budget_vs_actual.html", **context)

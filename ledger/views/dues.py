@@ -23,6 +23,7 @@ from coop.decisions import DecisionField
 from coop.forms import MoneyField
 from coop.money import Money, format_money
 from coop.pages import coop_view, page_number, query_date, query_given, show_refusal
+from coop.paging import page_of
 from ledger import dues
 from ledger.models import Debtors, DuesPlan, DuesRun, Frequency
 from ledger.permissions import MANAGE_BOOKS, VIEW_BOOKS
@@ -162,7 +163,7 @@ def dues_plan(plan: DuesPlan):
 
 def _render_preview(plan: DuesPlan, preview: dues.Preview, form: ConfirmRunForm, status: int = 200):
     page = page_number()
-    shown = preview.debtors[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    shown = page_of(preview.debtors, page, PAGE_SIZE)
     period_form = _period_form(plan, preview.period_start)
     period_form.period.id = "choose-period"  # the confirmation's hidden field is "period"
     return render_template("ledger/dues_preview.html", plan=plan, preview=preview, form=form, debtors=shown,

@@ -21,7 +21,7 @@ from coop import audit, calendar, tasks
 from coop.access import can
 from coop.db import database, get_session
 from coop.errors import DomainError
-from coop.pages import coop_view, page_number
+from coop.pages import coop_view, page_number, query_args
 from coop.pdf import render_pdf
 from coop.tenancy import Coop
 from ledger import charts, documents, reports
@@ -64,7 +64,7 @@ def _chart_options(small_screens: bool = True) -> dict:
 
 def _back() -> str:
     """The report's page, with the filters the print form was posted with."""
-    return url_for(request.endpoint.removesuffix("_print"), **request.view_args, **request.args.to_dict())
+    return url_for(request.endpoint.removesuffix("_print"), **request.view_args, **query_args(*request.view_args))
 
 
 def _filename(name: str, *days: dt.date, extension: str) -> str:
@@ -228,7 +228,7 @@ def construction_fund():
                  _money(m.balance)] for m in fund.months]
         return csv_download(_fund_filename(period, "csv"), header, rows)
     return render_template("ledger/report_construction_fund.html",
-                           print_url=url_for("ledger.construction_fund_print", **request.args.to_dict()),
+                           print_url=url_for("ledger.construction_fund_print", **query_args("page")),
                            **_fund_context(get_session(), g.coop, period, small_screens=True))
 
 
@@ -260,9 +260,9 @@ def general_ledger(account: Account):
     if report_format() == "csv" and not period.errors:
         return _general_ledger_csv(account, period)
     ledger = reports.general_ledger(get_session(), g.coop, account, period.start, period.end, page=page_number())
-    args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("ledger/report_general_ledger.html", coop=g.coop, period=period, ledger=ledger,
-                           print_url=url_for("ledger.general_ledger_print", account_id=account.id, **args))
+                           print_url=url_for("ledger.general_ledger_print", account_id=account.id,
+                                             **query_args("page", "account_id")))
 
 
 @bp.post("/general-ledger/<int:account_id>/print")

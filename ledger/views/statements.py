@@ -18,7 +18,8 @@ from coop import audit, calendar, tasks
 from coop.access import VIEW_COOP, Viewer, current_viewer
 from coop.db import database, get_session
 from coop.errors import DomainError
-from coop.pages import coop_view, page_number, query_choice, query_int
+from coop.pages import coop_view, page_number, query_args, query_choice, query_int
+from coop.paging import page_of
 from coop.pdf import render_pdf
 from coop.tenancy import Coop
 from ledger import documents, statements
@@ -105,7 +106,7 @@ def _print_statement(member: Member):
     return documents.print_report("statement", {"member_id": member.id, **period_params(period)},
                                   filename=f"{_statement_name(member, period)}.pdf",
                                   back=url_for(request.endpoint.removesuffix("_print"), **request.view_args,
-                                               **request.args.to_dict()),
+                                               **query_args(*request.view_args)),
                                   before=check)
 
 
@@ -210,13 +211,11 @@ def arrears():
     as_of, min_days, sort = _arrears_filters()
     report = statements.arrears_aging(get_session(), g.coop, as_of.start, min_days=min_days, sort=sort)
     if report_format() != "csv":
-        page = page_number()
-        size = statements.ARREARS_PAGE_SIZE
-        args = {key: value for key, value in request.args.items() if key not in ("page", "format")}
+        page, size = page_number(), statements.ARREARS_PAGE_SIZE
         return render_template("ledger/arrears.html", report=report, errors=as_of.errors, min_days=min_days,
                                sort=sort, min_days_choices=MIN_DAYS_CHOICES, page=page, per_page=size,
-                               rows=report.rows[(page - 1) * size:page * size],
-                               print_url=url_for("ledger.arrears_print", **args))
+                               rows=page_of(report.rows, page, size),
+                               print_url=url_for("ledger.arrears_print", **query_args("page", "format")))
     _record_arrears_export(report.as_of, "csv", len(report.rows))
     name = f"morosidad-{g.coop.slug}-{report.as_of.isoformat()}"
     return csv_download(f"{name}.csv", _arrears_header(), list(_arrears_rows(report)))  # built in the request
@@ -229,7 +228,7 @@ def arrears_print():
     return documents.print_report(
         "arrears", {"as_of": as_of.end.isoformat(), "min_days": min_days, "sort": sort},
         filename=f"morosidad-{g.coop.slug}-{as_of.end.isoformat()}.pdf",
-        back=url_for("ledger.arrears", **request.args.to_dict()),
+        back=url_for("ledger.arrears", **query_args()),
         before=lambda: _refuse_errors(as_of) or _record_arrears_export(as_of.end, "pdf"))
 
 

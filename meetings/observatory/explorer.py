@@ -23,6 +23,7 @@ import sqlalchemy.orm as so
 from coop.auth.models import User
 from coop.calendar import add_months, fiscal_months, fiscal_year_of
 from coop.pages import QUERY_INT_MAX
+from coop.paging import count_of, one_page
 from coop.tenancy import Coop
 from ledger import budgets
 from ledger.models import Account, AccountType, Budget, BudgetLine, Expense, ExpenseStatus, JournalEntry
@@ -32,6 +33,8 @@ from meetings.observatory.models import ObservatorySettings
 SHOWN_STATUSES = (ExpenseStatus.APPROVED, ExpenseStatus.PAID)
 #: the years a page or file may name (the budgets' own bounds)
 FIRST_YEAR, LAST_YEAR = budgets.FIRST_YEAR, budgets.LAST_YEAR
+#: a line's expenses shown on one page (a busy line has hundreds in a year)
+EXPENSES_PER_PAGE = 50
 
 
 def is_budget_public(session: so.Session, coop: Coop) -> bool:
@@ -60,7 +63,7 @@ def _percent(part: int, whole: int) -> decimal.Decimal | None:
 
 
 class _VotedAndSpent:
-    """What a line and a section say alike, from their ``voted`` and ``spent``."""
+    """What a month, a line and a section say alike, from their ``voted`` and ``spent``."""
 
     voted: int
     spent: int
@@ -76,7 +79,7 @@ class _VotedAndSpent:
 
 
 @dataclass(frozen=True)
-class Month:
+class Month(_VotedAndSpent):
     """One month of a line (or of a section's total): voted and spent (or received)."""
 
     month: dt.date
@@ -179,17 +182,19 @@ class ExpenseRow:
     status: ExpenseStatus
 
 
-def line_expenses(session: so.Session, coop: Coop, budget: Budget, account_id: int) -> list[ExpenseRow]:
-    """The approved and paid expenses of one account dated in the budget's year, oldest first."""
+def line_expenses(session: so.Session, coop: Coop, budget: Budget, account_id: int, *, page: int = 1,
+                  per_page: int = EXPENSES_PER_PAGE) -> tuple[list[ExpenseRow], int]:
+    """One page of the approved and paid expenses of one account dated in the budget's year, oldest
+    first; and how many there are in all."""
     months = fiscal_months(coop, budget.year)
-    rows = session.execute(
-        sa.select(Expense.id, Expense.expense_date, Expense.supplier, Expense.description, Expense.amount_minor,
-                  Expense.status)
-        .where(Expense.coop_id == coop.id, Expense.account_id == account_id, Expense.status.in_(SHOWN_STATUSES),
-               Expense.expense_date >= months[0], Expense.expense_date < add_months(months[-1], 1))
-        .order_by(Expense.expense_date, Expense.id))
+    query = (sa.select(Expense.id, Expense.expense_date, Expense.supplier, Expense.description,
+                       Expense.amount_minor, Expense.status)
+             .where(Expense.coop_id == coop.id, Expense.account_id == account_id,
+                    Expense.status.in_(SHOWN_STATUSES),
+                    Expense.expense_date >= months[0], Expense.expense_date < add_months(months[-1], 1)))
+    rows = session.execute(one_page(query.order_by(Expense.expense_date, Expense.id), page, per_page))
     return [ExpenseRow(r.id, r.expense_date, r.supplier, r.description, r.amount_minor, ExpenseStatus(r.status))
-            for r in rows]
+            for r in rows], count_of(session, query)
 
 
 # --- one expense -------------------------------------------------------------------------------

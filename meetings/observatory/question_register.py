@@ -17,6 +17,7 @@ import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from coop.calendar import today_in
+from coop.paging import one_page
 from coop.tenancy import Coop, Grant, Role
 from meetings.observatory.models import (Office, Question, QuestionFollower, QuestionStatus, SubjectKind)
 from meetings.observatory.questions import SUBJECT_ARGS, search_words
@@ -63,9 +64,8 @@ def search(session: so.Session, coop: Coop, reader: Reader, *, words: str = "", 
     if year:
         where.append(Question.year == year)
     total = session.scalar(sa.select(sa.func.count(Question.id)).where(*where))
-    rows = list(session.scalars(sa.select(Question).where(*where).options(so.joinedload(Question.asker))
-                                .order_by(Question.year.desc(), Question.number.desc())
-                                .offset((max(page, 1) - 1) * per_page).limit(per_page)))
+    rows = list(session.scalars(one_page(sa.select(Question).where(*where).options(so.joinedload(Question.asker))
+                                         .order_by(Question.year.desc(), Question.number.desc()), page, per_page)))
     return rows, total
 
 

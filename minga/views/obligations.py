@@ -26,6 +26,7 @@ from coop.errors import DomainError
 from coop.forms import MoneyField, OnceForm
 from coop.home import HomePanel, home_panel
 from coop.pages import coop_view, page_number, query_choice, query_date, show_refusal
+from coop.paging import page_of
 from coop.tenancy import Coop, Role
 from ledger.models import Account, AccountType
 from members import reports as member_reports
@@ -211,7 +212,7 @@ def compliance():
     language = str(get_locale())
     return render_template(
         "minga/compliance.html", rules=rules, start=start, only_short=only_short, total=len(rows),
-        rows=rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=page, per_page=PAGE_SIZE,
+        rows=page_of(rows, page, PAGE_SIZE), page=page, per_page=PAGE_SIZE,
         periods=[(p.isoformat(), obligations.period_label(rules, p, language)) for p in offered],
         label=obligations.period_label(rules, start, language) if start else "",
         short_count=sum(1 for row in rows if row.hours.missing > 0), hours=lambda m: hours_text(m, language))
@@ -246,7 +247,7 @@ def _render_preview(preview: closing.ClosePreview, form: ConfirmCloseForm, statu
     form.expected_count.data, form.expected_total.data = _fingerprint(preview)
     language = str(get_locale())
     return render_template("minga/close_preview.html", preview=preview, form=form, total=len(fined),
-                           rows=fined[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=page, per_page=PAGE_SIZE,
+                           rows=page_of(fined, page, PAGE_SIZE), page=page, per_page=PAGE_SIZE,
                            hours=lambda m: hours_text(m, language)), status
 
 

@@ -306,6 +306,7 @@ def test_the_report_page_its_pdf_and_its_csv(app, db, small_year, client, treasu
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'src="data:image/svg+xml;base64,' in html and "<script" not in html
+    assert "<picture>" in html  # the books' month bars: a narrower drawing for phones
     assert "4.4 Otros ingresos" in text_of(page)
     assert len(page.get_data()) < 100_000
 

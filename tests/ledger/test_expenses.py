@@ -461,6 +461,27 @@ def test_the_list_pages_and_counts_by_status(db, books, people):
     second = treasurer.get(URL + "/?page=2")
     assert second.status_code == 200 and text_of(second).count("Ferretería El Constructor") == 2
 
+    # the pager keeps the filter: "Next" from the pending ones leads to the last pending one only
+    first_pending = treasurer.get(URL + "/?status=pending").get_data(as_text=True)
+    assert f'href="{URL}/?status=pending&amp;page=2"' in first_pending
+    second_pending = text_of(treasurer.get(URL + "/?status=pending&page=2"))
+    assert second_pending.count("Ferretería El Constructor") == 1 and "Página 2 de 2" in second_pending
+    back = treasurer.get(URL + "/?status=pending&page=2").get_data(as_text=True)
+    assert f'href="{URL}/?status=pending"' in back  # "Previous" to the first page: no ?page=1
+
+
+def test_the_pager_carries_the_readers_filters_but_not_url_for_options(db, books, people):
+    user, treasurer = people["treasurer"]
+    for number in range(expenses.PAGE_SIZE + 1):
+        record(db, books, user, invoice_ref=f"F-{number}", amount=100 + number)
+    # a name starting with "_" would be url_for's own option (here: build for POST, which failed)
+    page = treasurer.get(URL + "/?status=pending&_method=POST&_external=1")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    pager = html[html.index('<nav class="pager"'):]
+    pager = pager[:pager.index("</nav>")]
+    assert f'href="{URL}/?status=pending&amp;page=2"' in pager and "_method" not in pager and "http" not in pager
+
 
 def test_with_csrf_on_a_forged_post_saves_nothing(app, db, books, people):
     app.config["WTF_CSRF_ENABLED"] = True

@@ -128,3 +128,11 @@ def test_a_page_gets_a_drawing_for_phones_and_a_pdf_only_the_wide_one(app):
     assert re.fullmatch(r'<picture><source media="\(max-width: 40rem\)" srcset="data:image/svg\+xml;base64,[^"]+"'
                         r' width="400" height="340"><img class="chart" [^>]+></picture>', page)
     assert printed.startswith('<img class="chart"') and "<picture" not in printed
+
+
+def test_a_legend_never_cuts_a_name_and_shares_its_rows_evenly():
+    four = ["Ingresos presupuestados", "Ingresos recibidos", "Gastos presupuestados", "Gastos realizados"]
+    assert charts.legend_columns(four, charts.WIDE) == 2  # two rows of two, not three and one
+    assert charts.legend_columns(four, charts.NARROW) == 1  # a phone: one long name a row
+    assert charts.legend_columns(["Votado", "Gastado"], charts.WIDE) == 3
+    assert charts.legend_columns([f"Comisión {n}" for n in range(8)], charts.WIDE) == 3

@@ -53,10 +53,20 @@ def test_only_approved_budgets_are_offered_newest_first(db, obs_coop, story):
 
 def test_a_lines_expenses_are_the_approved_and_paid_ones_of_its_year(db, obs_coop, story):
     make_expense(db, obs_coop, "5.3", dt.date(2026, 12, 30), 1_000, description="Del año anterior")
-    rows = explorer.line_expenses(db, obs_coop, story["budget"], account(db, obs_coop, "5.3").id)
+    rows, total = explorer.line_expenses(db, obs_coop, story["budget"], account(db, obs_coop, "5.3").id)
     assert [(r.supplier, r.status) for r in rows] == [
         ("Vidriería San Roque", ExpenseStatus.PAID), ("Ferretería El Arenal", ExpenseStatus.PAID),
         ("Pinturas Cóndor", ExpenseStatus.APPROVED)]
+    assert total == 3
+
+
+def test_a_lines_expenses_come_a_page_at_a_time_oldest_first(db, obs_coop, story):
+    maintenance = account(db, obs_coop, "5.3").id
+    first, total = explorer.line_expenses(db, obs_coop, story["budget"], maintenance, per_page=2)
+    second, same_total = explorer.line_expenses(db, obs_coop, story["budget"], maintenance, page=2, per_page=2)
+    assert [r.supplier for r in first] == ["Vidriería San Roque", "Ferretería El Arenal"]
+    assert [r.supplier for r in second] == ["Pinturas Cóndor"]
+    assert total == same_total == 3
 
 
 def test_pending_and_rejected_expenses_are_not_shown(db, obs_coop, story):

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
 import pytest
 
 from coop.tenancy import Role
+from ledger.models import ExpenseStatus
 from tests.conftest import text_of
 from tests.observatory.conftest import account
-from tests.observatory.explorer_factories import RECEIPT, budget_story, publish_budget
+from tests.observatory.explorer_factories import RECEIPT, budget_story, make_expense, publish_budget
 
 BASE = "/c/observatorio/observatory"
 
@@ -81,6 +83,28 @@ def test_a_lines_page_shows_month_by_month_and_the_expenses_behind_it(client, db
     assert f'/observatory/budget/expenses/{story["january"].id}"' in html
     assert "Ask a question about this line" in page
     assert f'subject=budget_line&amp;budget={story["budget"].id}&amp;id={maintenance}' in html
+
+
+def test_a_busy_lines_expenses_come_fifty_a_page_and_the_pager_returns_to_them(client, db, obs_coop, story, member):
+    [maintenance] = ids(db, obs_coop, "5.3")
+    for n in range(1, 51):  # with the story's three: 53, oldest first
+        make_expense(db, obs_coop, "5.3", dt.date(2027, 3, 1) + dt.timedelta(days=n), 100,
+                     status=ExpenseStatus.APPROVED, supplier=f"Proveedor {n:02d}", receipt=None)
+    line = f"{BASE}/budget/2027/lines/{maintenance}"
+    first = client.get(line)
+    page = text_of(first)
+    assert "53 approved or paid expenses in 2027." in page and "Page 1 of 2" in page
+    assert "Vidriería San Roque" in page and "Proveedor 47" in page and "Proveedor 48" not in page
+    assert f'href="{line}?page=2#expenses"' in first.get_data(as_text=True)
+
+    second = text_of(client.get(f"{line}?page=2"))
+    assert "Proveedor 48" in second and "Proveedor 50" in second and "Proveedor 47" not in second
+    assert "Vidriería San Roque" not in second and "Page 2 of 2" in second
+    assert "February 2027 $100.00 $45.00 $55.00" in second  # the line's own figures stay whole
+
+    publish_budget(db, obs_coop)  # the published copy pages under its own address
+    published = client.get(f"{BASE}/open/budget/2027/lines/{maintenance}").get_data(as_text=True)
+    assert f'href="{BASE}/open/budget/2027/lines/{maintenance}?page=2#expenses"' in published
 
 
 def test_a_line_not_in_the_budget_or_a_year_without_one_is_not_found(client, db, obs_coop, story, member):

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from coop.db import get_session
-from coop.pages import Load, coop_view, file_response, public_view, query_given, query_int
+from coop.pages import Load, coop_view, file_response, page_number, public_view, query_given, query_int
 from coop.spreadsheets import csv_chunks
 from coop.web import reader_locale
 from ledger import charts
@@ -106,8 +106,10 @@ def _line_page(year: int, account_id: int, links: dict, public: bool):
         abort(404)
     chart = _chart(figures.months, [m.voted for m in line.months], [m.spent for m in line.months],
                    _("Bar chart: voted and spent on this line, month by month. The same figures are in the table."))
-    rows = explorer.line_expenses(db, g.coop, budget, account_id)
+    page = page_number()
+    rows, total = explorer.line_expenses(db, g.coop, budget, account_id, page=page)
     return render_template("observatory/budget_line.html", budget=budget, figures=figures, line=line, rows=rows,
+                           total=total, page=page, per_page=explorer.EXPENSES_PER_PAGE,
                            chart=chart, links=links, public=public, status_labels=STATUS_LABELS,
                            labels=_section_labels()[line.type], percent=percent_text)
 

@@ -28,7 +28,7 @@ from coop.calendar import today_in
 from coop.db import get_session, utcnow
 from coop.errors import DomainError, NotFoundError
 from coop.forms import OnceForm
-from coop.pages import Load, coop_view, show_refusal
+from coop.pages import Load, coop_view, page_number, query_args, show_refusal
 from coop.text import whole_number
 from ledger.permissions import VIEW_BOOKS
 from meetings.observatory import question_register as register
@@ -157,7 +157,7 @@ def questions():
     words = (request.args.get("q") or "").strip()[:100]
     status = request.args.get("status") or ""
     year = whole_number(request.args.get("year") or "")
-    page = max(whole_number(request.args.get("page") or "") or 1, 1)
+    page = page_number()
     rows, total = register.search(db, g.coop, reader, words=words, status=status, year=year, page=page)
     return render_template("observatory/questions.html", rows=[(q, register.asker_name(reader, q)) for q in rows],
                            total=total, page=page, per_page=register.PER_PAGE, words=words, status=status,
@@ -196,7 +196,7 @@ def ask():
         if answer:
             return answer
     return render_template("observatory/ask.html", form=form, subject=subject, member=member,
-                           action=url_for("observatory.ask", **request.args.to_dict()), **_labels())
+                           action=url_for("observatory.ask", **query_args()), **_labels())
 
 
 # --- a question's page -----------------------------------------------------------------------------------
