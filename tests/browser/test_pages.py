@@ -92,6 +92,7 @@ PAGES: dict[str, list] = {
         f"{COOP}/minga/commissions/",
         Follow(f"{COOP}/minga/commissions/", "table th a[href*='/minga/commissions/']", "minga commission"),
         f"{COOP}/minga/compliance", f"{COOP}/minga/hours",
+        Follow(MINGA_SESSION.start, MINGA_SESSION.link, "minga office sign-ups", then=("a[href$='/sign-ups/new']",)),
         f"{COOP}/meetings/", f"{COOP}/meetings/new", f"{COOP}/meetings/rules", f"{COOP}/meetings/positions",
         COMING_ASSEMBLY, meeting_page("meeting agenda", "/agenda", COMING_ASSEMBLY),
         meeting_page("meeting notice", "/notice", COMING_ASSEMBLY), meeting_page("meeting roll", "/roll", COMING_ASSEMBLY),
