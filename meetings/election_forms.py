@@ -96,3 +96,9 @@ def totals_form(candidates, *, empty: bool = False):
               for c in candidates}
     form_class = type("TotalsForm", (FlaskForm,), fields)
     return form_class(formdata=None) if empty else form_class()
+
+
+class BallotsForm(FlaskForm):
+    count = IntegerField(_l("Ballots to print"), validators=[InputRequired(), NumberRange(min=1)],
+                         description=_l("As many as the voters present or represented when the round opened; "
+                                        "add spares if you wish."))

@@ -170,14 +170,19 @@ class RegisterPage:
     total: int
 
 
-def register(session: so.Session, coop: Coop, *, position_id: int | None = None, on_day: dt.date | None = None,
-             page: int = 1) -> RegisterPage:
-    """Every term, latest first; of one office, or those served on one day."""
+def _register_filter(coop: Coop, position_id: int | None, on_day: dt.date | None) -> list:
     where = [OfficeTerm.coop_id == coop.id]
     if position_id is not None:
         where.append(OfficeTerm.position_id == position_id)
     if on_day is not None:
         where.append(_serving_on(on_day))
+    return where
+
+
+def register(session: so.Session, coop: Coop, *, position_id: int | None = None, on_day: dt.date | None = None,
+             page: int = 1) -> RegisterPage:
+    """Every term, latest first; of one office, or those served on one day."""
+    where = _register_filter(coop, position_id, on_day)
     total = session.scalar(sa.select(sa.func.count()).select_from(OfficeTerm).where(*where))
     terms = session.scalars(one_page(
         sa.select(OfficeTerm).where(*where)
@@ -185,6 +190,18 @@ def register(session: so.Session, coop: Coop, *, position_id: int | None = None,
         .order_by(OfficeTerm.starts_on.desc(), OfficeTerm.position_id, OfficeTerm.is_alternate, OfficeTerm.id),
         page, PAGE_SIZE))
     return RegisterPage(list(terms), total)
+
+
+def register_by_office(session: so.Session, coop: Coop, *, position_id: int | None = None,
+                       on_day: dt.date | None = None) -> list[OfficeTerm]:
+    """The register as printed: every term the page's filters match, office by office, latest first."""
+    return list(session.scalars(
+        sa.select(OfficeTerm).join(Position, Position.id == OfficeTerm.position_id)
+        .join(Member, Member.id == OfficeTerm.member_id)
+        .where(*_register_filter(coop, position_id, on_day))
+        .options(so.contains_eager(OfficeTerm.position), so.contains_eager(OfficeTerm.member))
+        .order_by(Position.body, Position.block, Position.name, OfficeTerm.starts_on.desc(),
+                  OfficeTerm.is_alternate, Member.family_names, Member.given_names, OfficeTerm.id)))
 
 
 def term_end(position: Position, starts_on: dt.date) -> dt.date:

@@ -4,7 +4,8 @@ Split by area, each module thin (read the form, call one service; ``coop.pages``
 page's object, decides access and commits once): ``meetings`` (list, a meeting's page, agenda,
 documents, the bylaws settings), ``notice`` (issuing the convocatoria, the roll), ``sitting``
 (check-in, proxies, quorum, the hall screen), ``motions`` (motions, amendments, votes, voting
-from the phone), ``record`` (resolutions, minutes) and ``elections``.
+from the phone), ``record`` (resolutions, minutes), ``elections`` and ``election_printing`` (the
+ballots, the count record and the register of offices on paper).
 """
 from flask_babel import lazy_gettext as _l
 
@@ -16,4 +17,4 @@ bp = coop_blueprint("meetings", __name__, url_prefix="/meetings")
 add_nav("meetings.index", _l("Assemblies"), VIEW_MEETINGS)
 
 from meetings.views import (  # noqa: E402,F401  (routes)
-    elections, meetings, motions, notice, record, sitting)
+    election_printing, elections, meetings, motions, notice, record, sitting)

@@ -14,10 +14,10 @@ from coop.db import get_session, utcnow
 from coop.pages import Load, coop_view, page_number, query_date, query_int, query_text, show_refusal
 from coop.text import whole_number
 from coop.errors import DomainError
-from meetings import election_ballots, election_result, elections
+from meetings import election_ballots, election_result, elections, printing_elections
 from meetings import offices as office_register
-from meetings.election_forms import (BallotForm, CandidateForm, ElectionForm, EndTermForm, OpenForm, PositionForm,
-                                     RowForm, TermForm, totals_form)
+from meetings.election_forms import (BallotForm, BallotsForm, CandidateForm, ElectionForm, EndTermForm, OpenForm,
+                                     PositionForm, RowForm, TermForm, totals_form)
 from meetings.models import (AgendaItem, Candidate, Election, ElectionStatus, Meeting, MeetingStatus, OfficeTerm,
                              Position, VotingMode)
 from meetings.permissions import MANAGE_MEETINGS, VIEW_MEETINGS
@@ -39,7 +39,7 @@ def _own_member():
     return member_reports.member_of_user(get_session(), g.coop, current_user.id)
 
 
-def _belongs(meeting: Meeting, election: Election) -> None:
+def belongs(meeting: Meeting, election: Election) -> None:
     """An election is reached only through its own meeting; members do not see a meeting in preparation."""
     if election.meeting_id != meeting.id:
         abort(404)
@@ -47,7 +47,7 @@ def _belongs(meeting: Meeting, election: Election) -> None:
         abort(404)
 
 
-def _to_election(election: Election):
+def to_election(election: Election):
     return redirect(url_for("meetings.election", meeting_id=election.meeting_id, election_id=election.id))
 
 
@@ -187,9 +187,13 @@ def _ballot_forms(election: Election, pending) -> list:
     return forms
 
 
-def _render_election(meeting: Meeting, election: Election, *, candidate_form=None, totals=None, status=200):
+def render_election(meeting: Meeting, election: Election, *, candidate_form=None, totals=None, ballots_form=None,
+                    status=200):
     db = get_session()
     vote_round = elections.latest_round(db, election)
+    paper_round = printing_elections.ballots_round(db, election) if access.can(MANAGE_MEETINGS) else None
+    if paper_round is not None and ballots_form is None:
+        ballots_form = BallotsForm(formdata=None, count=printing_elections.default_ballots(paper_round))
     on_ballot = elections.round_candidates(election, vote_round)
     placement = elections.placement_now(election) if election.status == ElectionStatus.COUNTED else None
     tie_rule = election_result.tie_rule(db, g.coop, election, placement.tie) if placement and placement.tie else None
@@ -208,22 +212,24 @@ def _render_election(meeting: Meeting, election: Election, *, candidate_form=Non
         totals=totals or (totals_form(on_ballot, empty=True) if vote_round else None),
         open_form=OpenForm(formdata=None),
         row_form=RowForm(formdata=None), find=find, found=found, found_total=found_total,
-        placed=election_result.placed(election), rules=rules_of(db, g.coop)), status
+        placed=election_result.placed(election), rules=rules_of(db, g.coop),
+        ballots_form=ballots_form if paper_round is not None else None,
+        most_ballots=printing_elections.most_ballots(paper_round) if paper_round is not None else None), status
 
 
 @bp.route("/<int:meeting_id>/elections/<int:election_id>", methods=["GET"])
 @coop_view(VIEW_MEETINGS, meeting=MEETING, election=ELECTION)
 def election(meeting: Meeting, election: Election):
-    _belongs(meeting, election)
+    belongs(meeting, election)
     candidate_form = CandidateForm(formdata=None)
     candidate_form.member.data = query_text("member", 12)
-    return _render_election(meeting, election, candidate_form=candidate_form)
+    return render_election(meeting, election, candidate_form=candidate_form)
 
 
 @bp.route("/<int:meeting_id>/elections/<int:election_id>/candidates", methods=["POST"])
 @coop_view(MANAGE_MEETINGS, meeting=MEETING, election=ELECTION)
 def add_candidate(meeting: Meeting, election: Election):
-    _belongs(meeting, election)
+    belongs(meeting, election)
     form = CandidateForm()
     if form.validate_on_submit():
         with show_refusal(form):
@@ -231,14 +237,14 @@ def add_candidate(meeting: Meeting, election: Election):
                                                 _member(form.member.data))
             flash(_("%(name)s stands for %(office)s.", name=candidate.member.full_name,
                     office=election.position.name), "success")
-            return _to_election(election)
-    return _render_election(meeting, election, candidate_form=form, status=422)
+            return to_election(election)
+    return render_election(meeting, election, candidate_form=form, status=422)
 
 
 @bp.route("/<int:meeting_id>/elections/<int:election_id>/candidates/remove", methods=["POST"])
 @coop_view(MANAGE_MEETINGS, meeting=MEETING, election=ELECTION)
 def remove_candidate(meeting: Meeting, election: Election):
-    _belongs(meeting, election)
+    belongs(meeting, election)
     form = RowForm()
     if form.validate_on_submit():
         with show_refusal():
@@ -246,7 +252,7 @@ def remove_candidate(meeting: Meeting, election: Election):
             candidate = get_session().get(Candidate, candidate_id) if candidate_id else None
             elections.remove_candidate(get_session(), current_user, g.coop, election, candidate)
             flash(_("%(name)s no longer stands.", name=candidate.member.full_name), "success")
-    return _to_election(election)
+    return to_election(election)
 
 
 def _mode(form: OpenForm) -> VotingMode | None:
@@ -256,19 +262,19 @@ def _mode(form: OpenForm) -> VotingMode | None:
 @bp.route("/<int:meeting_id>/elections/<int:election_id>/open", methods=["POST"])
 @coop_view(MANAGE_MEETINGS, meeting=MEETING, election=ELECTION)
 def open_election(meeting: Meeting, election: Election):
-    _belongs(meeting, election)
+    belongs(meeting, election)
     form = OpenForm()
     if form.validate_on_submit():
         with show_refusal():
             elections.open_election(get_session(), current_user, g.coop, election, mode=_mode(form), now=utcnow())
             flash(_("Voting is open."), "success")
-    return _to_election(election)
+    return to_election(election)
 
 
 @bp.route("/<int:meeting_id>/elections/<int:election_id>/totals", methods=["POST"])
 @coop_view(MANAGE_MEETINGS, meeting=MEETING, election=ELECTION)
 def election_totals(meeting: Meeting, election: Election):
-    _belongs(meeting, election)
+    belongs(meeting, election)
     on_ballot = elections.round_candidates(election, elections.latest_round(get_session(), election))
     form = totals_form(on_ballot)
     if form.validate_on_submit():
@@ -276,14 +282,14 @@ def election_totals(meeting: Meeting, election: Election):
             votes = {c.id: form[f"c{c.id}"].data for c in on_ballot}
             elections.enter_totals(get_session(), current_user, g.coop, election, votes)
             flash(_("The votes are entered. Check them, then close the round to count."), "success")
-            return _to_election(election)
-    return _render_election(meeting, election, totals=form, status=422)
+            return to_election(election)
+    return render_election(meeting, election, totals=form, status=422)
 
 
 @bp.route("/<int:meeting_id>/elections/<int:election_id>/ballot", methods=["GET", "POST"])
 @coop_view(VIEW_MEETINGS, meeting=MEETING, election=ELECTION)
 def election_ballot(meeting: Meeting, election: Election):
-    _belongs(meeting, election)
+    belongs(meeting, election)
     db, member = get_session(), _own_member()
     vote_round = election_ballots.secret_round(db, election)
     on_ballot = elections.round_candidates(election, vote_round) if vote_round else []
@@ -312,7 +318,7 @@ def election_ballot(meeting: Meeting, election: Election):
 @bp.route("/<int:meeting_id>/elections/<int:election_id>/close", methods=["POST"])
 @coop_view(MANAGE_MEETINGS, meeting=MEETING, election=ELECTION)
 def close_election(meeting: Meeting, election: Election):
-    _belongs(meeting, election)
+    belongs(meeting, election)
     if RowForm().validate_on_submit():
         with show_refusal():
             election_result.close_election(get_session(), current_user, g.coop, election, now=utcnow())
@@ -320,20 +326,20 @@ def close_election(meeting: Meeting, election: Election):
                 flash(_("The round is counted and the election decided."), "success")
             else:
                 flash(_("The round is counted: a tie must be settled."), "info")
-    return _to_election(election)
+    return to_election(election)
 
 
 @bp.route("/<int:meeting_id>/elections/<int:election_id>/tie", methods=["POST"])
 @coop_view(MANAGE_MEETINGS, meeting=MEETING, election=ELECTION)
 def settle_tie(meeting: Meeting, election: Election):
-    _belongs(meeting, election)
+    belongs(meeting, election)
     form = OpenForm()
     if form.validate_on_submit():
         with show_refusal():
             runoff = election_result.settle_tie(get_session(), current_user, g.coop, election, mode=_mode(form),
                                                 now=utcnow())
             flash(_("The runoff among the tied is open.") if runoff else _("The lot is drawn."), "success")
-    return _to_election(election)
+    return to_election(election)
 
 
 @bp.context_processor

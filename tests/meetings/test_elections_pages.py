@@ -6,14 +6,17 @@ every request inside it, sharing one ``g`` and one database session between requ
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
 
-from meetings import elections, offices
+from coop import tasks
+from meetings import election_result, elections, offices
 from meetings.models import (BallotReceipt, Call, Election, ElectionStatus, MeetingStatus, OfficeTerm, PositionBody,
                              VotingMode)
 from tests.conftest import field_error, flashes, once_key_of, text_of
+from tests.meetings.test_elections_printing import read
 
 
 @pytest.fixture
@@ -232,3 +235,94 @@ def test_the_secretary_changes_an_office(client, db, login, assembly_coop, secre
     db.rollback()
     position = db.get(type(board), board.id)
     assert (position.seats, position.alternates, position.term_months, position.is_active) == (3, 2, 36, False)
+
+
+# --- printed documents ------------------------------------------------------------------------------
+
+def _printed(app, client, address: str, data: dict | None = None) -> tuple[str, int]:
+    """Press a print button: the document is queued, and once the worker ran the task's page gives the PDF's
+    text (without spaces) and its number of pages."""
+    response = client.post(address, data=data or {})
+    assert response.status_code == 302 and "/tasks/" in response.headers["Location"], response.status_code
+    tasks.run_waiting(app)
+    done = client.get(response.headers["Location"])
+    assert done.mimetype == "application/pdf", text_of(done)
+    text, pages = read(done.data)
+    return text, len(pages)
+
+
+def test_the_secretary_prints_as_many_paper_ballots_as_she_asks_for(app, client, db, login, make_user, assembly_coop,
+                                                                   secretary, board, sitting):
+    meeting, members, _ = sitting
+    election = elections.new_election(db, None, assembly_coop, meeting, position=board)
+    for member in members[:3]:
+        elections.add_candidate(db, None, assembly_coop, election, member)
+    db.commit()
+    base = url(assembly_coop, f"/{meeting.id}/elections/{election.id}")
+    login(client, secretary)
+    assert "Print the paper ballots" not in text_of(client.get(base))  # the candidates may still change
+    early = client.post(base + "/ballots.pdf", data={"count": "5"}, follow_redirects=True)
+    assert "Paper ballots are printed while a round on paper is open: its candidates are then fixed." in flashes(early)
+    db.rollback()
+    elections.open_election(db, None, assembly_coop, db.merge(election), mode=VotingMode.HANDS, now=election.created_dt)
+    db.commit()
+    page = client.get(base)
+    count_input = re.search(r'<input[^>]*name="count"[^>]*>', page.get_data(as_text=True)).group(0)
+    assert "Print the paper ballots" in text_of(page) and 'value="5"' in count_input  # one for each voter present
+    refused = client.post(base + "/ballots.pdf", data={"count": "999"})
+    assert refused.status_code == 422 and "Print between 1 and 15 ballots" in field_error(refused, "count")
+    text, pages = _printed(app, client, base + "/ballots.pdf", {"count": "7"})
+    assert pages == 2 and text.count("Markupto1personwithanX.") == 7
+    client.post("/logout")
+    member = make_user("socia@example.org", coop=assembly_coop, roles=["member"], locale="en")
+    login(client, member)
+    assert "Print the paper ballots" not in text_of(client.get(base))
+    assert client.post(base + "/ballots.pdf", data={"count": "5"}).status_code == 403
+
+
+def test_members_print_the_count_record_of_a_decided_election_and_not_another_coops(
+        app, client, db, login, make_user, make_coop, make_meeting, assembly_coop, secretary, board, sitting):
+    meeting, members, _ = sitting
+    election = elections.new_election(db, None, assembly_coop, meeting, position=board)
+    for member in members[:2]:
+        elections.add_candidate(db, None, assembly_coop, election, member)
+    elections.open_election(db, None, assembly_coop, election, mode=VotingMode.HANDS, now=election.created_dt)
+    elections.enter_totals(db, None, assembly_coop, election, {c.id: n + 2 for n, c in enumerate(election.candidates)})
+    db.commit()
+    base = url(assembly_coop, f"/{meeting.id}/elections/{election.id}")
+    reader = make_user("socio@example.org", coop=assembly_coop, roles=["member"], locale="en")
+    login(client, reader)
+    assert "Print the count record" not in text_of(client.get(base))
+    refused = client.post(base + "/count.pdf", follow_redirects=True)
+    assert "The count record is printed once the election is decided." in flashes(refused)
+    db.rollback()
+    election_result.close_election(db, None, assembly_coop, db.merge(election), now=election.created_dt)
+    db.commit()
+    assert "Print the count record" in text_of(client.get(base))
+    text, _pages = _printed(app, client, base + "/count.pdf")
+    assert "Countrecord:Consejodevigilancia" in text and "PresidentSecretary" in text
+    # another co-op's election, reached through this co-op's pages: not found
+    other = make_coop("otra")
+    db.rollback()
+    theirs = make_meeting(other, status=MeetingStatus.IN_SESSION, call=Call.FIRST)
+    position = offices.add_position(db, None, other, offices.PositionData(name="Consejo", body=PositionBody.BOARD))
+    their_election = elections.new_election(db, None, other, db.merge(theirs), position=position)
+    db.commit()
+    assert client.post(url(assembly_coop, f"/{meeting.id}/elections/{their_election.id}/count.pdf")).status_code == 404
+    assert client.post(url(assembly_coop, f"/{theirs.id}/elections/{their_election.id}/count.pdf")).status_code == 404
+
+
+def test_everyone_prints_the_register_of_offices_as_the_page_filters_it(app, client, db, login, make_user,
+                                                                        make_members, assembly_coop, board):
+    ana, luis = make_members(assembly_coop, 2)
+    for member, start in ((ana, dt.date(2020, 1, 1)), (luis, dt.date(2024, 1, 1))):
+        offices.record_term(db, None, assembly_coop, position=board, member=db.merge(member), starts_on=start,
+                            ends_on=start + dt.timedelta(days=700))
+    db.commit()
+    login(client, make_user("socio@example.org", coop=assembly_coop, roles=["member"], locale="en"))
+    page = client.get(url(assembly_coop, "/offices?on=2024-06-01"))
+    assert "Print the register (PDF)" in text_of(page)
+    assert url(assembly_coop, "/offices.pdf?on=2024-06-01") in page.get_data(as_text=True)
+    text, _pages = _printed(app, client, url(assembly_coop, "/offices.pdf?on=2024-06-01"))
+    assert "".join(luis.full_name.split()) in text and "".join(ana.full_name.split()) not in text
+    assert "InofficeonJune1,2024·1term" in text
