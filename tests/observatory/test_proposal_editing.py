@@ -1,7 +1,8 @@
 """Changing a proposal before support opens: Rosa corrects her proposal's title, cost and place
-while proposals are taken (a double click records one change), a proposal the board reviewed goes
-back to it when Rosa changes it, the secretary corrects one without undoing the review, Luis may
-not touch Rosa's, and once support opens nobody changes anything."""
+while proposals are taken (a double click, or eight presses at once, record one change), a
+proposal the board reviewed goes back to it when Rosa changes it, the secretary corrects one
+without undoing the review, Luis may not touch Rosa's, and once support opens nobody changes
+anything."""
 from __future__ import annotations
 
 import pytest
@@ -13,6 +14,7 @@ from meetings.observatory.models import Proposal, ProposalStatus
 from meetings.observatory.phases import Phase
 from minga.models import Commission
 from tests.conftest import field_error, flashes, once_key_of, text_of
+from tests.ledger.conftest import post_at_once
 from tests.observatory.conftest import refusal
 from tests.observatory.participation_factories import base, dates_in, people, today  # noqa: F401  (a fixture)
 
@@ -188,3 +190,16 @@ def test_the_secretary_corrects_a_reviewed_proposal_and_rosas_change_sends_it_ba
     assert flashes(rosa.post(url, data=form, follow_redirects=True)) == [
         "P-1 is changed; it goes back to the board for review."]
     assert changed(db, proposal).status is ProposalStatus.SUBMITTED
+
+
+def test_the_change_pressed_eight_times_at_once_is_recorded_once(app, client, db, obs_coop, people, login,
+                                                                  make_process, make_proposal):
+    process = make_process(obs_coop, **dates_in(Phase.PROPOSALS, today(obs_coop)))
+    proposal = make_proposal(process, people["rosa"], status=ProposalStatus.SUBMITTED)
+    login(client, people["rosa_user"])
+    url = f"{base(obs_coop)}/{process.id}/proposals/{proposal.id}/edit"
+    form = {"once_key": once_key_of(client.get(url)), "title": "Juegos y bancas", "description": "Columpios.",
+            "block": "B", "place": "", "estimated_cost_minor": "3100", "commission_id": "0"}
+    responses = post_at_once(app, client, url, [form] * 8)
+    assert [r.status_code for r in responses] == [302] * 8
+    assert changed(db, proposal).estimated_cost_minor == 310_000 and len(edits(db)) == 1
