@@ -2,6 +2,8 @@
 
 ``flask --app wsgi coop demo`` loads it into an empty database; domain packages extend it by
 registering a loader with ``@demo_loader`` (members, ledger, Minga, meetings add their data).
+A loader that must run once every other one has (the books close their old months only after
+every package posted what it dates in them) registers with ``@demo_finisher``.
 Every demo account shares one password, printed by the command, because this is a demonstration
 and nothing else: the co-op is marked as a demo on every page.
 """
@@ -44,11 +46,18 @@ ROLE_NAMES = {Role.ADMIN: "administrator", Role.SECRETARY: "secretary", Role.TRE
               Role.AUDITOR: "oversight council", Role.COORDINATOR: "commission coordinator", Role.MEMBER: "member"}
 
 DEMO_LOADERS: list[Callable[[so.Session, Coop], None]] = []
+DEMO_FINISHERS: list[Callable[[so.Session, Coop], None]] = []
 
 
 def demo_loader(func: Callable[[so.Session, Coop], None]) -> Callable[[so.Session, Coop], None]:
     """Register a function that adds a domain's demo data to the demo co-op."""
     DEMO_LOADERS.append(func)
+    return func
+
+
+def demo_finisher(func: Callable[[so.Session, Coop], None]) -> Callable[[so.Session, Coop], None]:
+    """Register a function run after every loader (in the order registered)."""
+    DEMO_FINISHERS.append(func)
     return func
 
 
@@ -74,6 +83,6 @@ def load_demo(session: so.Session) -> Coop:
         tenancy.grant_role(session, operator, coop, user, role)
         if role is not Role.MEMBER:
             tenancy.grant_role(session, operator, coop, user, Role.MEMBER)
-    for loader in DEMO_LOADERS:
+    for loader in DEMO_LOADERS + DEMO_FINISHERS:
         loader(session, coop)
     return coop

@@ -6,7 +6,8 @@ plan per member and a yearly maintenance plan per household charged month by mon
 from most members (some early, some late, a few falling behind, one voided receipt), share
 capital instalments, expenses recorded by the treasurer and approved by the admin (one rejected,
 some still pending), money set aside in the construction fund, a budget for each year (this
-year's approved), and the months before the last two closed.
+year's approved), and the months before the last two closed: closed once every demo loader has
+run (``demo_finisher``), so that other packages' demos post their bills in the months they fall in.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from coop.auth import services as auth
-from coop.demo import DEMO_PEOPLE, demo_loader
+from coop.demo import DEMO_PEOPLE, demo_finisher, demo_loader
 from coop.calendar import months_between, today_in
 from coop.tenancy import Coop, Role
 from ledger import budgets, dues, expenses, payments, services
@@ -147,6 +148,12 @@ def _budget(session, people, coop, year: int, accounts, approve: bool) -> None:
         budgets.approve_budget(session, people[Role.ADMIN], coop, budget, f"Asamblea general 1/{year}")
 
 
+def _months(today: dt.date) -> list[dt.date]:
+    """The first days of the demo's months of books, the oldest first, up to this one."""
+    this_month = today.replace(day=1)
+    return months_between(dt.date(this_month.year - MONTHS // 12, this_month.month, 1), this_month)
+
+
 @demo_loader
 def load_books(session: so.Session, coop: Coop) -> None:
     """Two years of the demo co-op's books (after the register, whose members they charge)."""
@@ -154,9 +161,8 @@ def load_books(session: so.Session, coop: Coop) -> None:
     today = today_in(coop)
     people = _people(session)
     treasurer = people[Role.TREASURER]
-    this_month = today.replace(day=1)
-    first = dt.date(this_month.year - MONTHS // 12, this_month.month, 1)
-    months = months_between(first, this_month)
+    months = _months(today)
+    first = months[0]
     _opening(session, treasurer, coop, first)
     accounts = {code: services.account_by_code(session, coop, code)
                 for code, *_rest in services.HOUSING_CHART}
@@ -187,5 +193,12 @@ def load_books(session: so.Session, coop: Coop) -> None:
                           on_date=today)
     _budget(session, people, coop, today.year - 1, accounts, approve=True)
     _budget(session, people, coop, today.year, accounts, approve=True)
-    for month in months[:-2]:
+
+
+@demo_finisher
+def close_old_months(session: so.Session, coop: Coop) -> None:
+    """The treasurer closed every month of the books but the last two (after every package's demo
+    posted what it dates in them)."""
+    treasurer = _people(session)[Role.TREASURER]
+    for month in _months(today_in(coop))[:-2]:
         services.close_month(session, treasurer, coop, month)

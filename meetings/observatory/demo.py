@@ -10,9 +10,8 @@ first, the cheaper first on a tie, one that no longer fits is passed over) by th
 service and explained in the co-op's language as the decision freezes it. Its three funded
 proposals became work packages: the children's playground finished, the ravine's gabion wall
 under way, the school's toilets just started, each with Minga sessions of its commission and
-expenses recorded, approved and paid through the ledger's services. The ledger demo closes
-every month but the last two, so the packages' bills were paid in those two months. This
-year's process is in its support phase: twelve proposals, two not feasible, some
+expenses recorded, approved and paid through the ledger's services in the months the works
+ran (the ledger demo closes its old months only once every loader has run). This year's process is in its support phase: twelve proposals, two not feasible, some
 ballots cast, and the demo member (Ana Toapanta, block B) has not voted yet.
 
 Counters hold as the services keep them: a proposal's ``supports`` is its ballot choices, a
@@ -33,7 +32,7 @@ from flask_babel import force_locale
 
 from coop import tenancy
 from coop.auth import services as auth
-from coop.calendar import add_months, local_to_utc, month_start, today_in, utc_to_local
+from coop.calendar import local_to_utc, today_in, utc_to_local
 from coop.db import utcnow
 from coop.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_loader
 from coop.tenancy import Coop, Role
@@ -159,8 +158,11 @@ THIS_YEAR = [
 class PackagePlan:
     status: WorkStatus
     progress: int
-    #: (supplier, description, amount in cents, days after the open window starts it was paid)
-    bills: tuple[tuple[str, str, int, int], ...]
+    #: when the work began and ended (today, if it goes on), as shares of the time from the
+    #: assembly's decision to today
+    span: tuple[float, float]
+    #: (supplier, description, amount in cents, how far into the work it was paid: a share of it)
+    bills: tuple[tuple[str, str, int, float], ...]
     #: (text, progress) of each update; the last one's photo, if any
     updates: tuple[tuple[str, int], ...]
     photo: bool
@@ -170,26 +172,26 @@ class PackagePlan:
 
 PACKAGES = {
     "juegos": PackagePlan(
-        WorkStatus.FINISHED, 100,
+        WorkStatus.FINISHED, 100, (0.08, 0.5),
         (("Metálicas Chillogallo", "Juegos infantiles: columpio doble, resbaladera y sube y baja, instalados", 365_000,
-          2),
+          0.3),
          ("Ferretería El Constructor", "Cemento, arena y pintura anticorrosiva para los juegos infantiles", 61_240,
-          9)),
+          0.8)),
         (("La comisión del parque niveló el terreno y fundió las bases de los juegos.", 30),
          ("Llegaron e instalaron los juegos; falta el piso de caucho.", 70),
          ("Terminado: juegos instalados, piso de caucho y pintura. Los niños ya los usan.", 100)),
         photo=True, sessions=3, title_hint="Juegos infantiles"),
     "muro": PackagePlan(
-        WorkStatus.UNDER_WAY, 60,
-        (("Gaviones del Ecuador", "Malla para gaviones: 40 cajas de 2 x 1 x 1 m", 198_000, 4),
-         ("Transportes Tituaña", "Piedra bola para los gaviones: seis volquetas", 93_000, 15)),
+        WorkStatus.UNDER_WAY, 60, (0.2, 1.0),
+        (("Gaviones del Ecuador", "Malla para gaviones: 40 cajas de 2 x 1 x 1 m", 198_000, 0.1),
+         ("Transportes Tituaña", "Piedra bola para los gaviones: seis volquetas", 93_000, 0.55)),
         (("Se limpió la orilla y se trazó el muro con la Minga de la quebrada.", 20),
          ("Treinta y cinco metros de gaviones llenos; faltan veinticinco.", 60)),
         photo=True, sessions=4, title_hint="Muro de gaviones"),
     "banos": PackagePlan(
-        WorkStatus.UNDER_WAY, 10,
+        WorkStatus.UNDER_WAY, 10, (0.9, 1.0),
         (("Ferretería El Constructor", "Anticipo: sanitarios, tubería y cerámica para los baños de la escuela",
-          82_000, 20),),
+          82_000, 0.4),),
         (("Se compraron los materiales; la Minga de la escuela retiró los sanitarios viejos.", 10),),
         photo=False, sessions=1, title_hint="Arreglo de baños"),
 }
@@ -424,21 +426,30 @@ def _sessions(session, coop: Coop, commission: Commission, start: dt.date, end: 
     return sorted(r.id for r in ranked[:count])
 
 
+def _timeline(decided_on: dt.date, today: dt.date, plan: PackagePlan) -> tuple[dt.date, dt.date, list[dt.date]]:
+    """The days the work began and ended (today if it goes on), and the day each bill was paid."""
+    def share(of: float, start: dt.date, end: dt.date) -> dt.date:
+        return start + dt.timedelta(days=round((end - start).days * of))
+    start = share(plan.span[0], decided_on, today)
+    end = share(plan.span[1], decided_on, today - dt.timedelta(days=1)) if plan.status is WorkStatus.FINISHED \
+        else today
+    return start, end, [share(bill[3], start, end) for bill in plan.bills]
+
+
 def _packages(session, coop: Coop, cast: Cast, process: ParticipatoryBudget, fund) -> list[WorkPackage]:
     today = today_in(coop)
-    window = add_months(month_start(today), -1)  # the ledger demo leaves these two months open
+    decided_on = session.get(Resolution, process.resolution_id).decided_on
     funded = funded_of(session, coop, process)
     by_key = {plan.key: plan for plan in LAST_YEAR}
     keys = {p.id: next(k for k, v in by_key.items() if v.title == p.title) for p in funded}
     treasurer, admin, bank = cast.by_role[Role.TREASURER], cast.by_role[Role.ADMIN], \
         ledger_services.account_by_code(session, coop, "1.1.02")
-    decided = at(coop, session.get(Resolution, process.resolution_id).decided_on + dt.timedelta(days=3), 10)
+    decided = at(coop, decided_on + dt.timedelta(days=3), 10)
     made = []
     for index, proposal in enumerate(funded):
         plan = PACKAGES[keys[proposal.id]]
-        paid_days = [min(window + dt.timedelta(days=bill[3]), today) for bill in plan.bills]
-        finished = min(max(paid_days) + dt.timedelta(days=6), today - dt.timedelta(days=1)) \
-            if plan.status is WorkStatus.FINISHED else None
+        start, end, paid_days = _timeline(decided_on, today, plan)
+        finished = end if plan.status is WorkStatus.FINISHED else None
         package = WorkPackage(
             coop_id=coop.id, title=proposal.title, description=proposal.description, proposal_id=proposal.id,
             resolution_id=process.resolution_id, account_id=fund.id, voted_minor=proposal.final_cost_minor,
@@ -446,15 +457,13 @@ def _packages(session, coop: Coop, cast: Cast, process: ParticipatoryBudget, fun
             finished_on=finished, created_dt=decided + dt.timedelta(minutes=index))
         session.add(package)
         session.flush()
-        end = finished or today
-        start = end - dt.timedelta(days=75 if plan.sessions > 1 else 20)
         worked = _sessions(session, coop, session.get(Commission, proposal.commission_id), start, end,
                            plan.sessions, plan.title_hint)
         for session_id in worked:
             session.add(WorkSessionLink(coop_id=coop.id, package_id=package.id, session_id=session_id))
         first_day = min([paid_days[0]] + [utc_to_local(coop, session.get(WorkSession, w).starts_dt).date()
                                           for w in worked])
-        for n, ((supplier, description, amount, _days), paid) in enumerate(zip(plan.bills, paid_days)):
+        for n, ((supplier, description, amount, _share), paid) in enumerate(zip(plan.bills, paid_days)):
             receipt = ("factura.png", tiny_png((240, 240, 235))) if n % 2 else ("factura.pdf", RECEIPT_PDF)
             expense = expenses.record_expense(
                 session, treasurer, coop, expense_date=paid - dt.timedelta(days=2), supplier=supplier,

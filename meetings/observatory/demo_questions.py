@@ -63,12 +63,6 @@ def _at(coop: Coop, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return local_to_utc(coop, dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def search_text(title: str, body: str, answer: str) -> str:
-    """As the questions' services keep it: the words of title, body and answer, lower-case and
-    without accents."""
-    return " ".join(questions.search_words(" ".join((title, body, answer))))
-
-
 def _subjects(session: so.Session, coop: Coop, packages: list[WorkPackage]) -> dict:
     today = today_in(coop)
     first_bill = session.scalar(sa.select(Expense).join(WorkExpenseLink, WorkExpenseLink.expense_id == Expense.id)
@@ -203,7 +197,7 @@ def _question(session: so.Session, coop: Coop, cast, plan: QuestionPlan, today: 
         question.agenda_item_id = item.id
         events.append(_event(coop, question, "sent_to_assembly", _at(coop, today - dt.timedelta(days=plan.sent), 11),
                              cast.by_role[Role.SECRETARY].id, coming.title))
-    question.search_text = search_text(question.title, question.body, question.answer)
+    question.search_text = questions.search_text(question.title, question.body, question.answer)
     session.add(question)
     session.add_all(events)
     session.flush()

@@ -9,7 +9,7 @@ no longer change: members' ballots were cast against them. Title and description
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -170,6 +170,14 @@ def _year_taken(session: so.Session, coop: Coop, year: int | None, process_id: i
         query = query.where(ParticipatoryBudget.id != process_id)
     if year is not None and session.scalar(query) is not None:
         raise DomainError(_l("There is already a participatory budget for %(year)d.", year=year), field="year")
+
+
+def keeping_locked(data: ProcessData, process: ParticipatoryBudget) -> ProcessData:
+    """The data with the locked fields as the process has them (the form shows them as text once
+    members support proposals, and does not send them)."""
+    kept = {name: getattr(process, name) for name in LOCKED_FIELDS}
+    kept["rule"] = process.rule.value
+    return replace(data, **kept)
 
 
 def _values(data: ProcessData) -> dict:

@@ -9,18 +9,16 @@ assembly, they do not change the ballots' count.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from babel.numbers import format_decimal
-from flask_babel import get_locale, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from coop.money import Money
 from coop.tenancy import Coop
+from meetings.observatory.ballots import money_words
 from meetings.observatory.models import (BlockResult, BudgetTieRule, ObservatorySettings, ParticipatoryBudget,
                                          Proposal, ProposalStatus, SupportRule)
 from meetings.observatory.pb_counting import Candidate, Count, count
@@ -92,18 +90,10 @@ def block_voices(session: so.Session, process: ParticipatoryBudget) -> list[Bloc
     return list(voices.values())
 
 
-def plain_amount(coop: Coop, minor: int) -> str:
-    """An amount without its sign, as the explanation reads it ("9.650,00")."""
-    digits = Money(0, coop.currency).digits
-    value = decimal.Decimal(int(minor)).scaleb(-digits)
-    pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern, locale=str(get_locale() or coop.format_locale(coop.locale)))
-
-
 def reason_text(coop: Coop, line) -> str:
     if line.reason == "no_support":
         return _("nobody supported it")
-    return _("did not fit: %(left)s left", left=plain_amount(coop, line.left_minor))
+    return _("did not fit: %(left)s left", left=money_words(coop, line.left_minor))
 
 
 def supports_text(count: int) -> str:
@@ -115,8 +105,8 @@ def explain(coop: Coop, result: Count) -> str:
     funded = len(result.funded)
     parts = [ngettext("%(num)d proposal is funded for %(funded)s of %(amount)s; %(left)s is left.",
                       "%(num)d proposals are funded for %(funded)s of %(amount)s; %(left)s is left.", funded,
-                      funded=plain_amount(coop, result.funded_minor), amount=plain_amount(coop, result.amount_minor),
-                      left=plain_amount(coop, result.leftover_minor))]
+                      funded=money_words(coop, result.funded_minor), amount=money_words(coop, result.amount_minor),
+                      left=money_words(coop, result.leftover_minor))]
     if result.funded:
         parts.append(_("In order: %(list)s.", list="; ".join(
             f"P-{line.candidate.number} {line.candidate.title} ({supports_text(line.candidate.supports)})"

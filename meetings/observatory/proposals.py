@@ -1,6 +1,8 @@
 """Proposals in a participatory budget: any member proposes during the proposals phase, may
-withdraw their own until support opens, and the board reviews each one (feasible, perhaps at a
-revised cost, or not feasible with the reason) during the proposals and review phases.
+change or withdraw their own until support opens (so may the participation officers change it),
+and the board reviews each one (feasible, perhaps at a revised cost, or not feasible with the
+reason) during the proposals and review phases. A proposal its proposer changes after the board
+reviewed it goes back to the board: what members support is what the board checked.
 
 A proposal's number (P-1, P-2…) is the process's highest plus one, taken under the process row's
 lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs one writer at a time), and the unique
@@ -38,11 +40,20 @@ STATUS_LABELS = {
 }
 #: the phases in which the board reviews
 REVIEW_PHASES = (Phase.PROPOSALS, Phase.REVIEW)
+#: until support opens, a proposal may still be changed or withdrawn
+OPEN_PHASES = (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW)
 
 audit.describe("observatory.submit_proposal", _l("Proposal submitted to a participatory budget"))
+audit.describe("observatory.edit_proposal", _l("Proposal changed"))
 audit.describe("observatory.withdraw_proposal", _l("Proposal withdrawn"))
 audit.describe("observatory.review_proposal", _l("Proposal reviewed by the board"))
 audit.describe_field("status", _l("State"), values=STATUS_LABELS, on="proposal")
+for _field, _label, _values in (
+        ("title", _l("Title"), None), ("block", _l("Block"), None), ("place", _l("Place"), None),
+        ("estimated_cost_minor", _l("Estimated cost"), audit.money_text), ("commission", _l("Commission"), None),
+        ("cost_minor", _l("Cost revised by the board"), audit.money_text),
+        ("review_reason", _l("The board's reason"), None)):
+    audit.describe_field(_field, _label, values=_values, on="proposal")
 duplicates.unique_rule("uq_proposal_process_id_number",
                        _l("Another proposal took that number at the same moment. Send it again."))
 
@@ -61,7 +72,10 @@ def reference(proposal: Proposal) -> str:
     return f"P-{proposal.number}"
 
 
-def _check(session: so.Session, coop: Coop, data: ProposalData, problems: Problems) -> None:
+def _check(session: so.Session, coop: Coop, data: ProposalData, problems: Problems,
+           kept_commission_id: int | None = None) -> None:
+    """Every problem of the data, beside its field; a commission the proposal already had stands
+    even if it has closed since."""
     if not data.title.strip():
         problems.add(_l("Give your proposal a title."), "title")
     elif len(data.title.strip()) > MAX_TITLE:
@@ -78,10 +92,17 @@ def _check(session: so.Session, coop: Coop, data: ProposalData, problems: Proble
         problems.add(_l("Give an estimate of what it costs."), "estimated_cost_minor")
     elif data.estimated_cost_minor <= 0:
         problems.add(_l("The cost must be more than zero."), "estimated_cost_minor")
-    if data.commission_id:
+    if data.commission_id and data.commission_id != kept_commission_id:
         commission = session.get(Commission, data.commission_id)
         if commission is None or commission.coop_id != coop.id or not commission.is_active:
             problems.add(_l("Choose one of the co-op's active commissions, or none."), "commission_id")
+
+
+def _values(data: ProposalData) -> dict:
+    """The proposal's own fields as the form gives them, trimmed."""
+    return {"title": data.title.strip(), "description": data.description.strip(), "block": data.block.strip(),
+            "place": data.place.strip(), "estimated_cost_minor": data.estimated_cost_minor,
+            "commission_id": data.commission_id or None}
 
 
 def locked_process(session: so.Session, process: ParticipatoryBudget) -> ParticipatoryBudget:
@@ -109,9 +130,7 @@ def submit_proposal(session: so.Session, actor: User, coop: Coop, process: Parti
     number = (session.scalar(sa.select(sa.func.max(Proposal.number)).where(Proposal.process_id == process.id))
               or 0) + 1
     proposal = Proposal(coop_id=coop.id, process_id=process.id, number=number, proposer_id=proposer.id,
-                        title=data.title.strip(), description=data.description.strip(),
-                        block=data.block.strip(), place=data.place.strip(),
-                        estimated_cost_minor=data.estimated_cost_minor, commission_id=data.commission_id or None)
+                        **_values(data))
     with duplicates.refusing_duplicates(session):
         session.add(proposal)
         session.flush()
@@ -124,7 +143,61 @@ def submit_proposal(session: so.Session, actor: User, coop: Coop, process: Parti
 def may_withdraw(proposal: Proposal, member: Member | None, today: dt.date) -> bool:
     return (member is not None and proposal.proposer_id == member.id
             and proposal.status is not ProposalStatus.WITHDRAWN
-            and phase_of(proposal.process, today) in (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW))
+            and phase_of(proposal.process, today) in OPEN_PHASES)
+
+
+def may_edit(proposal: Proposal, member: Member | None, today: dt.date, *, is_officer: bool) -> bool:
+    """Its proposer, or a participation officer, until support opens (a withdrawn one: never)."""
+    return ((is_officer or (member is not None and proposal.proposer_id == member.id))
+            and proposal.status is not ProposalStatus.WITHDRAWN
+            and phase_of(proposal.process, today) in OPEN_PHASES)
+
+
+def back_to_review(proposal: Proposal, *, is_officer: bool) -> bool:
+    """Whether a change by this editor sends the proposal back to the board: its proposer changing
+    what the board reviewed. An officer's change (the board's own) keeps the review."""
+    return not is_officer and proposal.status in (ProposalStatus.FEASIBLE, ProposalStatus.NOT_FEASIBLE)
+
+
+def _commission_name(session: so.Session, commission_id: int | None) -> str | None:
+    commission = session.get(Commission, commission_id) if commission_id else None
+    return commission.name if commission is not None else None
+
+
+def edit_proposal(session: so.Session, actor: User, coop: Coop, proposal: Proposal, member: Member | None,
+                  data: ProposalData, *, is_officer: bool, today: dt.date) -> dict[str, list]:
+    """Change a proposal's title, description, place, estimate or commission until support opens;
+    the changes recorded (none: nothing recorded)."""
+    if not is_officer and (member is None or proposal.proposer_id != member.id):
+        raise DomainError(_l("Only the member who made a proposal, or the officers of the participatory budget, "
+                             "can change it."))
+    process = locked_process(session, proposal.process)  # the dates as they stand, one change at a time
+    session.refresh(proposal)
+    if proposal.status is ProposalStatus.WITHDRAWN:
+        raise DomainError(_l("This proposal was withdrawn: it can no longer change."))
+    phase = phase_of(process, today)
+    if phase not in OPEN_PHASES:
+        raise DomainError(_l("Support opened on %(day)s: members are supporting the proposal as it stood, so it "
+                             "can no longer change. Nothing was changed.", day=process.support_opens_on.isoformat()))
+    problems = Problems()
+    _check(session, coop, data, problems, kept_commission_id=proposal.commission_id)
+    problems.raise_any()
+    values = _values(data)
+    changes = audit.changes_between(proposal, values)
+    if not changes:
+        return {}
+    if back_to_review(proposal, is_officer=is_officer):
+        review = {"status": ProposalStatus.SUBMITTED, "cost_minor": None, "review_reason": ""}
+        changes.update(audit.changes_between(proposal, review))
+        values.update(review)
+    if "commission_id" in changes:
+        changes["commission"] = [_commission_name(session, c) for c in changes.pop("commission_id")]
+    for name, value in values.items():
+        setattr(proposal, name, value)
+    session.flush()
+    audit.record(session, action="observatory.edit_proposal", coop=coop, actor=actor, obj=proposal,
+                 summary=f"{process.year} {reference(proposal)} · {proposal.title}", changes=changes)
+    return changes
 
 
 def withdraw_proposal(session: so.Session, actor: User, coop: Coop, proposal: Proposal, member: Member | None,

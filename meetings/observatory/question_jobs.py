@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from coop import calendar, tenancy
 from coop.scheduler import N_, JobContext, job_detail, register
-from meetings.observatory import questions
+from meetings.observatory import question_answers
 
 REMINDED = job_detail(N_("%(count)d overdue questions reminded"))
 
@@ -23,5 +23,5 @@ def remind_overdue_questions(ctx: JobContext) -> str:
     count = 0
     for coop in tenancy.all_coops(ctx.session):
         today = calendar.utc_to_local(coop, ctx.now).date()
-        count += questions.remind_overdue(ctx.session, coop, today=today, now=ctx.now)
+        count += question_answers.remind_overdue(ctx.session, coop, today=today, now=ctx.now)
     return REMINDED % {"count": count}

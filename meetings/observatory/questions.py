@@ -3,11 +3,15 @@ rejected with a reason the asker reads) → answered by the office it was given 
 bylaws' days → assessed by the asker. An unsatisfactory or overdue question may become an item
 of the next general assembly's order of the day.
 
-Every step is one conditional ``UPDATE ... WHERE status = <the step before>``, so two people
-pressing at once (or one pressing twice) move a question once; the loser reads why. Questions are
-numbered per year without gaps (``coop.numbering``, series ``question-<year>``). Each step is
-audited, written in the question's history (``QuestionEvent``) and told to the asker and the
-followers through the outbox (``question_mail``).
+This module holds what a question is about, who may do what, asking, the council's decision and
+following; ``question_answers`` holds what comes after acceptance: the office's answer with its
+documents, the asker's assessment, the overdue reminder and sending a question to the assembly.
+
+Every step is one conditional ``UPDATE ... WHERE status = <the step before>`` (``move_question``),
+so two people pressing at once (or one pressing twice) move a question once; the loser reads why.
+Questions are numbered per year without gaps (``coop.numbering``, series ``question-<year>``).
+Each step is audited, written in the question's history (``add_event``) and told to the asker and
+the followers through the outbox (``question_mail``).
 
 Who answers: the treasurer for the treasurer's office; the administrator or the secretary for
 the board; a coordinator of that commission (a coordinator grant scoped to it, or unscoped) for
@@ -16,9 +20,7 @@ a commission.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -30,12 +32,12 @@ from coop import audit, numbering, tenancy
 from coop.auth.models import User
 from coop.errors import DomainError, NotFoundError, Problems
 from coop.tenancy import Coop, Grant, Role, Scope
+from coop.text import fold
 from ledger.models import Account, Budget, DuesPlan, Expense, JournalEntry
-from meetings import agenda
-from meetings.models import GENERAL_KINDS, Meeting, MeetingStatus, Resolution
+from meetings.models import Resolution
 from meetings.observatory import question_mail
-from meetings.observatory.models import (Office, Question, QuestionAttachment, QuestionEvent, QuestionFollower,
-                                         QuestionStatus, SubjectKind, WorkPackage)
+from meetings.observatory.models import (Office, Question, QuestionEvent, QuestionFollower, QuestionStatus,
+                                         SubjectKind, WorkPackage)
 from meetings.observatory.settings import get_settings
 from members.models import Member
 from minga.models import Commission
@@ -44,11 +46,6 @@ from minga.permissions import COMMISSION_SCOPE
 MAX_TITLE = 200
 MAX_BODY = 8000
 MAX_REASON = 2000
-MAX_ANSWER = 20000
-MAX_COMMENT = 2000
-MAX_ATTACHMENTS = 3  # three of the largest fit in one request (MAX_CONTENT_LENGTH, 16 MB)
-#: the largest attachment of an answer
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 STATUS_LABELS = {QuestionStatus.SUBMITTED: _l("Waiting for the oversight council"),
                  QuestionStatus.REJECTED: _l("Rejected"),
@@ -69,9 +66,6 @@ EVENT_LABELS = {"submitted": _l("Asked"), "accepted": _l("Accepted by the oversi
 audit.describe("observatory.question_ask", _l("Question on the books asked"))
 audit.describe("observatory.question_accept", _l("Question accepted by the oversight council"))
 audit.describe("observatory.question_reject", _l("Question rejected by the oversight council"))
-audit.describe("observatory.question_answer", _l("Question answered"))
-audit.describe("observatory.question_assess", _l("Answer to a question assessed"))
-audit.describe("observatory.question_to_assembly", _l("Question sent to the assembly"))
 audit.describe("observatory.question_follow", _l("Question followed or unfollowed"))
 
 #: the subject kinds' id arguments (query and form names), in the order a subject needs them
@@ -171,21 +165,20 @@ def may_go_to_assembly(question: Question, today: dt.date) -> bool:
         or is_overdue(question, today))
 
 
-# --- helpers -----------------------------------------------------------------------------------------
+# --- helpers (of every step) ----------------------------------------------------------------------------
 
-def _words(*texts: str) -> str:
+def search_text(*texts: str) -> str:
     """Lower-case words without accents, for the register's search."""
-    text = unicodedata.normalize("NFKD", " ".join(texts).lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"\w+", text))
+    return " ".join(re.findall(r"\w+", fold(" ".join(texts))))
 
 
 def search_words(text: str) -> list[str]:
-    return _words(text).split()
+    return search_text(text).split()
 
 
-def _event(session: so.Session, question: Question, kind: str, actor: User | None, note: str = "",
-           now: dt.datetime | None = None) -> None:
+def add_event(session: so.Session, question: Question, kind: str, actor: User | None, note: str = "",
+              now: dt.datetime | None = None) -> None:
+    """A line of the question's history (flushed with the step that wrote it)."""
     event = QuestionEvent(coop_id=question.coop_id, question_id=question.id, kind=kind, note=note,
                           actor_id=actor.id if actor is not None else None)
     if now is not None:
@@ -193,7 +186,7 @@ def _event(session: so.Session, question: Question, kind: str, actor: User | Non
     session.add(event)
 
 
-def _move(session: so.Session, question: Question, expected: QuestionStatus, message, **values) -> None:
+def move_question(session: so.Session, question: Question, expected: QuestionStatus, message, **values) -> None:
     """Move the question on by one conditional update; ``message`` when it was not at ``expected``."""
     won = session.execute(sa.update(Question).where(Question.id == question.id, Question.status == expected)
                           .values(**values).execution_options(synchronize_session=False))
@@ -203,7 +196,7 @@ def _move(session: so.Session, question: Question, expected: QuestionStatus, mes
     session.refresh(question)
 
 
-def _text(value: str | None) -> str:
+def clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
@@ -218,7 +211,7 @@ def ask_question(session: so.Session, actor: User | None, coop: Coop, asker: Mem
         problems.add(_l("Only a member of the co-op asks a question: your account is not linked to a member."))
     subject = problems.check(find_subject, session, coop, subject_kind, subject_ids or {})
     title = " ".join((title or "").split())
-    body = _text(body)
+    body = clean_text(body)
     if not title:
         problems.add(_l("Write the question in a line."), field="title")
     elif len(title) > MAX_TITLE:
@@ -231,12 +224,12 @@ def ask_question(session: so.Session, actor: User | None, coop: Coop, asker: Mem
     number = numbering.next_number(session, coop.id, f"question-{today.year}")
     question = Question(coop_id=coop.id, year=today.year, number=number, asker_id=asker.id,
                         is_name_hidden=bool(hide_name), title=title, body=body, subject_kind=subject.kind,
-                        status=QuestionStatus.SUBMITTED, search_text=_words(title, body), created_dt=now,
+                        status=QuestionStatus.SUBMITTED, search_text=search_text(title, body), created_dt=now,
                         **subject.ids)
     session.add(question)
     session.flush()
     session.add(QuestionFollower(coop_id=coop.id, question_id=question.id, member_id=asker.id, created_dt=now))
-    _event(session, question, "submitted", actor, now=now)
+    add_event(session, question, "submitted", actor, now=now)
     session.flush()
     audit.record(session, action="observatory.question_ask", coop=coop, actor=actor, obj=question,
                  summary=f"{question.reference}: {title}", details={"subject": subject.kind.value})
@@ -254,7 +247,7 @@ def decide_question(session: so.Session, actor: User | None, coop: Coop, questio
     if question.status is not QuestionStatus.SUBMITTED:
         raise DomainError(_l("This question was decided already."))
     problems = Problems()
-    reason = _text(reason)
+    reason = clean_text(reason)
     values: dict = {"decided_by_id": actor.id if actor else None, "decided_dt": now}
     if accept:
         try:
@@ -279,122 +272,14 @@ def decide_question(session: so.Session, actor: User | None, coop: Coop, questio
             problems.add(_l("At most %(max)d characters.", max=MAX_REASON), field="reason")
         problems.raise_any()
         values.update(status=QuestionStatus.REJECTED, rejection_reason=reason)
-    _move(session, question, QuestionStatus.SUBMITTED, _l("This question was decided already."), **values)
+    move_question(session, question, QuestionStatus.SUBMITTED, _l("This question was decided already."), **values)
     kind = "accepted" if accept else "rejected"
-    _event(session, question, kind, actor, note=reason, now=now)
+    add_event(session, question, kind, actor, note=reason, now=now)
     session.flush()
     audit.record(session, action=f"observatory.question_{'accept' if accept else 'reject'}", coop=coop, actor=actor,
                  obj=question, summary=f"{question.reference}: {question.title}",
                  details={"office": office.value} if accept else {"reason": reason})
     question_mail.tell_followers(session, coop, question, kind)
-    return question
-
-
-# --- the answer ------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    content: bytes
-
-
-_KINDS = ((b"%PDF-", "application/pdf", ".pdf"), (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-          (b"\x89PNG\r\n\x1a\n", "image/png", ".png"))
-
-
-def check_attachment(upload: Upload) -> QuestionAttachment:
-    """A PDF, JPEG or PNG (told by its first bytes) within the size limit, as an unsaved attachment."""
-    content = upload.content or b""
-    if not content:
-        raise DomainError(_l("The file is empty."), field="files")
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise DomainError(_l("The file is %(size)s MB; the limit is %(limit)s MB.",
-                             size=agenda.megabytes(len(content)), limit=agenda.megabytes(MAX_ATTACHMENT_BYTES)),
-                          field="files")
-    for magic, content_type, extension in _KINDS:
-        if content.startswith(magic):
-            name = os.path.basename((upload.filename or "").replace("\\", "/"))
-            stem = re.sub(r"[\x00-\x1f]|\s+", " ", os.path.splitext(name)[0]).strip(" .") or "documento"
-            return QuestionAttachment(filename=stem[:190] + extension, content_type=content_type, size=len(content),
-                                      content=content)
-    raise DomainError(_l("Attach a PDF or a picture (JPEG, PNG)."), field="files")
-
-
-def answer_question(session: so.Session, actor: User | None, coop: Coop, question: Question, *, text: str,
-                    uploads: Iterable[Upload] = (), now: dt.datetime) -> Question:
-    """The assigned office answers, with text and documents."""
-    if question.coop_id != coop.id:
-        raise NotFoundError(_l("There is no such question."))
-    if question.status is not QuestionStatus.ACCEPTED:
-        raise DomainError(_l("This question is not waiting for an answer."))
-    if not may_answer(session, coop, actor, question):
-        raise DomainError(_l("Only the office this question was given to answers it."))
-    problems = Problems()
-    text = _text(text)
-    if not text:
-        problems.add(_l("Write the answer."), field="answer")
-    elif len(text) > MAX_ANSWER:
-        problems.add(_l("At most %(max)d characters.", max=MAX_ANSWER), field="answer")
-    uploads = [upload for upload in uploads if upload.filename or upload.content]
-    if len(uploads) > MAX_ATTACHMENTS:
-        problems.add(_l("At most %(max)d documents.", max=MAX_ATTACHMENTS), field="files")
-    attachments = [problems.check(check_attachment, upload) for upload in uploads[:MAX_ATTACHMENTS]]
-    problems.raise_any()
-    _move(session, question, QuestionStatus.ACCEPTED, _l("This question is not waiting for an answer."),
-          status=QuestionStatus.ANSWERED, answer=text, answered_by_id=actor.id if actor else None, answered_dt=now,
-          search_text=_words(question.title, question.body, text))
-    for attachment in attachments:
-        attachment.coop_id, attachment.question_id, attachment.created_dt = coop.id, question.id, now
-        session.add(attachment)
-    _event(session, question, "answered", actor, now=now)
-    session.flush()
-    audit.record(session, action="observatory.question_answer", coop=coop, actor=actor, obj=question,
-                 summary=f"{question.reference}: {question.title}", details={"documents": len(attachments)})
-    question_mail.tell_followers(session, coop, question, "answered")
-    return question
-
-
-def attachment_of(session: so.Session, coop: Coop, question: Question, attachment_id: int) -> QuestionAttachment:
-    found = session.scalar(sa.select(QuestionAttachment).where(
-        QuestionAttachment.id == attachment_id, QuestionAttachment.question_id == question.id,
-        QuestionAttachment.coop_id == coop.id).options(so.undefer(QuestionAttachment.content)))
-    if found is None:
-        raise NotFoundError(_l("There is no such document."))
-    return found
-
-
-# --- the asker's assessment ------------------------------------------------------------------------------
-
-def assess_question(session: so.Session, actor: User | None, coop: Coop, member: Member | None, question: Question,
-                    *, satisfactory: str | bool | None, comment: str = "", now: dt.datetime) -> Question:
-    """The asker says whether the answer satisfied them, with a comment."""
-    if question.coop_id != coop.id:
-        raise NotFoundError(_l("There is no such question."))
-    if member is None or member.id != question.asker_id:
-        raise DomainError(_l("Only the member who asked assesses the answer."))
-    if question.status is QuestionStatus.ASSESSED:
-        raise DomainError(_l("You assessed this answer already."))
-    if question.status is not QuestionStatus.ANSWERED:
-        raise DomainError(_l("This question has no answer to assess yet."))
-    problems = Problems()
-    if satisfactory in ("yes", True):
-        verdict = True
-    elif satisfactory in ("no", False):
-        verdict = False
-    else:
-        verdict = None
-        problems.add(_l("Say whether the answer satisfied you."), field="satisfactory")
-    comment = _text(comment)
-    if len(comment) > MAX_COMMENT:
-        problems.add(_l("At most %(max)d characters.", max=MAX_COMMENT), field="comment")
-    problems.raise_any()
-    _move(session, question, QuestionStatus.ANSWERED, _l("You assessed this answer already."),
-          status=QuestionStatus.ASSESSED, is_satisfactory=verdict, assessment_comment=comment, assessed_dt=now)
-    _event(session, question, "assessed", actor, note=comment, now=now)
-    session.flush()
-    audit.record(session, action="observatory.question_assess", coop=coop, actor=actor, obj=question,
-                 summary=f"{question.reference}: {question.title}", details={"satisfactory": verdict})
-    question_mail.tell_followers(session, coop, question, "assessed")
     return question
 
 
@@ -436,84 +321,3 @@ def follow_question(session: so.Session, actor: User | None, coop: Coop, member:
         audit.record(session, action="observatory.question_follow", coop=coop, actor=actor, obj=question,
                      summary=question.reference, details={"follow": True, "me_too": True})
     return existing
-
-
-# --- to the assembly --------------------------------------------------------------------------------------
-
-def next_assembly(session: so.Session, coop: Coop, now: dt.datetime) -> Meeting | None:
-    """The next general assembly still being prepared or convened, whose first call is ahead."""
-    return session.scalar(sa.select(Meeting).where(
-        Meeting.coop_id == coop.id, Meeting.kind.in_(GENERAL_KINDS),
-        Meeting.status.in_((MeetingStatus.DRAFT, MeetingStatus.CONVENED)), Meeting.first_call_dt > now)
-        .order_by(Meeting.first_call_dt, Meeting.id).limit(1))
-
-
-def send_to_assembly(session: so.Session, actor: User | None, coop: Coop, question: Question, *,
-                     now: dt.datetime, today: dt.date):
-    """Put an unsatisfactory or overdue question on the next general assembly's order of the day."""
-    if question.coop_id != coop.id:
-        raise NotFoundError(_l("There is no such question."))
-    if question.agenda_item_id is not None:
-        raise DomainError(_l("This question is on an assembly's agenda already."))
-    if not may_go_to_assembly(question, today):
-        raise DomainError(_l("Only a question whose answer did not satisfy the asker, or an overdue one, "
-                             "goes to the assembly."))
-    meeting = next_assembly(session, coop, now)
-    if meeting is None:
-        raise DomainError(_l("No general assembly is coming: prepare one first, then send the question to it."))
-    description = "\n\n".join(part for part in (question.body, question.answer, question.assessment_comment) if part)
-    item = agenda.add_item(session, actor, coop, meeting, title=f"Consulta {question.reference}: {question.title}"
-                           [:agenda.MAX_ITEM_TITLE], description=description[:agenda.MAX_DESCRIPTION])
-    won = session.execute(sa.update(Question).where(Question.id == question.id, Question.agenda_item_id.is_(None))
-                          .values(agenda_item_id=item.id).execution_options(synchronize_session=False))
-    if won.rowcount != 1:
-        raise DomainError(_l("This question is on an assembly's agenda already."))
-    session.refresh(question)
-    _event(session, question, "sent_to_assembly", actor, note=meeting.title, now=now)
-    session.flush()
-    audit.record(session, action="observatory.question_to_assembly", coop=coop, actor=actor, obj=question,
-                 summary=f"{question.reference}: {question.title}", details={"meeting": meeting.title})
-    question_mail.tell_followers(session, coop, question, "sent_to_assembly", meeting=meeting.title)
-    return meeting, item
-
-
-# --- the overdue reminder -----------------------------------------------------------------------------------
-
-def office_users(session: so.Session, coop: Coop, question: Question) -> list[User]:
-    """The users who answer for the question's office."""
-    from coop.tenancy import CoopRole
-    where = [CoopRole.coop_id == coop.id]
-    if question.office is Office.TREASURER:
-        where.append(CoopRole.role == Role.TREASURER)
-    elif question.office is Office.BOARD:
-        where.append(CoopRole.role.in_((Role.ADMIN, Role.SECRETARY)))
-    elif question.office is Office.COMMISSION:
-        where += [CoopRole.role == Role.COORDINATOR,
-                  sa.or_(CoopRole.scope_kind == "",
-                         sa.and_(CoopRole.scope_kind == COMMISSION_SCOPE, CoopRole.scope_id == question.commission_id))]
-    else:
-        return []
-    return list(session.scalars(sa.select(User).join(CoopRole, CoopRole.user_id == User.id)
-                                .where(*where, User.is_active.is_(True)).distinct().order_by(User.id)))
-
-
-def remind_overdue(session: so.Session, coop: Coop, *, today: dt.date, now: dt.datetime) -> int:
-    """Remind the office of each overdue question, at most once a day per question; how many reminded."""
-    reminded = 0
-    overdue = list(session.scalars(sa.select(Question).where(
-        Question.coop_id == coop.id, Question.status == QuestionStatus.ACCEPTED, Question.due_on < today,
-        sa.or_(Question.reminded_on.is_(None), Question.reminded_on < today)).order_by(Question.id)))
-    for question in overdue:
-        won = session.execute(sa.update(Question).where(
-            Question.id == question.id, Question.status == QuestionStatus.ACCEPTED,
-            sa.or_(Question.reminded_on.is_(None), Question.reminded_on < today))
-            .values(reminded_on=today).execution_options(synchronize_session=False))
-        if won.rowcount != 1:
-            continue
-        session.refresh(question)
-        _event(session, question, "reminded", None, now=now)
-        question_mail.remind_office(session, coop, question, office_users(session, coop, question), today)
-        question_mail.tell_followers(session, coop, question, "overdue")
-        reminded += 1
-    session.flush()
-    return reminded

@@ -1,9 +1,13 @@
 """Factories for the participatory budgets' tests: a process's dates placing it in a given phase
-on a given day, and a member with a log-in (to propose through the pages)."""
+on a given day, a member with a log-in (to propose through the pages), and the people of the
+pages' tests: the secretary, Rosa and Luis."""
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from coop.calendar import today_in
 from meetings.observatory.phases import Phase
 
 #: days from ``today`` of each phase's dates, in the model's order
@@ -32,3 +36,23 @@ def member_with_login(db, make_member, make_user, coop, email: str, *, roles=("m
     db.merge(member).user_id = user.id
     db.commit()
     return user, member
+
+
+@pytest.fixture
+def people(db, obs_coop, make_user, make_member):
+    """The secretary, and two members who log in: Rosa Quishpe and Luis Guamán."""
+    secretary = make_user("secretaria@example.org", coop=obs_coop, roles=["secretary"], locale="en")
+    rosa_user, rosa = member_with_login(db, make_member, make_user, obs_coop, "rosa@example.org",
+                                        given_names="Rosa", family_names="Quishpe")
+    luis_user, luis = member_with_login(db, make_member, make_user, obs_coop, "luis@example.org",
+                                        given_names="Luis", family_names="Guamán")
+    return {"secretary": secretary, "rosa_user": rosa_user, "rosa": rosa, "luis_user": luis_user, "luis": luis}
+
+
+def base(coop) -> str:
+    """The participatory budgets' pages of the co-op."""
+    return f"/c/{coop.slug}/observatory/budgets"
+
+
+def today(coop):
+    return today_in(coop)

@@ -10,6 +10,7 @@ from coop import calendar
 from coop.outbox import OutboxMessage
 from ledger.models import Expense, ExpenseStatus
 from meetings.models import Meeting, MeetingKind, MeetingStatus
+from meetings.observatory import question_answers as answers
 from meetings.observatory import questions
 from meetings.observatory.models import Question
 from minga.models import Commission
@@ -78,7 +79,7 @@ def accept(db, coop, council, question, *, office="treasurer", commission_id=Non
 def answer(db, coop, user, question, *, text="Costó 450 dólares; adjunto la factura.", uploads=(), now=NOW):
     db.rollback()
     question = db.merge(question)
-    questions.answer_question(db, db.merge(user), db.merge(coop), question, text=text, uploads=uploads, now=now)
+    answers.answer_question(db, db.merge(user), db.merge(coop), question, text=text, uploads=uploads, now=now)
     db.commit()
     return question
 
@@ -86,7 +87,7 @@ def answer(db, coop, user, question, *, text="Costó 450 dólares; adjunto la fa
 def assess(db, coop, user, member, question, *, satisfactory="no", comment="No adjuntaron la factura.", now=NOW):
     db.rollback()
     question = db.merge(question)
-    questions.assess_question(db, db.merge(user), db.merge(coop), db.merge(member), question,
+    answers.assess_question(db, db.merge(user), db.merge(coop), db.merge(member), question,
                               satisfactory=satisfactory, comment=comment, now=now)
     db.commit()
     return question

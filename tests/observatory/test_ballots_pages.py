@@ -144,10 +144,12 @@ def test_members_see_results_after_support_closes_with_the_blocks_voice(
     db.commit()
     login(client, make_user("socio@example.org", coop=obs_coop, roles=["member"], locale="en"))
     page = text_of(client.get(f"{base(process)}/results"))
-    assert ("2 proposals are funded for 9,000.00 of 10,000.00; 1,000.00 is left. In order: P-3 Muro de contención "
-            "de la quebrada (3 supports); P-4 Botiquín comunitario (2 supports).") in page
+    # the sentence writes its amounts as the tables beside it do, with the currency's sign
+    assert ("2 proposals are funded for $9,000.00 of $10,000.00; $1,000.00 is left. In order: P-3 Muro de "
+            "contención de la quebrada (3 supports); P-4 Botiquín comunitario (2 supports).") in page
+    assert "Funded $9,000.00" in page and "Left over $1,000.00" in page
     # P-1 and P-4 tie at 2 supports: the cheaper P-4 first, and then P-1 no longer fits
-    assert "Not funded: P-1 (did not fit: 1,000.00 left); P-2 (did not fit: 1,000.00 left)." in page
+    assert "Not funded: P-1 (did not fit: $1,000.00 left); P-2 (did not fit: $1,000.00 left)." in page
     assert "Rule: knapsack: each ballot chooses proposals up to the amount available" in page
     assert "Ties: equal support: the cheaper proposal first (equal cost: the lower number)." in page
     assert "Block B" in page and "21/30" in page
@@ -163,7 +165,7 @@ def test_members_wait_for_support_to_close_while_officers_follow_the_live_count(
     office = app.test_client()
     login(office, make_user("secretaria@example.org", coop=obs_coop, roles=["secretary"], locale="en"))
     live = text_of(office.get(f"{base(process)}/results"))
-    assert "Live count" in live and "1 proposal is funded for 4,000.00 of 10,000.00" in live
+    assert "Live count" in live and "1 proposal is funded for $4,000.00 of $10,000.00" in live
 
 
 def test_the_secretary_enters_a_block_tally_and_is_stopped_over_those_present(

@@ -12,7 +12,8 @@ from coop.auth import services as auth
 from coop.auth.models import User
 from coop.calendar import today_in, utc_to_local
 from coop.numbering import CoopCounter
-from ledger.models import Expense, ExpenseStatus, Posting
+from ledger.models import Expense, ExpenseStatus, JournalEntry, Posting
+from ledger.services import closed_month_starts
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Motion, MotionStatus, Resolution
 from meetings.observatory.models import (BallotChannel, BallotChoice, BlockResult, BudgetTieRule, ObservatorySettings,
                                          Office, ParticipatoryBudget, Proposal, ProposalStatus, Question,
@@ -159,6 +160,23 @@ def test_last_years_result_is_explained_and_its_three_funded_proposals_became_wo
     photos = demo_db.scalar(sa.select(sa.func.count()).select_from(WorkUpdate).where(
         WorkUpdate.coop_id == demo_coop.id, WorkUpdate.photo_name != ""))
     assert 1 <= photos <= 2
+
+
+def test_the_works_bills_were_paid_over_the_months_the_works_ran(demo_db, demo_coop):
+    """Not all in the last two open months: the books' old months close after every package posted."""
+    rows = demo_db.execute(sa.select(WorkPackage, JournalEntry.entry_date)
+                           .join(WorkExpenseLink, WorkExpenseLink.package_id == WorkPackage.id)
+                           .join(Expense, Expense.id == WorkExpenseLink.expense_id)
+                           .join(JournalEntry, JournalEntry.id == Expense.paid_entry_id)
+                           .where(WorkPackage.coop_id == demo_coop.id)).all()
+    assert len({paid.replace(day=1) for _package, paid in rows}) >= 4
+    for package, paid in rows:
+        assert utc_to_local(demo_coop, package.created_dt).date() <= paid <= today_in(demo_coop)
+        if package.finished_on is not None:
+            assert paid <= package.finished_on
+    closed = closed_month_starts(demo_db, demo_coop)
+    assert any(paid.replace(day=1) in closed for _package, paid in rows)  # since closed, as the books' old months are
+    assert len(closed) >= 20
 
 
 def test_the_demo_member_has_not_supported_this_years_proposals_yet(demo_db, demo_coop, demo_client):

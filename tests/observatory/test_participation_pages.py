@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from coop.calendar import today_in
 from meetings.observatory.models import ParticipatoryBudget, Proposal, ProposalStatus
 from meetings.observatory.phases import Phase
 from members.models import Lot
@@ -16,25 +15,8 @@ from minga.models import Commission
 from tests.conftest import field_error, flashes, once_key_of, text_of
 from tests.minga.attendance_factories import pdf_text
 from tests.observatory.conftest import account
-from tests.observatory.participation_factories import DATE_NAMES, dates_in, member_with_login
-
-
-@pytest.fixture
-def people(db, obs_coop, make_user, make_member):
-    secretary = make_user("secretaria@example.org", coop=obs_coop, roles=["secretary"], locale="en")
-    rosa_user, rosa = member_with_login(db, make_member, make_user, obs_coop, "rosa@example.org",
-                                        given_names="Rosa", family_names="Quishpe")
-    luis_user, luis = member_with_login(db, make_member, make_user, obs_coop, "luis@example.org",
-                                        given_names="Luis", family_names="Guamán")
-    return {"secretary": secretary, "rosa_user": rosa_user, "rosa": rosa, "luis_user": luis_user, "luis": luis}
-
-
-def base(coop) -> str:
-    return f"/c/{coop.slug}/observatory/budgets"
-
-
-def today(coop):
-    return today_in(coop)
+from tests.observatory.participation_factories import (DATE_NAMES, base, dates_in, people,  # noqa: F401  (a fixture)
+                                                       today)
 
 
 def process_form(db, coop, **changes) -> dict:
@@ -92,18 +74,22 @@ def test_members_cannot_set_up_or_change_a_process(client, obs_coop, people, log
     assert client.get(f"{base(obs_coop)}/{process.id}/print").status_code == 403
 
 
-def test_during_support_the_amount_is_refused_and_the_title_saved(client, db, obs_coop, people, login, make_process):
+def test_during_support_the_amount_rule_and_dates_show_as_text_and_the_title_is_saved(client, db, obs_coop, people,
+                                                                                       login, make_process):
     process = make_process(obs_coop, **dates_in(Phase.SUPPORT, today(obs_coop)))
     login(client, people["secretary"])
     url = f"{base(obs_coop)}/{process.id}/edit"
     page = client.get(url)
-    assert "the amount, the rule and the dates stay as they were" in text_of(page)
-    form = {"year": str(process.year), "title": "PP con nuevo nombre", "description": "",
-            "amount_minor": "20000", "account_id": str(process.account_id), "budget_id": "0", "rule": "knapsack",
-            **{name: getattr(process, name).isoformat() for name in DATE_NAMES}}
-    response = client.post(url, data=form)
-    assert response.status_code == 422 and field_error(response, "amount_minor").startswith("This can no longer change")
-    form["amount_minor"] = "10000"
+    html, shown = page.get_data(as_text=True), text_of(page)
+    assert "the amount, the rule and the dates stay as they were" in shown
+    # what members support against reads as text, not as a field one could type in
+    for name in ("year", "amount_minor", "rule", *DATE_NAMES):
+        assert f'name="{name}"' not in html, name
+    assert "Amount members decide on $10,000.00" in shown
+    assert f"Support opens on {process.support_opens_on:%B} {process.support_opens_on.day}" in shown
+    assert 'name="title"' in html and 'name="account_id"' in html
+    form = {"title": "PP con nuevo nombre", "description": "", "account_id": str(process.account_id),
+            "budget_id": "0", "amount_minor": "20000"}  # a hand-made amount is not taken
     assert client.post(url, data=form).status_code == 302
     db.rollback()
     saved = db.get(ParticipatoryBudget, process.id)

@@ -46,8 +46,8 @@ def test_the_result_goes_to_a_coming_assembly_as_an_item_and_a_motion(db, obs_co
     assert item.title == motion.title == "Presupuesto participativo 2027: the result"
     assert motion.versions[0].text.startswith(
         "The general assembly approves the result of Presupuesto participativo 2027: 2 proposals are funded for "
-        "9,500.00 of 10,000.00; 500.00 is left.")
-    assert "Not funded: P-4 (did not fit: 500.00 left)." in motion.versions[0].text
+        "$9,500.00 of $10,000.00; $500.00 is left.")
+    assert "Not funded: P-4 (did not fit: $500.00 left)." in motion.versions[0].text
     process = db.get(ParticipatoryBudget, process.id)
     assert (process.meeting_id, process.motion_id) == (assembly.id, motion.id)
     again = refusal(pb_decision.put_to_assembly, db, None, obs_coop, process, assembly,

@@ -15,6 +15,7 @@ from coop.calendar import today_in
 from meetings.models import AgendaItem
 from meetings.observatory.models import ObservatorySettings, Question, QuestionStatus
 from tests.conftest import flashes, once, text_of
+from tests.observatory.explorer_factories import publish_budget
 from tests.observatory.question_factories import (PDF, make_assembly, make_expense, member_with_account)
 
 
@@ -217,6 +218,21 @@ def test_the_front_page_leads_every_member_to_each_part(db, obs_coop, cast, as_)
     assert "Your questions" in text and "Questions waiting" not in text
     client = as_(cast["auditor"])
     assert "To accept or reject" in text_of(client.get(f"{base(obs_coop)}/"))
+
+
+def test_the_front_page_links_the_public_budget_only_while_the_coop_publishes_it(app, db, obs_coop, cast, as_):
+    client = as_(cast["rosa"])
+    public = f"/c/{obs_coop.slug}/observatory/open/budget"
+    page = client.get(f"{base(obs_coop)}/")
+    assert public not in page.get_data(as_text=True) and "without logging in" not in text_of(page)
+    publish_budget(db, obs_coop)
+    page = client.get(f"{base(obs_coop)}/")
+    assert f'href="{public}"' in page.get_data(as_text=True)
+    shown = text_of(page)
+    assert "The public copy of the budget" in shown and "anyone can see it without logging in" in shown
+    assert app.test_client().get(public).status_code == 200  # and so it is, for anyone
+    publish_budget(db, obs_coop, False)
+    assert public not in client.get(f"{base(obs_coop)}/").get_data(as_text=True)
 
 
 def test_the_settings_page_checks_the_days_and_saves(db, obs_coop, make_user, as_):

@@ -13,6 +13,7 @@ from coop import audit
 from coop.tenancy import Role, Scope, grant_role
 from meetings.models import AgendaItem, MeetingStatus
 from meetings.observatory import question_register as register
+from meetings.observatory import question_answers as answers
 from meetings.observatory import questions
 from meetings.observatory import settings as observatory_settings
 from meetings.observatory.models import (Office, Question, QuestionAttachment, QuestionFollower, QuestionStatus,
@@ -147,7 +148,7 @@ def test_only_the_assigned_office_answers(db, ctx, obs_coop, people, make_user):
     for wrong, question in ((people["secretary"], to_treasurer), (people["auditor"], to_treasurer),
                             (gardener, to_works), (people["treasurer"], to_works)):
         db.rollback()
-        assert refusal(questions.answer_question, db, db.merge(wrong), db.merge(obs_coop), fresh(db, question),
+        assert refusal(answers.answer_question, db, db.merge(wrong), db.merge(obs_coop), fresh(db, question),
                        text="Respuesta", now=NOW) == {None: "Only the office this question was given to answers it."}
     answer(db, obs_coop, people["treasurer"], to_treasurer)
     answer(db, obs_coop, builder, to_works)
@@ -160,25 +161,25 @@ def test_an_answer_carries_pdf_and_pictures_told_by_their_bytes(db, ctx, obs_coo
     user, rosa = people["rosa"]
     question = accept(db, obs_coop, people["auditor"], ask(db, obs_coop, user, rosa))
     db.rollback()
-    too_big = b"%PDF-" + b"0" * questions.MAX_ATTACHMENT_BYTES
-    assert refusal(questions.answer_question, db, db.merge(people["treasurer"]), db.merge(obs_coop), fresh(db, question),
-                   text="Aquí", uploads=[questions.Upload("factura.pdf", PDF), questions.Upload("virus.exe", b"MZ..."),
-                                         questions.Upload("grande.pdf", too_big)], now=NOW) == {
+    too_big = b"%PDF-" + b"0" * answers.MAX_ATTACHMENT_BYTES
+    assert refusal(answers.answer_question, db, db.merge(people["treasurer"]), db.merge(obs_coop), fresh(db, question),
+                   text="Aquí", uploads=[answers.Upload("factura.pdf", PDF), answers.Upload("virus.exe", b"MZ..."),
+                                         answers.Upload("grande.pdf", too_big)], now=NOW) == {
         "files": "The file is 5.1 MB; the limit is 5 MB."}
     assert fresh(db, question).status is QuestionStatus.ACCEPTED
     assert db.scalar(sa.select(sa.func.count(QuestionAttachment.id))) == 0
     answer(db, obs_coop, people["treasurer"], question,
-           uploads=[questions.Upload("C:\\docs\\factura.PDF", PDF), questions.Upload("foto", PNG)])
+           uploads=[answers.Upload("C:\\docs\\factura.PDF", PDF), answers.Upload("foto", PNG)])
     names = [(a.filename, a.content_type) for a in fresh(db, question).attachments]
     assert names == [("factura.pdf", "application/pdf"), ("foto.png", "image/png")]
 
 
 def test_a_bad_attachment_is_refused_beside_the_files(db, ctx, obs_coop, people):
     with pytest.raises(Exception) as raised:
-        questions.check_attachment(questions.Upload("virus.exe", b"MZ\x90\x00"))
+        answers.check_attachment(answers.Upload("virus.exe", b"MZ\x90\x00"))
     assert raised.value.field == "files" and raised.value.text == "Attach a PDF or a picture (JPEG, PNG)."
     with pytest.raises(Exception) as raised:
-        questions.check_attachment(questions.Upload("grande.pdf", b"%PDF-" + b"0" * questions.MAX_ATTACHMENT_BYTES))
+        answers.check_attachment(answers.Upload("grande.pdf", b"%PDF-" + b"0" * answers.MAX_ATTACHMENT_BYTES))
     assert raised.value.text == "The file is 5.1 MB; the limit is 5 MB."
 
 
@@ -189,17 +190,17 @@ def test_only_the_asker_assesses_and_only_once(db, ctx, obs_coop, people):
     question = answer(db, obs_coop, people["treasurer"], accept(db, obs_coop, people["auditor"],
                                                                 ask(db, obs_coop, user, rosa)))
     db.rollback()
-    assert refusal(questions.assess_question, db, db.merge(jorge_user), db.merge(obs_coop), db.merge(jorge),
+    assert refusal(answers.assess_question, db, db.merge(jorge_user), db.merge(obs_coop), db.merge(jorge),
                    fresh(db, question), satisfactory="yes", now=NOW) == {
         None: "Only the member who asked assesses the answer."}
-    assert refusal(questions.assess_question, db, db.merge(user), db.merge(obs_coop), db.merge(rosa),
+    assert refusal(answers.assess_question, db, db.merge(user), db.merge(obs_coop), db.merge(rosa),
                    fresh(db, question), satisfactory="", now=NOW) == {
         "satisfactory": "Say whether the answer satisfied you."}
     assess(db, obs_coop, user, rosa, question)
     question = fresh(db, question)
     assert question.status is QuestionStatus.ASSESSED and question.is_satisfactory is False
     db.rollback()
-    assert refusal(questions.assess_question, db, db.merge(user), db.merge(obs_coop), db.merge(rosa),
+    assert refusal(answers.assess_question, db, db.merge(user), db.merge(obs_coop), db.merge(rosa),
                    fresh(db, question), satisfactory="yes", now=NOW) == {None: "You assessed this answer already."}
 
 
@@ -244,7 +245,7 @@ def test_an_unsatisfactory_answer_goes_to_the_next_assembly_once(db, ctx, obs_co
     question = assess(db, obs_coop, user, rosa, answer(db, obs_coop, people["treasurer"], accept(
         db, obs_coop, people["auditor"], ask(db, obs_coop, user, rosa))))
     db.rollback()
-    assert refusal(questions.send_to_assembly, db, db.merge(people["secretary"]), db.merge(obs_coop),
+    assert refusal(answers.send_to_assembly, db, db.merge(people["secretary"]), db.merge(obs_coop),
                    fresh(db, question), now=NOW, today=TODAY) == {
         None: "No general assembly is coming: prepare one first, then send the question to it."}
     make_assembly(db, obs_coop, dt.date(2027, 2, 20))  # past
@@ -252,7 +253,7 @@ def test_an_unsatisfactory_answer_goes_to_the_next_assembly_once(db, ctx, obs_co
     later = make_assembly(db, obs_coop, dt.date(2027, 6, 5), title="Asamblea de junio")
     coming = make_assembly(db, obs_coop, dt.date(2027, 3, 20), status=MeetingStatus.DRAFT, title="Asamblea de marzo")
     db.rollback()
-    meeting, item = questions.send_to_assembly(db, db.merge(people["secretary"]), db.merge(obs_coop),
+    meeting, item = answers.send_to_assembly(db, db.merge(people["secretary"]), db.merge(obs_coop),
                                                fresh(db, question), now=NOW, today=TODAY)
     db.commit()
     assert meeting.id == coming.id and meeting.id != later.id
@@ -260,7 +261,7 @@ def test_an_unsatisfactory_answer_goes_to_the_next_assembly_once(db, ctx, obs_co
     item = db.get(AgendaItem, question.agenda_item_id)
     assert item.meeting_id == coming.id and item.title == "Consulta C-2027-1: ¿Cuánto costó la pintura?"
     db.rollback()
-    assert refusal(questions.send_to_assembly, db, db.merge(people["secretary"]), db.merge(obs_coop),
+    assert refusal(answers.send_to_assembly, db, db.merge(people["secretary"]), db.merge(obs_coop),
                    fresh(db, question), now=NOW, today=TODAY) == {None: "This question is on an assembly's agenda already."}
     assert db.scalar(sa.select(sa.func.count(AgendaItem.id))) == 1
 
@@ -275,10 +276,10 @@ def test_a_satisfied_or_waiting_question_does_not_go_but_an_overdue_one_does(db,
     message = ("Only a question whose answer did not satisfy the asker, or an overdue one, goes to the assembly.")
     for question, today in ((satisfied, TODAY), (waiting, TODAY + dt.timedelta(days=30))):
         db.rollback()
-        assert refusal(questions.send_to_assembly, db, db.merge(people["secretary"]), db.merge(obs_coop),
+        assert refusal(answers.send_to_assembly, db, db.merge(people["secretary"]), db.merge(obs_coop),
                        fresh(db, question), now=NOW, today=today) == {None: message}
     db.rollback()
-    questions.send_to_assembly(db, db.merge(people["secretary"]), db.merge(obs_coop), fresh(db, waiting), now=NOW,
+    answers.send_to_assembly(db, db.merge(people["secretary"]), db.merge(obs_coop), fresh(db, waiting), now=NOW,
                                today=TODAY + dt.timedelta(days=31))
     db.commit()
     assert fresh(db, waiting).agenda_item_id is not None

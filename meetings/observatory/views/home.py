@@ -1,5 +1,6 @@
-"""The observatory's front page (what is open to the member now, and what waits for the council,
-the officers and the offices) and its settings.
+"""The observatory's front page (what is open to the member now, what waits for the council,
+the officers and the offices, and the public copy of the budget when the co-op publishes it) and
+its settings.
 
 The co-op's home page also carries a small panel (``meetings.observatory.home``): the questions
 waiting for the reader's roles, with those overdue flagged.
@@ -18,6 +19,7 @@ from coop import access
 from coop.calendar import today_in
 from coop.db import get_session
 from coop.pages import coop_view, show_refusal
+from meetings.observatory import explorer
 from meetings.observatory import home as home_panel  # noqa: F401  (the panel on the co-op's home page)
 from meetings.observatory import question_register as register
 from meetings.observatory import questions as services
@@ -52,7 +54,8 @@ def index():
     return render_template("observatory/index.html", waiting=waiting, today=today,
                            own=register.own(db, g.coop, member.id if member else None),
                            status_labels=services.STATUS_LABELS, is_overdue=services.is_overdue,
-                           may_settings=viewer.may(MANAGE_OBSERVATORY))
+                           may_settings=viewer.may(MANAGE_OBSERVATORY),
+                           is_budget_public=explorer.is_budget_public(db, g.coop))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

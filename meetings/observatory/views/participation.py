@@ -1,6 +1,7 @@
 """Participatory budgets' pages: the list of processes, a process with its phases and proposals,
-setting a process up and changing it (officers), proposing and withdrawing (members), the board's
-review, a proposal's page, and printing the proposal booklet and the blank paper ballot.
+setting a process up and changing it (officers), proposing, changing and withdrawing (members;
+officers change too), the board's review, a proposal's page, and printing the proposal booklet and
+the blank paper ballot.
 The rules are ``participation``'s and ``proposals``'; the documents ``printing``'s.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from members import reports as member_reports
 from meetings.observatory import participation, printing
 from meetings.observatory import proposals as proposal_services
 from meetings.observatory.models import ParticipatoryBudget, Proposal, ProposalStatus, SupportRule
-from meetings.observatory.permissions import MANAGE_PARTICIPATION, VIEW_OBSERVATORY
+from meetings.observatory.permissions import EDIT_PROPOSAL, MANAGE_PARTICIPATION, VIEW_OBSERVATORY
 from meetings.observatory.phases import PHASE_LABELS, Phase, phase_of
 from meetings.observatory.views import bp
 from minga import commissions as minga_commissions
@@ -55,12 +56,14 @@ class ProcessForm(FlaskForm):
     support_closes_on = DateField(_l("Support closes on"), validators=[Optional()])
     blocks_close_on = DateField(_l("Block assemblies end on"), validators=[Optional()])
 
-    def data_of(self) -> participation.ProcessData:
-        return participation.ProcessData(
+    def data_of(self, kept: ParticipatoryBudget | None = None) -> participation.ProcessData:
+        """What was typed; with ``kept``, its locked fields (shown as text, not sent) as they are."""
+        data = participation.ProcessData(
             year=self.year.data, title=self.title.data or "", description=self.description.data or "",
             amount_minor=self.amount_minor.data, account_id=self.account_id.data or None,
             budget_id=self.budget_id.data or None, rule=self.rule.data or "",
             **{name: getattr(self, name).data for name, _label in participation.DATE_FIELDS})
+        return participation.keeping_locked(data, kept) if kept is not None else data
 
 
 class NewProcessForm(OnceForm, ProcessForm):
@@ -118,6 +121,12 @@ def _own_member():
 def _check_of(process: ParticipatoryBudget, proposal: Proposal) -> None:
     if proposal.process_id != process.id:
         abort(404)
+
+
+def _fill_commissions(form: ProposalForm, kept: int | None = None) -> None:
+    """The active commissions, and the one the proposal already names even if it has closed."""
+    listed = minga_commissions.commissions(get_session(), g.coop, active_only=not kept)
+    form.commission_id.choices = [(0, "—")] + [(c.id, c.name) for c in listed if c.is_active or c.id == kept]
 
 
 def _fill_process_choices(form: ProcessForm) -> None:
@@ -184,6 +193,7 @@ def process(process: ParticipatoryBudget):
 @coop_view(MANAGE_PARTICIPATION, process=Load(ParticipatoryBudget, arg="process_id"))
 def edit_process(process: ParticipatoryBudget):
     db = get_session()
+    locked = participation.support_has_begun(process, _today())
     form = ProcessForm(obj=process)
     _fill_process_choices(form)
     if request.method == "GET":
@@ -191,11 +201,12 @@ def edit_process(process: ParticipatoryBudget):
         form.rule.data = process.rule.value
     if form.validate_on_submit():
         with show_refusal(form):
-            participation.update_process(db, current_user, g.coop, process, form.data_of(), today=_today())
+            participation.update_process(db, current_user, g.coop, process,
+                                         form.data_of(kept=process if locked else None), today=_today())
             flash(_("The participatory budget is saved."), "success")
             return redirect(url_for("observatory.process", process_id=process.id))
-    return render_template("observatory/process_form.html", form=form, process=process,
-                           locked=participation.support_has_begun(process, _today())), \
+    return render_template("observatory/process_form.html", form=form, process=process, locked=locked,
+                           locked_fields=participation.LOCKED_FIELDS, rule_labels=participation.RULE_LABELS), \
         422 if request.method == "POST" else 200
 
 
@@ -207,8 +218,7 @@ def new_proposal(process: ParticipatoryBudget):
     """Any member proposes, during the proposals phase."""
     db, today = get_session(), _today()
     form = ProposalForm()
-    form.commission_id.choices = [(0, "—")] + [
-        (c.id, c.name) for c in minga_commissions.commissions(db, g.coop, active_only=True)]
+    _fill_commissions(form)
     if form.validate_on_submit():
         with show_refusal(form) as refusal:
             sent = submissions.claim(db, g.coop, form.once_key.data)
@@ -243,8 +253,42 @@ def proposal(process: ParticipatoryBudget, proposal: Proposal):
         commission=commission, is_officer=is_officer,
         may_review=is_officer and proposal_services.may_review(proposal, today),
         may_withdraw=proposal_services.may_withdraw(proposal, member, today),
+        may_edit=proposal_services.may_edit(proposal, member, today, is_officer=is_officer),
         show_supports=proposal_services.may_see_supports(process, today, is_officer=is_officer),
         **_page_helpers())
+
+
+@bp.route("/budgets/<int:process_id>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@coop_view(EDIT_PROPOSAL, proposal=Load(Proposal, arg="proposal_id"),
+           process=Load(ParticipatoryBudget, arg="process_id"))
+def edit_proposal(proposal: Proposal, process: ParticipatoryBudget):
+    """Its proposer (or an officer) changes a proposal until support opens."""
+    _check_of(process, proposal)
+    db, today, is_officer, member = get_session(), _today(), _is_officer(), _own_member()
+    form = ProposalForm(obj=proposal)
+    _fill_commissions(form, proposal.commission_id)
+    if request.method == "GET":
+        form.commission_id.data = proposal.commission_id or 0
+    page = url_for("observatory.proposal", process_id=process.id, proposal_id=proposal.id)
+    if form.validate_on_submit():
+        with show_refusal(form) as refusal:
+            sent = submissions.claim(db, g.coop, form.once_key.data)
+            again = proposal_services.back_to_review(proposal, is_officer=is_officer)
+            changes = proposal_services.edit_proposal(db, current_user, g.coop, proposal, member, form.data_of(),
+                                                      is_officer=is_officer, today=today)
+            sent.finish(page)
+            ref = proposal_services.reference(proposal)
+            flash(_("Nothing changed in %(ref)s.", ref=ref) if not changes else
+                  _("%(ref)s is changed; it goes back to the board for review.", ref=ref) if again else
+                  _("%(ref)s is changed.", ref=ref), "success")
+            return redirect(page)
+        if (answer := submissions.answer_if_sent(refusal)) is not None:
+            return answer
+    return render_template("observatory/proposal_form.html", form=form, process=process, proposal=proposal,
+                           phase=phase_of(process, today), blocks=member_reports.blocks(db, g.coop),
+                           may_edit=proposal_services.may_edit(proposal, member, today, is_officer=is_officer),
+                           back_to_review=proposal_services.back_to_review(proposal, is_officer=is_officer),
+                           **_page_helpers()), 422 if request.method == "POST" else 200
 
 
 @bp.route("/budgets/<int:process_id>/proposals/<int:proposal_id>/review", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 page with its history, the council's decision, the office's answer with documents, the asker's
 assessment, following and "me too", and sending a question to the next general assembly.
 
-Who does what is checked by the services (``meetings.observatory.questions``): the page's
+Who does what is checked by the services (``questions`` and ``question_answers``): the page's
 permission lets a role reach the form; the question's office decides who answers. A rejected
 question is read only by its asker, the council and the officers (404 for anyone else).
 
@@ -31,6 +31,7 @@ from coop.forms import OnceForm
 from coop.pages import Load, coop_view, page_number, query_args, show_refusal
 from coop.text import whole_number
 from ledger.permissions import VIEW_BOOKS
+from meetings.observatory import question_answers as answers
 from meetings.observatory import question_register as register
 from meetings.observatory import questions as services
 from meetings.observatory.models import Question, QuestionStatus, SubjectKind
@@ -60,17 +61,17 @@ class DecideForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Answer"), validators=[Length(max=services.MAX_ANSWER)])
+    answer = TextAreaField(_l("Answer"), validators=[Length(max=answers.MAX_ANSWER)])
     files = MultipleFileField(_l("Documents (PDF, JPEG or PNG)"),
                               description=_l("Up to %(num)d files of at most %(mb)d MB each.",
-                                             num=services.MAX_ATTACHMENTS,
-                                             mb=services.MAX_ATTACHMENT_BYTES // (1024 * 1024)))
+                                             num=answers.MAX_ATTACHMENTS,
+                                             mb=answers.MAX_ATTACHMENT_BYTES // (1024 * 1024)))
 
 
 class AssessForm(FlaskForm):
     satisfactory = RadioField(_l("Did the answer satisfy you?"), validate_choice=False,
                               choices=[("yes", _l("Yes, it is satisfactory")), ("no", _l("No, it is not satisfactory"))])
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=services.MAX_COMMENT)])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=answers.MAX_COMMENT)])
 
 
 class FollowForm(FlaskForm):
@@ -272,9 +273,9 @@ def answer_question(question: Question):
     form = AnswerForm()
     if form.validate_on_submit():
         with show_refusal(form):
-            uploads = [services.Upload(f.filename or "", f.read()) for f in (form.files.data or [])
+            uploads = [answers.Upload(f.filename or "", f.read()) for f in (form.files.data or [])
                        if f is not None and getattr(f, "filename", "")]
-            services.answer_question(db, current_user, g.coop, question, text=form.answer.data, uploads=uploads,
+            answers.answer_question(db, current_user, g.coop, question, text=form.answer.data, uploads=uploads,
                                      now=utcnow())
             flash(_("Your answer to question %(reference)s is published; the asker and the followers are told.",
                     reference=question.reference), "success")
@@ -294,7 +295,7 @@ def answer_question(question: Question):
 def question_attachment(question: Question, attachment_id: int):
     _readable(question, _reader())
     try:
-        found = services.attachment_of(get_session(), g.coop, question, attachment_id)
+        found = answers.attachment_of(get_session(), g.coop, question, attachment_id)
     except NotFoundError:
         abort(404)
     return send_file(io.BytesIO(found.content), mimetype=found.content_type, download_name=found.filename,
@@ -309,7 +310,7 @@ def assess_question(question: Question):
     form = AssessForm()
     if form.validate_on_submit():
         with show_refusal(form):
-            services.assess_question(db, current_user, g.coop, _member(), question,
+            answers.assess_question(db, current_user, g.coop, _member(), question,
                                      satisfactory=form.satisfactory.data, comment=form.comment.data, now=utcnow())
             flash(_("Thank you: your assessment of the answer is recorded."), "success")
             return redirect(url_for("observatory.question", question_id=question.id))
@@ -344,7 +345,7 @@ def send_question_to_assembly(question: Question):
     today = today_in(g.coop)
     if form.validate_on_submit():
         with show_refusal(form):
-            meeting, _item = services.send_to_assembly(db, current_user, g.coop, question, now=utcnow(), today=today)
+            meeting, _item = answers.send_to_assembly(db, current_user, g.coop, question, now=utcnow(), today=today)
             flash(_("Question %(reference)s is on the order of the day of %(meeting)s.",
                     reference=question.reference, meeting=meeting.title), "success")
             return redirect(url_for("observatory.question", question_id=question.id))
@@ -353,7 +354,7 @@ def send_question_to_assembly(question: Question):
         refused = _("This question is on an assembly's agenda already.")
     elif not services.may_go_to_assembly(question, today):
         refused = _("Only a question whose answer did not satisfy the asker, or an overdue one, goes to the assembly.")
-    meeting = services.next_assembly(db, g.coop, utcnow())
+    meeting = answers.next_assembly(db, g.coop, utcnow())
     if not refused and meeting is None:
         refused = _("No general assembly is coming: prepare one first, then send the question to it.")
     return render_template("observatory/to_assembly.html", question=question, form=form, meeting=meeting,
