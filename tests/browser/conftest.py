@@ -285,13 +285,14 @@ SCROLLERS_JS = """() => {
 }"""
 
 # A cell spanning several columns (a message row, a "Total" label) has no one heading; an empty
-# cell shows nothing to label; a cell holding only buttons ("Run now") is labelled by them.
+# cell shows nothing to label; a cell holding only buttons ("Run now"), fieldsets named by their
+# legend ("Who works instead") and help text is labelled by them.
 UNLABELLED_JS = """() => {
   const found = [];
   const onlyButtons = (td) => {
     if (!td.querySelector('button, a.button')) return false;
     const rest = td.cloneNode(true);
-    rest.querySelectorAll('button, a.button').forEach((b) => b.remove());
+    rest.querySelectorAll('button, a.button, fieldset:has(> legend), p.help').forEach((b) => b.remove());
     return rest.textContent.trim() === '';
   };
   document.querySelectorAll('table.stack').forEach((table, index) => {
