@@ -134,7 +134,7 @@ def _elections(session: so.Session, meeting: Meeting) -> list[dict]:
     return [{"item": e.item_id, "position": e.position.name, "seats": e.seats, "alternates": e.alternates,
              "status": e.status.value, "tie_note": e.tie_note,
              "candidates": [{"name": c.member.full_name, "votes": c.votes, "elected_rank": c.elected_rank,
-                             "is_alternate": c.is_alternate}
+                             "is_alternate": c.is_alternate, "form_of_address": c.member.form_of_address.value}
                             for c in sorted(e.candidates, key=lambda c: (-c.votes, c.member.family_names))]}
             for e in elections]
 

@@ -51,15 +51,18 @@ PHRASES: dict[str, dict[FormOfAddress, str]] = {
     # an officer's title under their name and signature
     "president": {F: N_("feminine|President"), M: N_("masculine|President"), N: N_("President")},
     "secretary": {F: N_("feminine|Secretary"), M: N_("masculine|Secretary"), N: N_("Secretary")},
+    # a candidate's result in an election
+    "elected": {F: N_("feminine|Elected"), M: N_("masculine|Elected"), N: N_("Elected")},
+    "elected_lower": {F: N_("feminine|elected"), M: N_("masculine|elected"), N: N_("elected")},
 }
 _PREFIXES = tuple(f"{form.value}|" for form in (F, M))
 
 
 def addressed(member: Any, sentence: str, **params: Any) -> Markup:
-    """The sentence about ``member`` (anything with a ``form_of_address``, or a form itself), in
+    """The sentence about ``member`` (anything with a ``form_of_address``, or a form or its value), in
     the current language, filled with ``params`` (escaped for HTML unless they are ``Markup``, as
     the templates' own ``_()`` does)."""
-    form = member if isinstance(member, FormOfAddress) else getattr(member, "form_of_address", None) or N
+    form = member if isinstance(member, str) else getattr(member, "form_of_address", None) or N
     text = gettext(PHRASES[sentence][FormOfAddress(form)])
     for prefix in _PREFIXES:
         text = text.removeprefix(prefix)

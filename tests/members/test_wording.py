@@ -9,6 +9,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from pypdf import PdfReader
 
 from coop import audit
@@ -16,6 +17,7 @@ from coop.audit import AuditEvent
 from coop.spreadsheets import Table
 from members.imports.checking import check_rows
 from members.models import FormOfAddress, Member
+from members.wording import addressed
 from tests.conftest import text_of
 from tests.members.conftest import cedula
 
@@ -168,9 +170,16 @@ def test_a_role_given_to_the_oversight_council_reads_in_spanish(app, db, alianza
 def test_every_member_field_the_register_records_has_a_spanish_label(app):
     from members.services import MemberData
     with app.test_request_context():
-        from flask_babel import force_locale
         with force_locale("es"):
             for field in MemberData.__dataclass_fields__:
                 label = audit.field_label(field, "member")
                 assert label != field.replace("_", " "), field
             assert audit.value_text("status", "suspended", "member") == "suspendido"
+
+
+@pytest.mark.parametrize("form, title, word", [("feminine", "Electa", "electa"), ("masculine", "Electo", "electo"),
+                                               ("neutral", "Electo/a", "electo/a")])
+def test_an_elected_candidate_is_named_electa_or_electo_as_the_register_says(app, form, title, word):
+    with app.test_request_context(), force_locale("es"):
+        assert str(addressed(FormOfAddress(form), "elected")) == title
+        assert str(addressed(form, "elected_lower")) == word  # the value kept in a minutes' record
