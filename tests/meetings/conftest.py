@@ -10,7 +10,8 @@ import datetime as dt
 import pytest
 
 from coop import calendar
-from meetings.models import Meeting, MeetingKind, MeetingStatus, RollEntry, RollRole
+from meetings import offices
+from meetings.models import Meeting, MeetingKind, MeetingStatus, PositionBody, RollEntry, RollRole
 from tests.members.conftest import make_member  # noqa: F401  (the member factory)
 from tests.minga.conftest import coop_with_books, ctx, refusal  # noqa: F401  (shared with Minga's tests)
 
@@ -67,3 +68,12 @@ def make_members(make_member):
     def factory(coop, n, **fields):
         return [make_member(coop, **fields) for _ in range(n)]
     return factory
+
+
+@pytest.fixture
+def board(db, assembly_coop):
+    """The board as an office: two seats, one alternate, two-year terms (a test module may name its own)."""
+    position = offices.add_position(db, None, assembly_coop, offices.PositionData(
+        name="Consejo de administración", body=PositionBody.BOARD, seats=2, alternates=1, term_months=24))
+    db.commit()
+    return position

@@ -20,14 +20,6 @@ LATER = NOW + dt.timedelta(hours=1)
 
 
 @pytest.fixture
-def board(db, assembly_coop):
-    position = offices.add_position(db, None, assembly_coop, offices.PositionData(
-        name="Consejo de administración", body=PositionBody.BOARD, seats=2, alternates=1, term_months=24))
-    db.commit()
-    return position
-
-
-@pytest.fixture
 def sitting(db, assembly_coop, make_meeting, make_roll, make_members):
     """An assembly in session on its first call: ten voters, eight present."""
     members = make_members(assembly_coop, 10)
