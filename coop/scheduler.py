@@ -306,6 +306,15 @@ def run_job(app: Flask, job_id: str, now: dt.datetime | None = None, *,
 REQUESTS_POLL = "scheduler.requested"
 
 
+class _QuietPoll(logging.Filter):
+    """APScheduler logs each execution at INFO: for the look every few seconds that would be two
+    lines a poll, thousands a day, drowning the jobs' own lines. Its failures still show."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or f'"{REQUESTS_POLL} ' not in record.getMessage()
+
+
+
 def is_running(session: so.Session, job_id: str, now: dt.datetime | None = None) -> bool:
     """Whether a runner holds the job's lock now (an expired lock is held by nobody)."""
     until = session.scalar(sa.select(JobLock.locked_until_dt).where(JobLock.job_id == job_id))
@@ -366,6 +375,9 @@ def build_scheduler(app: Flask, *, blocking: bool) -> BackgroundScheduler | Bloc
     for spec in REGISTRY.values():
         scheduler.add_job(run_job, trigger=spec.trigger, args=[app, spec.id], id=spec.id,
                           name=spec.id, replace_existing=True, **spec.trigger_args)
+    executor_log = logging.getLogger("apscheduler.executors.default")
+    if not any(isinstance(f, _QuietPoll) for f in executor_log.filters):
+        executor_log.addFilter(_QuietPoll())
     scheduler.add_job(start_requested, trigger="interval", seconds=app.config["SCHEDULER_POLL_SECONDS"],
                       args=[scheduler, app], id=REQUESTS_POLL, name=REQUESTS_POLL, replace_existing=True)
     return scheduler

@@ -2,6 +2,8 @@
 (here driven by hand, as the scheduler would), and the jobs page follows the run from waiting to done."""
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from coop import scheduler
@@ -110,3 +112,15 @@ def test_the_jobs_own_schedule_takes_up_a_waiting_request(app, client, operator,
 
 def test_an_unknown_job_is_not_found(client, operator):
     assert client.post("/platform/jobs/no.such.job/run").status_code == 404
+
+
+def test_the_look_for_requests_every_few_seconds_does_not_fill_the_log(app, caplog):
+    built = scheduler.build_scheduler(app, blocking=False)
+    executor_log = logging.getLogger("apscheduler.executors.default")
+    with caplog.at_level(logging.INFO, logger="apscheduler.executors.default"):
+        executor_log.info('Running job "%s (trigger: interval[0:00:05])"', scheduler.REQUESTS_POLL)
+        executor_log.info('Running job "outbox.send (trigger: interval[0:01:00])"')
+        executor_log.error('Job "%s (trigger: interval[0:00:05])" raised an exception', scheduler.REQUESTS_POLL)
+    logged = [r.getMessage()[:24] for r in caplog.records if r.name == "apscheduler.executors.default"]
+    assert logged == ['Running job "outbox.send', 'Job "scheduler.requested']
+    assert built.get_job(scheduler.REQUESTS_POLL) is not None
